@@ -1,0 +1,85 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { Middleware, Next, ParameterizedContext } from 'koa';
+import { AppError, notFound } from '../platform/errors.ts';
+import { errorResponder } from '../server/http.ts';
+import type { BaseContext } from '../server/context.ts';
+import type { Services } from '../server/services.ts';
+import { authenticate } from './auth.ts';
+import { buildOpenApi } from './openapi.ts';
+import type { AdminContext, AdminIdentity, AdminRoutes, AdminState } from './types.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { affiliationRoutes } from './routes/affiliation.ts';
+import { auditRoutes } from './routes/audit-events.ts';
+import { clientRoutes } from './routes/clients.ts';
+import { roleChangeRoutes } from './routes/role-change-requests.ts';
+import { roleMemberRoutes } from './routes/role-members.ts';
+import { roleRoutes } from './routes/roles.ts';
+import { unitRoutes } from './routes/units.ts';
+
+export const ADMIN_PREFIX = '/admin/v1';
+
+/** Every route module of the admin API, in the order the document lists them. */
+const ROUTE_MODULES: AdminRoutes[] = [
+  unitRoutes,
+  affiliationRoutes,
+  accountRoutes,
+  roleRoutes,
+  roleMemberRoutes,
+  roleChangeRoutes,
+  clientRoutes,
+  auditRoutes,
+];
+
+/** Admin requests carry small JSON documents; anything bigger is refused (413) before parsing. */
+const BODY_LIMIT = '100kb';
+
+/** Runs middleware in order (what koa-compose does; koa does not export it). */
+function chain(steps: Middleware[]): Middleware {
+  return (ctx: ParameterizedContext, next: Next) => {
+    const run = (i: number): Promise<unknown> => (i === steps.length ? next() : Promise.resolve(steps[i]!(ctx, () => run(i + 1))));
+    return run(0);
+  };
+}
+
+const methodNotAllowed = () => new AppError(405, 'request.method_not_allowed', 'Method not allowed on this path');
+
+/**
+ * The admin API (SPEC §5): one middleware for everything under /admin/v1 — its own error format,
+ * a JSON body parser that never runs in front of the OIDC provider, bearer authentication applied
+ * once on the router, one guard per route, and the OpenAPI document built from those guards.
+ */
+export function createAdminApi(base: BaseContext, services: Services, identity: AdminIdentity) {
+  const context: AdminContext = { base, services, identity };
+  const router = new Router<AdminState>({ prefix: ADMIN_PREFIX });
+  // Router middleware runs only for matched routes, so unknown paths still reach the 404 below.
+  router.use(authenticate(identity, services.actors));
+  for (const register of ROUTE_MODULES) register(router, context);
+
+  let document: ReturnType<typeof buildOpenApi> | undefined;
+  const openapi: Middleware = (ctx, next) => {
+    if (ctx.path !== `${ADMIN_PREFIX}/openapi.json` || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
+    ctx.body = document ??= buildOpenApi(router, base.issuer + ADMIN_PREFIX);
+  };
+
+  const api = chain([
+    errorResponder(base.logger),
+    async (ctx, next) => {
+      // Answers may hold initial passwords and client secrets (shown once): never cache them.
+      ctx.set('Cache-Control', 'no-store');
+      await next();
+    },
+    bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, encoding: 'utf-8' }),
+    openapi,
+    router.routes(),
+    router.allowedMethods({ throw: true, methodNotAllowed, notImplemented: methodNotAllowed }),
+    () => {
+      throw notFound('request.not_found', 'No such admin API endpoint');
+    },
+  ]);
+
+  const routes: Middleware = (ctx, next) =>
+    ctx.path === ADMIN_PREFIX || ctx.path.startsWith(`${ADMIN_PREFIX}/`) ? api(ctx, next) : next();
+
+  return { routes, router, openapi: () => (document ??= buildOpenApi(router, base.issuer + ADMIN_PREFIX)) };
+}

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { requestMeta } from '../../server/http.ts';
+import { parsePersonInput as parsePerson } from '../../directory/persons/person-service.ts';
+import { guard } from '../guard.ts';
+import type { AdminRoutes } from '../types.ts';
+import { credentialsShown, idParams, limit, next, page, personInput, unit, unitKind, unitLevel } from '../schemas/common.ts';
+
+const createUnit = z.object({
+  kind: unitKind,
+  level: unitLevel.optional(),
+  name: z.string().trim().min(1).max(200),
+  uscc: z.string().max(40).optional().describe('Omit for a derived code (R2)'),
+  usccOverride: z.boolean().optional().describe('Province administrators only: accept a code failing its check (R1)'),
+  adminDivision: z.string().regex(/^\d{6}$/).optional(),
+  responsibilities: z.string().max(2000).default(''),
+  admin: personInput,
+});
+
+const created = z.object({
+  unit,
+  unitAccount: z.object({ id: z.uuid(), username: z.string(), initialPassword: z.string() }),
+  admin: credentialsShown,
+});
+
+type UnitTree = z.infer<typeof unit> & { children: UnitTree[] };
+const tree: z.ZodType<UnitTree> = unit.extend({ children: z.array(z.lazy(() => tree)) });
+
+/** Units (R1–R4, R6, R7, R10): thin routes over the unit service. */
+export const unitRoutes: AdminRoutes = (router, { services: { units } }) => {
+  router.post(
+    '/units',
+    guard({ summary: 'Create a subordinate unit with its unit account and first administrator (R4, R7)', tags: ['units'], body: createUnit, response: created, status: 201, errors: [403, 409] }),
+    async (ctx) => {
+      const { admin, ...rest } = ctx.guard.body;
+      ctx.body = await units.create(ctx.state.actor, { ...rest, admin: parsePerson(admin) }, requestMeta(ctx));
+    },
+  );
+
+  router.get(
+    '/units',
+    guard({
+      summary: 'List units of the jurisdiction (R10)',
+      tags: ['units'],
+      query: z.object({ parentId: z.uuid().optional(), createdById: z.uuid().optional(), kind: unitKind.optional(), status: z.enum(['active', 'disabled']).optional(), q: z.string().max(100).optional(), limit, next }),
+      response: page(unit),
+    }),
+    async (ctx) => {
+      ctx.body = await units.list(ctx.state.actor, ctx.guard.query);
+    },
+  );
+
+  router.get('/units/:id', guard({ summary: 'Read a unit', tags: ['units'], params: idParams, response: unit, errors: [404] }), async (ctx) => {
+    ctx.body = await units.get(ctx.state.actor, ctx.guard.params.id);
+  });
+
+  router.get(
+    '/units/:id/tree',
+    guard({ summary: 'The confirmed subtree below a unit (R14)', tags: ['units'], params: idParams, query: z.object({ depth: z.coerce.number().int().min(0).max(10).default(3) }), response: tree, errors: [404] }),
+    async (ctx) => {
+      ctx.body = await units.tree(ctx.state.actor, ctx.guard.params.id, ctx.guard.query.depth);
+    },
+  );
+
+  router.put(
+    '/units/:id',
+    guard({
+      summary: "Update a unit's name, division or responsibilities",
+      tags: ['units'],
+      params: idParams,
+      body: z.object({ name: z.string().trim().min(1).max(200).optional(), adminDivision: z.string().regex(/^\d{6}$/).nullable().optional(), responsibilities: z.string().max(2000).optional() }),
+      response: unit,
+      errors: [403, 404],
+    }),
+    async (ctx) => {
+      ctx.body = await units.update(ctx.state.actor, ctx.guard.params.id, ctx.guard.body, requestMeta(ctx));
+    },
+  );
+
+  router.put(
+    '/units/:id/admin',
+    guard({ summary: "Replace the unit's administrator (R7)", tags: ['units'], params: idParams, body: personInput, response: credentialsShown, errors: [403, 404, 409] }),
+    async (ctx) => {
+      ctx.body = await units.changeAdmin(ctx.state.actor, ctx.guard.params.id, parsePerson(ctx.guard.body), requestMeta(ctx));
+    },
+  );
+
+  router.post(
+    '/units/:id/admins',
+    guard({
+      summary: 'Add a scoped administrator to an hrss unit (R6)',
+      tags: ['units'],
+      params: idParams,
+      body: personInput.extend({ scope: z.array(z.enum(['all', 'personnel', 'title', 'talent', 'allocation'])).min(1) }),
+      response: credentialsShown,
+      status: 201,
+      errors: [403, 404, 409],
+    }),
+    async (ctx) => {
+      const { scope, ...person } = ctx.guard.body;
+      ctx.body = await units.addHrssAdmin(ctx.state.actor, ctx.guard.params.id, parsePerson(person), scope, requestMeta(ctx));
+    },
+  );
+
+  for (const [verb, status] of [['disable', 'disabled'], ['enable', 'active']] as const) {
+    router.post(`/units/:id/${verb}`, guard({ summary: `${verb[0]!.toUpperCase()}${verb.slice(1)} a unit below yours`, tags: ['units'], params: idParams, response: unit, errors: [403, 404] }), async (ctx) => {
+      ctx.body = await units.setStatus(ctx.state.actor, ctx.guard.params.id, status, requestMeta(ctx));
+    });
+  }
+};

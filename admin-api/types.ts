@@ -1,0 +1,28 @@
+import type Router from '@koa/router';
+import type { BaseContext } from '../server/context.ts';
+import type { Services } from '../server/services.ts';
+import type { Actor } from '../directory/actor.ts';
+
+/** What the admin API needs from `identity/`: local verification of admin-API access tokens. */
+export interface AdminIdentity {
+  /** Verifies a JWT access token issued for `resource`; rejects on any problem. */
+  verifyAccessToken(token: string, resource: string): Promise<{ sub: string } & Record<string, unknown>>;
+}
+
+/** Request state below /admin/v1: the authenticated actor (set by `auth.ts` before any route runs). */
+export interface AdminState {
+  requestId: string;
+  actor: Actor;
+}
+
+export type AdminRouter = Router<AdminState>;
+
+/** What every route module is built from (Logto style: one context, routes only orchestrate). */
+export interface AdminContext {
+  base: BaseContext;
+  services: Services;
+  identity: AdminIdentity;
+}
+
+/** A route module: registers its routes, each with one guard, on the admin router. */
+export type AdminRoutes = (router: AdminRouter, context: AdminContext) => void;

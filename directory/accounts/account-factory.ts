@@ -1,0 +1,61 @@
+import type { Transaction } from 'sequelize';
+import { conflict } from '../../platform/errors.ts';
+import type { CredentialService, InitialPassword } from '../credentials/credential-service.ts';
+import { AccountModel, type AccountKind, type UnitModel } from '../models/index.ts';
+import { findOrCreatePerson } from '../persons/person-service.ts';
+import type { PersonInput, PersonRepository } from '../persons/person-repository.ts';
+
+/**
+ * Creates unit accounts and real-name accounts with their first credential. R20: every created
+ * credential holds an initial password that must be changed at the next sign-in — random and shown
+ * once, unless INITIAL_PASSWORD fixes one.
+ */
+export class AccountFactory {
+  constructor(
+    private readonly credentials: CredentialService,
+    private readonly persons: PersonRepository,
+  ) {}
+
+  /** Made before the transaction opens: argon2 is slow and must not hold the database (R18). */
+  prepareSecret(): Promise<InitialPassword> {
+    return this.credentials.prepareInitialPassword();
+  }
+
+  /** R3 — the unit account's sign-in name is the unit's code. */
+  async createUnitAccount(tx: Transaction, unit: UnitModel, secret: InitialPassword) {
+    const account = await AccountModel.create(
+      { kind: 'unit', unitId: unit.id, unitKind: unit.kind, personId: null, username: unit.uscc, scope: null },
+      { transaction: tx },
+    );
+    await this.credentials.createCredential(tx, { accountId: account.id, hash: secret.hash });
+    return { account, username: unit.uscc, initialPassword: secret.password };
+  }
+
+  /**
+   * A real-name administrator or operator account (R8). An existing person keeps the password they
+   * have (one person, one password): `initialPassword` is then null.
+   */
+  async createPersonAccount(
+    tx: Transaction,
+    args: { unit: Pick<UnitModel, 'id' | 'kind'>; kind: Exclude<AccountKind, 'unit'>; person: PersonInput; scope: string[] | null; secret: InitialPassword },
+  ) {
+    const { person, created } = await findOrCreatePerson(this.persons, tx, args.person);
+    const duplicate = await AccountModel.findOne({
+      where: { personId: person.id, unitId: args.unit.id, kind: args.kind, status: 'active' },
+      transaction: tx,
+    });
+    if (duplicate) throw conflict('account.exists', `This person already has an active ${args.kind} account in this unit`);
+    const account = await AccountModel.create(
+      { kind: args.kind, unitId: args.unit.id, unitKind: args.unit.kind, personId: person.id, username: null, scope: args.scope },
+      { transaction: tx },
+    );
+    if (created) await this.credentials.createCredential(tx, { personId: person.id, hash: args.secret.hash });
+    return {
+      account,
+      person,
+      // R8/R25 — the person signs in with the ID number or the phone; responses show it masked.
+      username: person.idNumberMasked,
+      initialPassword: created ? args.secret.password : null,
+    };
+  }
+}

@@ -1,0 +1,113 @@
+import { QueryTypes, type Transaction } from 'sequelize';
+import type { BaseContext } from '../../server/context.ts';
+import { conflict, forbidden, notFound } from '../../platform/errors.ts';
+import type { Actor, RequestMeta } from '../actor.ts';
+import { authorize } from '../authz/policy.ts';
+import { isInJurisdiction } from '../authz/jurisdiction.ts';
+import type { AccountModel } from '../models/index.ts';
+import type { UnitRepository } from '../units/unit-repository.ts';
+import type { AccountEnding } from './account-ending.ts';
+import type { AccountRepository } from './account-repository.ts';
+import { accountView } from './account-service.ts';
+
+interface MigrationRow {
+  id: string;
+  accountId: string;
+  fromUnitId: string;
+  toUnitId: string;
+  status: 'pending' | 'accepted' | 'rejected';
+}
+
+/**
+ * R11 — operator migration (调动). The old unit's administrator asks; the new unit's administrator
+ * accepts (or an administrator of a unit above both does it at once). The account id — the token
+ * `sub` — stays; its roles are removed; its sessions and tokens at the old unit end.
+ */
+export class MigrationService {
+  constructor(
+    private readonly base: BaseContext,
+    private readonly accounts: AccountRepository,
+    private readonly units: UnitRepository,
+    private readonly ending: AccountEnding,
+  ) {}
+
+  async request(actor: Actor, accountId: string, toUnitId: string, meta: RequestMeta) {
+    authorize(actor, 'account.migrate');
+    const { result, after } = await this.base.db.transaction(async (tx) => {
+      const account = await this.accounts.findForUpdate(tx, accountId);
+      const sql = this.base.db.sequelize;
+      if (!account || !(await isInJurisdiction(sql, actor.unitId, account.unitId, tx))) throw notFound('account.not_found', 'Account not found');
+      if (account.kind !== 'operator' || account.status !== 'active') throw conflict('account.not_migratable', 'Only active operator accounts migrate');
+      const target = await this.units.findById(tx, toUnitId);
+      if (!target || target.status !== 'active') throw notFound('unit.not_found', 'Unit not found');
+      if (target.id === account.unitId) throw conflict('account.same_unit', 'The account is already in that unit');
+      const commonUpper = account.unitId !== actor.unitId && (await isInJurisdiction(sql, actor.unitId, target.id, tx));
+      if (commonUpper) {
+        const after = await this.move(tx, actor, account, target.id, meta);
+        return { result: { status: 'accepted' as const, account: accountView((await this.accounts.view(tx, accountId))!) }, after };
+      }
+      if (account.unitId !== actor.unitId) throw forbidden('account.not_own_operator', "Administrators migrate their own unit's operators");
+      const [row] = await sql.query<{ id: string }>(
+        `INSERT INTO migration_requests (account_id, from_unit_id, to_unit_id, requested_by)
+         VALUES (:accountId, :from, :to, :by) ON CONFLICT DO NOTHING RETURNING id`,
+        { replacements: { accountId, from: account.unitId, to: target.id, by: actor.accountId }, type: QueryTypes.SELECT, transaction: tx },
+      );
+      if (!row) throw conflict('migration.pending_exists', 'A migration of this account is already pending');
+      await this.base.audit.record(tx, { actor, action: 'account.migrate-request', target: { type: 'account', id: accountId }, unitId: account.unitId, details: { toUnitId: target.id, requestId: row.id }, meta });
+      return { result: { status: 'pending' as const, requestId: row.id }, after: async () => {} };
+    });
+    await after();
+    return result;
+  }
+
+  /** The new unit's administrator accepts or rejects a pending migration into its unit. */
+  async decide(actor: Actor, requestId: string, accept: boolean, reason: string | undefined, meta: RequestMeta) {
+    authorize(actor, 'account.migrate');
+    const { result, after } = await this.base.db.transaction(async (tx) => {
+      const [req] = await this.base.db.sequelize.query<MigrationRow>(
+        `SELECT id, account_id AS "accountId", from_unit_id AS "fromUnitId", to_unit_id AS "toUnitId", status
+         FROM migration_requests WHERE id = :id FOR UPDATE`,
+        { replacements: { id: requestId }, type: QueryTypes.SELECT, transaction: tx },
+      );
+      if (!req || req.toUnitId !== actor.unitId) throw notFound('migration.not_found', 'Migration request not found');
+      if (req.status !== 'pending') throw conflict('migration.decided', 'The request is already decided');
+      await this.base.db.sequelize.query(
+        `UPDATE migration_requests SET status = :status, decided_by = :by, decided_at = now(), reason = :reason WHERE id = :id`,
+        { replacements: { status: accept ? 'accepted' : 'rejected', by: actor.accountId, reason: reason ?? null, id: req.id }, transaction: tx },
+      );
+      let after = async () => {};
+      const account = (await this.accounts.findForUpdate(tx, req.accountId))!;
+      if (accept) {
+        if (account.status !== 'active' || account.unitId !== req.fromUnitId) throw conflict('account.not_migratable', 'The account changed since the request');
+        after = await this.move(tx, actor, account, req.toUnitId, meta);
+      } else {
+        await this.base.audit.record(tx, { actor, action: 'account.migrate-reject', target: { type: 'account', id: account.id }, unitId: req.toUnitId, reason: reason ?? null, meta });
+      }
+      return { result: { id: req.id, status: accept ? ('accepted' as const) : ('rejected' as const) }, after };
+    });
+    await after();
+    return result;
+  }
+
+  private async move(tx: Transaction, actor: Actor, account: AccountModel, toUnitId: string, meta: RequestMeta) {
+    const target = (await this.units.findById(tx, toUnitId))!;
+    const clash = await this.base.db.sequelize.query(
+      `SELECT 1 FROM accounts WHERE person_id = :p AND unit_id = :u AND kind = 'operator' AND status = 'active'`,
+      { replacements: { p: account.personId, u: target.id }, type: QueryTypes.SELECT, transaction: tx },
+    );
+    if (clash.length) throw conflict('account.exists', 'This person already has an operator account in that unit');
+    const fromUnitId = account.unitId;
+    const removedRoles = await this.accounts.removeRoles(tx, account.id);
+    await account.update({ unitId: target.id, unitKind: target.kind, updatedAt: new Date() }, { transaction: tx });
+    const after = await this.ending.endSessions(tx, account.id);
+    await this.base.audit.record(tx, {
+      actor,
+      action: 'account.migrate',
+      target: { type: 'account', id: account.id },
+      unitId: target.id,
+      details: { fromUnitId, toUnitId: target.id, removedRoles },
+      meta,
+    });
+    return after;
+  }
+}

@@ -1,0 +1,176 @@
+import crypto from 'node:crypto';
+import type { Sequelize, Transaction } from 'sequelize';
+import type { Actor, RequestMeta } from '../actor.ts';
+import { maskSensitive } from '../masking.ts';
+
+export interface AuditInput {
+  actor?: Pick<Actor, 'accountId' | 'kind' | 'unitId'> | null;
+  action: string;
+  target?: { type: string; id: string } | null;
+  /** The unit the event is about; its affiliation path scopes who may read the event. */
+  unitId?: string | null;
+  result?: 'success' | 'failure';
+  reason?: string | null;
+  details?: Record<string, unknown>;
+  meta?: RequestMeta;
+}
+
+export interface AuditEvent {
+  seq: number;
+  id: string;
+  at: string;
+  actor: { accountId: string | null; kind: string | null; unitId: string | null };
+  action: string;
+  target: { type: string | null; id: string | null };
+  unitId: string | null;
+  result: 'success' | 'failure';
+  reason: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  details: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+interface AuditRow {
+  seq: number;
+  id: string;
+  at: Date;
+  actor_account_id: string | null;
+  actor_kind: string | null;
+  actor_unit_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  unit_id: string | null;
+  result: 'success' | 'failure';
+  reason: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  details: Record<string, unknown>;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The canonical text an event's hash covers: every field but the hash, in a fixed order. */
+function canonical(e: Omit<AuditEvent, 'hash'>): string {
+  return JSON.stringify([
+    e.seq, e.id, e.at, e.actor.accountId, e.actor.kind, e.actor.unitId, e.action, e.target.type, e.target.id,
+    e.unitId, e.result, e.reason, e.ip, e.userAgent, e.requestId, sortKeys(e.details), e.prevHash,
+  ]);
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  }
+  return v;
+}
+
+const hashOf = (e: Omit<AuditEvent, 'hash'>) => crypto.createHash('sha256').update(canonical(e)).digest('hex');
+
+export function toAuditEvent(r: AuditRow): AuditEvent {
+  return {
+    seq: r.seq,
+    id: r.id,
+    at: new Date(r.at).toISOString(),
+    actor: { accountId: r.actor_account_id, kind: r.actor_kind, unitId: r.actor_unit_id },
+    action: r.action,
+    target: { type: r.target_type, id: r.target_id },
+    unitId: r.unit_id,
+    result: r.result,
+    reason: r.reason,
+    ip: r.ip,
+    userAgent: r.user_agent,
+    requestId: r.request_id,
+    details: r.details,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+/**
+ * The audit trail (R25): every state change and sign-in attempt appends one event in the caller's
+ * transaction, so the event exists if and only if the change does. Events are hash-chained through
+ * the single `audit_head` row, locked for the rest of the transaction: the chain has one order on
+ * every node. ID numbers and phones in details are masked before they are written.
+ */
+export class AuditService {
+  constructor(private readonly sequelize: Sequelize) {}
+
+  async record(tx: Transaction, input: AuditInput): Promise<AuditEvent> {
+    const q = <T>(sql: string, bind: unknown[]) =>
+      this.sequelize.query(sql, { bind, transaction: tx }).then(([rows]) => rows as T[]);
+    const [head] = await q<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_head FOR UPDATE', []);
+    const [unit] = input.unitId
+      ? await q<{ path: string[] }>('SELECT path FROM units WHERE id = $1', [input.unitId])
+      : [];
+    const event: Omit<AuditEvent, 'hash'> = {
+      seq: head!.seq + 1,
+      id: crypto.randomUUID(),
+      at: new Date().toISOString(),
+      actor: {
+        accountId: input.actor?.accountId ?? null,
+        kind: input.actor?.kind ?? null,
+        unitId: input.actor?.unitId ?? null,
+      },
+      action: input.action,
+      target: { type: input.target?.type ?? null, id: input.target?.id ?? null },
+      unitId: input.unitId ?? null,
+      result: input.result ?? 'success',
+      reason: input.reason ?? null,
+      ip: input.meta?.ip ?? null,
+      userAgent: input.meta?.userAgent?.slice(0, 500) ?? null,
+      requestId: input.meta?.requestId ?? null,
+      details: maskSensitive(input.details ?? {}),
+      prevHash: head!.hash,
+    };
+    const hash = hashOf(event);
+    await q(
+      `INSERT INTO audit_events (seq, id, at, actor_account_id, actor_kind, actor_unit_id, action, target_type,
+         target_id, unit_id, unit_path, result, reason, ip, user_agent, request_id, details, prev_hash, hash)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)`,
+      [
+        event.seq, event.id, event.at, event.actor.accountId, event.actor.kind, event.actor.unitId, event.action,
+        event.target.type, event.target.id, event.unitId, unit?.path ?? [], event.result, event.reason, event.ip,
+        event.userAgent, event.requestId, JSON.stringify(event.details), event.prevHash, hash,
+      ],
+    );
+    await q('UPDATE audit_head SET seq = $1, hash = $2', [event.seq, hash]);
+    return { ...event, hash };
+  }
+
+  /**
+   * Re-computes the chain from the first event (in pages) and reports the first break, if any.
+   * Used by `npm run audit:verify`.
+   */
+  async verifyChain(): Promise<{ ok: boolean; checked: number; brokenAt?: number; problem?: string }> {
+    let prev = '0'.repeat(64);
+    let checked = 0;
+    let after = 0;
+    for (;;) {
+      const [rows] = await this.sequelize.query('SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 1000', {
+        bind: [after],
+      });
+      if (!rows.length) break;
+      for (const row of rows as AuditRow[]) {
+        const e = toAuditEvent(row);
+        if (e.seq !== checked + 1) return { ok: false, checked, brokenAt: e.seq, problem: 'sequence gap' };
+        if (e.prevHash !== prev) return { ok: false, checked, brokenAt: e.seq, problem: 'previous hash mismatch' };
+        const { hash, ...rest } = e;
+        if (hashOf(rest) !== hash) return { ok: false, checked, brokenAt: e.seq, problem: 'hash mismatch' };
+        prev = hash;
+        checked++;
+        after = e.seq;
+      }
+    }
+    const [[head]] = (await this.sequelize.query('SELECT seq, hash FROM audit_head')) as [Array<{ seq: number; hash: string }>, unknown];
+    if (head && (head.seq !== checked || head.hash !== prev)) {
+      return { ok: false, checked, brokenAt: head.seq, problem: 'chain head does not match the last event' };
+    }
+    return { ok: true, checked };
+  }
+}

@@ -1,0 +1,124 @@
+import { forbidden } from '../../platform/errors.ts';
+import type { Actor } from '../actor.ts';
+import type { AccountKind } from '../models/index.ts';
+
+/** Every admin-API action; routes and services name exactly these. */
+export const ACTIONS = [
+  'unit.read', 'unit.create', 'unit.update', 'unit.change-admin', 'unit.disable',
+  'account.read', 'account.create-operator', 'account.update', 'account.set-roles', 'account.reset-password',
+  'account.unlock', 'account.offboard', 'account.migrate',
+  'affiliation.create', 'affiliation.list', 'affiliation.decide',
+  'role.read', 'role.create', 'role.update', 'role.members',
+  'role-change.create', 'role-change.read', 'role-change.decide',
+  'client.read', 'client.manage',
+  'audit.read',
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/**
+ * What an action is about, when the caller knows it. Conditions about a subject are checked only
+ * when it is given: routes authorize coarsely before loading anything, and services authorize again
+ * with the subject once it is loaded. `own-unit` is the exception: it fails closed without `unitId`.
+ */
+export interface AuthzSubject {
+  /** The unit the action is about (a unit account may only act on its own, R7). */
+  unitId?: string;
+  /** The subsystem of the role concerned (R15: the administrator's scope must cover it). */
+  subsystem?: string;
+  /** The owner of the role concerned: null = provincial catalogue (R15: province hrss only). */
+  ownerUnitId?: string | null;
+}
+
+export const AFFILIATION_REVIEWER_ROLE = 'org.affiliation-reviewer';
+
+/** True when an administrator's scope covers `subsystem` (non-hrss administrators have no scope: everything). */
+export function scopeCovers(actor: Pick<Actor, 'scope'>, subsystem: string): boolean {
+  return actor.scope === null || actor.scope.includes('all') || actor.scope.includes(subsystem);
+}
+
+type Check = (actor: Actor, s: AuthzSubject) => boolean;
+
+/** Named conditions, each with the rule it enforces (shown in the 403's details). */
+const CONDITIONS = {
+  'own-unit': { rule: 'R7', check: (a, s) => s.unitId !== undefined && s.unitId === a.unitId },
+  'hrss-unit': { rule: 'R15', check: (a) => a.unitKind === 'hrss' },
+  'province-hrss': { rule: 'R15', check: (a) => a.unitKind === 'hrss' && a.unitLevel === 'province' },
+  'below-province': { rule: 'R16', check: (a) => a.unitLevel !== 'province' },
+  'scope-all': { rule: 'R6', check: (a) => a.scope === null || a.scope.includes('all') },
+  // A coarse check without a subject: an hrss administrator with an empty scope administers nothing.
+  'scope-covers': {
+    rule: 'R15',
+    check: (a, s) => (s.subsystem === undefined ? a.scope === null || a.scope.length > 0 : scopeCovers(a, s.subsystem)),
+  },
+  'provincial-needs-province': {
+    rule: 'R15',
+    check: (a, s) => s.ownerUnitId !== null || (a.unitKind === 'hrss' && a.unitLevel === 'province'),
+  },
+  'affiliation-reviewer': { rule: 'R13', check: (a) => a.roles.includes(AFFILIATION_REVIEWER_ROLE) },
+} satisfies Record<string, { rule: string; check: Check }>;
+type Condition = keyof typeof CONDITIONS;
+
+/**
+ * The authorization table (STYLE §5): action → actor kind → conditions that must all hold. A kind
+ * missing from a row is refused. Jurisdiction (R10) is not here: it needs the database, so services
+ * check it and answer 404 outside it.
+ *
+ * - R9: administrators do the administration; operators never pass, except hrss operators holding
+ *   the affiliation-review role, who may list and decide affiliation requests (R13).
+ * - R7: a unit account only reads its own unit and changes its administrator.
+ * - R15: catalogue roles are edited by hrss administrators whose scope covers the subsystem; the
+ *   provincial catalogue only by the province hrss unit's.
+ * - R16: county and city hrss units propose role changes; hrss units review them.
+ */
+export const POLICY: Record<Action, Partial<Record<AccountKind, readonly Condition[]>>> = {
+  'unit.read': { unit: ['own-unit'], admin: [] },
+  'unit.create': { admin: [] },
+  'unit.update': { admin: [] },
+  'unit.change-admin': { unit: ['own-unit'], admin: [] },
+  'unit.disable': { admin: [] },
+  'account.read': { admin: [] },
+  'account.create-operator': { admin: [] },
+  'account.update': { admin: [] },
+  'account.set-roles': { admin: ['scope-covers'] },
+  'account.reset-password': { admin: [] },
+  'account.unlock': { admin: [] },
+  'account.offboard': { admin: [] },
+  'account.migrate': { admin: [] },
+  'affiliation.create': { admin: [] },
+  'affiliation.list': { admin: [], operator: ['hrss-unit', 'affiliation-reviewer'] },
+  'affiliation.decide': { admin: [], operator: ['hrss-unit', 'affiliation-reviewer'] },
+  'role.read': { admin: [] },
+  'role.create': { admin: ['hrss-unit', 'scope-covers', 'provincial-needs-province'] },
+  'role.update': { admin: ['hrss-unit', 'scope-covers', 'provincial-needs-province'] },
+  'role.members': { admin: ['scope-covers'] },
+  'role-change.create': { admin: ['hrss-unit', 'below-province', 'scope-covers'] },
+  'role-change.read': { admin: ['hrss-unit'] },
+  'role-change.decide': { admin: ['hrss-unit'] },
+  'client.read': { admin: ['province-hrss'] },
+  'client.manage': { admin: ['province-hrss', 'scope-all'] },
+  'audit.read': { admin: [] },
+};
+
+/** The first reason the table refuses, or null when it allows. Pure. */
+export function refusal(actor: Actor, action: Action, subject: AuthzSubject = {}): { rule: string; reason: string } | null {
+  // Fail closed for names outside the table (JavaScript callers, typos in data).
+  if (!Object.hasOwn(POLICY, action)) return { rule: 'R9', reason: `unknown action ${String(action)}` };
+  const conditions = POLICY[action][actor.kind];
+  if (!conditions) {
+    const rule = actor.kind === 'unit' ? 'R7' : 'R9';
+    return { rule, reason: `${actor.kind} accounts may not ${action}` };
+  }
+  for (const name of conditions) {
+    const c: { rule: string; check: Check } = CONDITIONS[name];
+    if (!c.check(actor, subject)) return { rule: c.rule, reason: `condition ${name} not met` };
+  }
+  return null;
+}
+
+export const can = (actor: Actor, action: Action, subject?: AuthzSubject) => refusal(actor, action, subject) === null;
+
+/** Throws 403 `auth.forbidden` (details name the action and the rule) unless the table allows. Pure. */
+export function authorize(actor: Actor, action: Action, subject?: AuthzSubject): void {
+  const no = refusal(actor, action, subject);
+  if (no) throw forbidden('auth.forbidden', `Not allowed: ${action}`, { action, rule: no.rule, reason: no.reason });
+}

@@ -1,0 +1,31 @@
+import type { Sequelize, Transaction } from 'sequelize';
+
+/**
+ * A fixed-window counter shared by every node (table `throttles`): one atomic upsert per hit, so
+ * parallel requests on any number of nodes are all counted. Returns the count in the current window,
+ * this hit included; the caller compares it with its limit.
+ */
+export async function hitThrottle(
+  sequelize: Sequelize,
+  key: string,
+  windowSeconds: number,
+  transaction?: Transaction,
+): Promise<number> {
+  const [rows] = await sequelize.query(
+    `INSERT INTO throttles (key, count, window_start) VALUES ($1, 1, now())
+     ON CONFLICT (key) DO UPDATE SET
+       count = CASE WHEN throttles.window_start <= now() - make_interval(secs => $2) THEN 1 ELSE throttles.count + 1 END,
+       window_start = CASE WHEN throttles.window_start <= now() - make_interval(secs => $2)
+                      THEN now() ELSE throttles.window_start END
+     RETURNING count`,
+    { bind: [key, windowSeconds], transaction },
+  );
+  return (rows as Array<{ count: number }>)[0]!.count;
+}
+
+/** Deletes windows older than `olderThanSeconds` (called by the periodic cleanup). */
+export async function purgeThrottles(sequelize: Sequelize, olderThanSeconds: number): Promise<void> {
+  await sequelize.query(`DELETE FROM throttles WHERE window_start < now() - make_interval(secs => $1)`, {
+    bind: [olderThanSeconds],
+  });
+}

@@ -1,0 +1,109 @@
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { decodeCursor } from '../../platform/pagination.ts';
+import { JURISDICTION_SQL } from '../authz/jurisdiction.ts';
+import { UnitModel, type UnitKind } from '../models/index.ts';
+
+export interface UnitFilter {
+  parentId?: string | undefined;
+  createdById?: string | undefined;
+  kind?: UnitKind | undefined;
+  status?: 'active' | 'disabled' | undefined;
+  q?: string | undefined;
+  limit: number;
+  next?: string | undefined;
+}
+
+const COLUMNS = `u.id, u.kind, u.level, u.name, u.uscc, u.derived, u.uscc_override AS "usccOverride",
+  u.admin_division AS "adminDivision", u.responsibilities, u.created_by_unit_id AS "createdByUnitId",
+  u.parent_unit_id AS "parentUnitId", u.affiliation, u.path, u.status, u.created_at AS "createdAt",
+  u.updated_at AS "updatedAt"`;
+
+export type UnitRow = Pick<
+  UnitModel,
+  | 'id' | 'kind' | 'level' | 'name' | 'uscc' | 'derived' | 'usccOverride' | 'adminDivision' | 'responsibilities'
+  | 'createdByUnitId' | 'parentUnitId' | 'affiliation' | 'path' | 'status' | 'createdAt' | 'updatedAt'
+>;
+
+/** Units: lookups within a jurisdiction (R10), atomic derived-code serials (R2), subtree moves (R13). */
+export class UnitRepository {
+  constructor(private readonly sequelize: Sequelize) {}
+
+  findById(tx: Transaction | undefined, id: string) {
+    return UnitModel.findByPk(id, { transaction: tx });
+  }
+
+  findByUscc(tx: Transaction | undefined, uscc: string) {
+    return UnitModel.findOne({ where: { uscc }, transaction: tx });
+  }
+
+  /** The unit if it lies in the jurisdiction of `jurisdictionUnitId`, else null (answered 404 by callers). */
+  async findInJurisdiction(tx: Transaction | undefined, jurisdictionUnitId: string, id: string): Promise<UnitRow | null> {
+    const rows = await this.sequelize.query<UnitRow>(
+      `SELECT ${COLUMNS} FROM units u WHERE u.id = :id AND ${JURISDICTION_SQL}`,
+      { replacements: { id, jurisdictionUnitId }, type: QueryTypes.SELECT, transaction: tx },
+    );
+    return rows[0] ?? null;
+  }
+
+  /** A page of the jurisdiction's units, ordered by name then id. */
+  list(tx: Transaction | undefined, jurisdictionUnitId: string, f: UnitFilter): Promise<UnitRow[]> {
+    const where = [JURISDICTION_SQL];
+    const replacements: Record<string, unknown> = { jurisdictionUnitId, limit: f.limit + 1 };
+    if (f.parentId) {
+      where.push(`(u.parent_unit_id = :parentId OR (u.created_by_unit_id = :parentId AND u.affiliation = 'unconfirmed'))`);
+      replacements.parentId = f.parentId;
+    }
+    if (f.createdById) (where.push('u.created_by_unit_id = :createdById'), (replacements.createdById = f.createdById));
+    if (f.kind) (where.push('u.kind = :kind'), (replacements.kind = f.kind));
+    if (f.status) (where.push('u.status = :status'), (replacements.status = f.status));
+    if (f.q) {
+      where.push(`(u.name LIKE :q ESCAPE '\\' OR u.uscc LIKE :q ESCAPE '\\')`);
+      replacements.q = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    }
+    const cursor = decodeCursor(f.next, 2);
+    if (cursor) (where.push('(u.name, u.id) > (:cName, CAST(:cId AS uuid))'), Object.assign(replacements, { cName: cursor[0], cId: cursor[1] }));
+    return this.sequelize.query<UnitRow>(
+      `SELECT ${COLUMNS} FROM units u WHERE ${where.join(' AND ')} ORDER BY u.name, u.id LIMIT :limit`,
+      { replacements, type: QueryTypes.SELECT, transaction: tx },
+    );
+  }
+
+  /** The confirmed subtree of `root` down to `depth` levels below it. */
+  subtree(tx: Transaction | undefined, root: UnitRow, depth: number, limit: number): Promise<UnitRow[]> {
+    return this.sequelize.query<UnitRow>(
+      `SELECT ${COLUMNS} FROM units u WHERE u.path @> ARRAY[CAST(:id AS uuid)]
+         AND cardinality(u.path) <= :maxLen ORDER BY cardinality(u.path), u.name LIMIT :limit`,
+      { replacements: { id: root.id, maxLen: root.path.length + depth, limit }, type: QueryTypes.SELECT, transaction: tx },
+    );
+  }
+
+  /**
+   * R2 — takes the parent's next derived-code serial. The row lock of the UPDATE makes concurrent
+   * creations under one parent queue up, so no two get the same serial.
+   */
+  async takeDerivedSerial(tx: Transaction, parentId: string): Promise<number> {
+    const rows = await this.sequelize.query<{ serial: number }>(
+      `UPDATE units SET next_derived_serial = next_derived_serial + 1 WHERE id = :parentId
+       RETURNING next_derived_serial - 1 AS serial`,
+      { replacements: { parentId }, type: QueryTypes.SELECT, transaction: tx },
+    );
+    return rows[0]!.serial;
+  }
+
+  /**
+   * R13/R14 — confirms `unit` below `upper`: the unit's path and those of its whole confirmed
+   * subtree are re-rooted at the upper unit's path.
+   */
+  async moveUnder(tx: Transaction, unit: UnitRow, upper: UnitRow): Promise<void> {
+    await this.sequelize.query(
+      `UPDATE units SET path = CAST(:upperPath AS uuid[]) || path[:from:], updated_at = now(),
+         parent_unit_id = CASE WHEN id = :id THEN CAST(:upperId AS uuid) ELSE parent_unit_id END,
+         affiliation = CASE WHEN id = :id THEN 'confirmed' ELSE affiliation END
+       WHERE path @> ARRAY[CAST(:id AS uuid)]`,
+      {
+        replacements: { upperPath: `{${upper.path.join(',')}}`, from: unit.path.length, id: unit.id, upperId: upper.id },
+        transaction: tx,
+      },
+    );
+  }
+}

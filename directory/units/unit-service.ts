@@ -1,0 +1,239 @@
+import crypto from 'node:crypto';
+import type { Transaction } from 'sequelize';
+import type { BaseContext } from '../../server/context.ts';
+import { badRequest, conflict, forbidden, notFound } from '../../platform/errors.ts';
+import { toPage } from '../../platform/pagination.ts';
+import type { Actor, RequestMeta } from '../actor.ts';
+import { authorize } from '../authz/policy.ts';
+import { checkUscc, derivedCode, isCheckFailure } from '../codes/uscc.ts';
+import { UnitModel, type UnitKind, type UnitLevel } from '../models/index.ts';
+import type { PersonInput } from '../persons/person-repository.ts';
+import type { AccountFactory } from '../accounts/account-factory.ts';
+import type { AccountEnding } from '../accounts/account-ending.ts';
+import type { AccountRepository } from '../accounts/account-repository.ts';
+import { checkCreation } from './creation-rules.ts';
+import type { UnitFilter, UnitRepository, UnitRow } from './unit-repository.ts';
+import { nest, unitView } from './unit-view.ts';
+
+export interface CreateUnitInput {
+  kind: UnitKind;
+  level?: UnitLevel | null | undefined;
+  name: string;
+  uscc?: string | undefined;
+  usccOverride?: boolean | undefined;
+  adminDivision?: string | undefined;
+  responsibilities?: string | undefined;
+  admin: PersonInput;
+}
+
+const UNIQUE_VIOLATION = 'SequelizeUniqueConstraintError';
+
+/** Units: creation chain (R4), codes (R1–R3), first administrator (R7), jurisdiction (R10). */
+export class UnitService {
+  constructor(
+    private readonly base: BaseContext,
+    private readonly units: UnitRepository,
+    private readonly accounts: AccountRepository,
+    private readonly factory: AccountFactory,
+    private readonly ending: AccountEnding,
+  ) {}
+
+  /**
+   * R4 — creates a unit below the caller's unit, with its unit account and first administrator, in
+   * one transaction (R7). Without a USCC the unit gets a derived code (R2).
+   */
+  async create(actor: Actor, input: CreateUnitInput, meta: RequestMeta) {
+    authorize(actor, 'unit.create');
+    const uscc = input.uscc === undefined ? undefined : this.acceptUscc(actor, input.uscc, input.usccOverride === true);
+    const [unitSecret, adminSecret] = await Promise.all([this.factory.prepareSecret(), this.factory.prepareSecret()]);
+    try {
+      return await this.base.db.transaction(async (tx) => {
+        const creator = await this.units.findById(tx, actor.unitId);
+        if (!creator || creator.status !== 'active') throw forbidden('unit.creator_inactive', 'Your unit is disabled');
+        const level = checkCreation(creator, input.kind, input.level);
+        const code = uscc ?? derivedCode(creator.uscc, await this.units.takeDerivedSerial(tx, creator.id));
+        if (await this.units.findByUscc(tx, code)) throw conflict('unit.uscc_taken', `A unit with code ${code} already exists`);
+        const id = crypto.randomUUID();
+        const unit = await UnitModel.create(
+          {
+            id,
+            kind: input.kind,
+            level,
+            name: input.name,
+            uscc: code,
+            derived: uscc === undefined,
+            usccOverride: input.usccOverride === true && uscc !== undefined,
+            adminDivision: input.adminDivision ?? null,
+            responsibilities: input.responsibilities ?? '',
+            createdByUnitId: creator.id,
+            path: [id], // unaffiliated until the upper unit confirms (R13)
+          },
+          { transaction: tx },
+        );
+        const unitAccount = await this.factory.createUnitAccount(tx, unit, unitSecret);
+        const admin = await this.factory.createPersonAccount(tx, {
+          unit,
+          kind: 'admin',
+          person: input.admin,
+          scope: unit.kind === 'hrss' ? ['all'] : null,
+          secret: adminSecret,
+        });
+        await this.base.audit.record(tx, {
+          actor,
+          action: 'unit.create',
+          target: { type: 'unit', id: unit.id },
+          unitId: unit.id,
+          details: { kind: unit.kind, level, name: unit.name, uscc: code, derived: uscc === undefined, usccOverride: unit.usccOverride, adminAccountId: admin.account.id },
+          meta,
+        });
+        return {
+          unit: unitView(unit),
+          unitAccount: { id: unitAccount.account.id, username: unitAccount.username, initialPassword: unitAccount.initialPassword },
+          admin: { accountId: admin.account.id, username: admin.username, initialPassword: admin.initialPassword },
+        };
+      });
+    } catch (err) {
+      if ((err as Error).name === UNIQUE_VIOLATION) throw conflict('unit.uscc_taken', 'A unit with this code already exists');
+      throw err;
+    }
+  }
+
+  /**
+   * R1 — a code must pass both check characters; a province administrator may accept a pilot-area
+   * code failing only the checks with an explicit, audited override.
+   */
+  private acceptUscc(actor: Actor, raw: string, override: boolean): string {
+    const check = checkUscc(raw);
+    if (check.ok) return check.value;
+    const overridable = isCheckFailure(check.reason);
+    if (override && overridable) {
+      if (actor.unitKind === 'hrss' && actor.unitLevel === 'province' && actor.kind === 'admin') return check.value;
+      throw forbidden('unit.uscc_override_forbidden', 'Only a province administrator may accept a code that fails its check');
+    }
+    throw badRequest('unit.uscc_invalid', check.message, { position: check.position, reason: check.reason, overridable });
+  }
+
+  async get(actor: Actor, id: string) {
+    authorize(actor, 'unit.read');
+    return unitView(await this.visible(undefined, actor, id));
+  }
+
+  async list(actor: Actor, filter: UnitFilter) {
+    authorize(actor, 'unit.read');
+    const scopeUnit = actor.kind === 'unit' ? null : actor.unitId;
+    if (!scopeUnit) {
+      const own = await this.units.findById(undefined, actor.unitId);
+      return { items: own ? [unitView(own)] : [] };
+    }
+    const rows = await this.units.list(undefined, scopeUnit, filter);
+    return toPage(rows, filter.limit, (r) => [r.name, r.id], unitView);
+  }
+
+  async tree(actor: Actor, id: string, depth: number) {
+    authorize(actor, 'unit.read');
+    const root = await this.visible(undefined, actor, id);
+    const rows = await this.units.subtree(undefined, root, actor.kind === 'unit' ? 0 : depth, 5000);
+    return nest(root, rows);
+  }
+
+  async update(actor: Actor, id: string, changes: { name?: string | undefined; adminDivision?: string | null | undefined; responsibilities?: string | undefined }, meta: RequestMeta) {
+    authorize(actor, 'unit.update');
+    return this.base.db.transaction(async (tx) => {
+      const row = await this.visible(tx, actor, id);
+      if (row.id === actor.unitId && actor.unitKind !== 'hrss') {
+        // R10 — a unit's own data is maintained by the unit above it, except its responsibilities.
+        if (changes.name !== undefined || changes.adminDivision !== undefined) {
+          throw forbidden('unit.update_own_forbidden', "A unit's name and division are maintained by the unit above it");
+        }
+      }
+      const unit = (await this.units.findById(tx, row.id))!;
+      const patch = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+      await unit.update({ ...patch, updatedAt: new Date() }, { transaction: tx });
+      await this.base.audit.record(tx, { actor, action: 'unit.update', target: { type: 'unit', id }, unitId: id, details: { changes: patch }, meta });
+      return unitView(unit);
+    });
+  }
+
+  /**
+   * R7 — replaces the unit's administrator: by the unit account itself or an administrator of the
+   * creating unit (or any unit above it). The previous administrator account is disabled and every
+   * session and token it holds ends.
+   */
+  async changeAdmin(actor: Actor, id: string, person: PersonInput, meta: RequestMeta) {
+    authorize(actor, 'unit.change-admin');
+    const secret = await this.factory.prepareSecret();
+    const { result, after } = await this.base.db.transaction(async (tx) => {
+      const row = await this.visible(tx, actor, id);
+      if (actor.kind === 'admin' && row.id === actor.unitId) {
+        throw forbidden('unit.change_own_admin', "An administrator cannot replace its own unit's administrator; the unit account or the unit above does");
+      }
+      const unit = (await UnitModel.findByPk(row.id, { transaction: tx, lock: tx.LOCK.UPDATE }))!;
+      const previous = await this.accounts.activeAdmins(tx, unit.id);
+      const afterCommit: Array<() => Promise<void>> = [];
+      for (const old of previous) afterCommit.push(await this.ending.end(tx, old, 'disabled'));
+      const admin = await this.factory.createPersonAccount(tx, { unit, kind: 'admin', person, scope: unit.kind === 'hrss' ? ['all'] : null, secret });
+      await this.base.audit.record(tx, {
+        actor,
+        action: 'unit.change-admin',
+        target: { type: 'unit', id: unit.id },
+        unitId: unit.id,
+        details: { previous: previous.map((a) => a.id), adminAccountId: admin.account.id },
+        meta,
+      });
+      return {
+        result: { accountId: admin.account.id, username: admin.username, initialPassword: admin.initialPassword },
+        after: afterCommit,
+      };
+    });
+    await Promise.all(after.map((f) => f()));
+    return result;
+  }
+
+  /** R6 — an hrss unit may have several administrators, each with a scope of subsystems. */
+  async addHrssAdmin(actor: Actor, id: string, person: PersonInput, scope: string[], meta: RequestMeta) {
+    authorize(actor, 'unit.change-admin');
+    const secret = await this.factory.prepareSecret();
+    return this.base.db.transaction(async (tx) => {
+      const row = await this.visible(tx, actor, id);
+      if (row.kind !== 'hrss') throw conflict('unit.single_admin', 'Only hrss units have several administrators (R6)');
+      if (actor.kind === 'admin' && !actor.scope?.includes('all')) {
+        throw forbidden('unit.admin_scope_insufficient', 'Only an administrator with scope "all" adds administrators');
+      }
+      const unit = (await this.units.findById(tx, row.id))!;
+      const admin = await this.factory.createPersonAccount(tx, { unit, kind: 'admin', person, scope, secret });
+      await this.base.audit.record(tx, { actor, action: 'unit.add-admin', target: { type: 'account', id: admin.account.id }, unitId: unit.id, details: { scope }, meta });
+      return { accountId: admin.account.id, username: admin.username, initialPassword: admin.initialPassword };
+    });
+  }
+
+  /** Disables (or re-enables) a unit below the caller: its accounts can no longer sign in and their sessions end. */
+  async setStatus(actor: Actor, id: string, status: 'active' | 'disabled', meta: RequestMeta) {
+    authorize(actor, 'unit.disable');
+    const { view, after } = await this.base.db.transaction(async (tx) => {
+      const row = await this.visible(tx, actor, id);
+      if (row.id === actor.unitId) throw forbidden('unit.disable_own', 'A unit cannot disable itself');
+      const unit = (await UnitModel.findByPk(row.id, { transaction: tx, lock: tx.LOCK.UPDATE }))!;
+      await unit.update({ status, updatedAt: new Date() }, { transaction: tx });
+      const afterCommit: Array<() => Promise<void>> = [];
+      if (status === 'disabled') {
+        for (const a of await this.accounts.activeAccountIdsOfUnits(tx, [unit.id])) afterCommit.push(await this.ending.endSessions(tx, a.id));
+      }
+      await this.base.audit.record(tx, { actor, action: status === 'disabled' ? 'unit.disable' : 'unit.enable', target: { type: 'unit', id }, unitId: id, meta });
+      return { view: unitView(unit), after: afterCommit };
+    });
+    await Promise.all(after.map((f) => f()));
+    return view;
+  }
+
+  /** R10 — the unit if the actor may see it; anything else is "not found", never leaked. */
+  private async visible(tx: Transaction | undefined, actor: Actor, id: string): Promise<UnitRow> {
+    const row =
+      actor.kind === 'unit'
+        ? id === actor.unitId
+          ? await this.units.findById(tx, id)
+          : null
+        : await this.units.findInJurisdiction(tx, actor.unitId, id);
+    if (!row) throw notFound('unit.not_found', 'Unit not found');
+    return row;
+  }
+}

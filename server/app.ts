@@ -1,0 +1,109 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
+import { loadConfig, type Config } from '../platform/config.ts';
+import { openDatabase } from '../platform/db/database.ts';
+import { createLogger, type Logger } from '../platform/logger.ts';
+import { initModels } from '../directory/models/index.ts';
+import { AuditService } from '../directory/audit/audit-service.ts';
+import { createIdentity, type Identity } from '../identity/index.ts';
+import { createAdminApi } from '../admin-api/index.ts';
+import type { BaseContext } from './context.ts';
+import { errorResponder, requestContext } from './http.ts';
+import { loadSecrets } from './secrets.ts';
+import { createServices, type Services } from './services.ts';
+
+export interface Tongmen {
+  base: BaseContext;
+  services: Services;
+  identity: Identity;
+  app: Koa;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: configuration → database → secrets → services → identity → HTTP app.
+ * `issuer` must be final before the provider is built (it is in every token).
+ */
+export async function createTongmen(config: Config, issuer: string, logger?: Logger): Promise<Tongmen> {
+  const log = logger ?? createLogger(config.logLevel);
+  const db = await openDatabase(config, log);
+  try {
+    initModels(db.sequelize);
+    const secrets = await loadSecrets(config, db.sequelize, log);
+    const base: BaseContext = {
+      config,
+      issuer: issuer.replace(/\/$/, ''),
+      logger: log,
+      db,
+      pii: secrets.pii,
+      cookieKeys: secrets.cookieKeys,
+      audit: new AuditService(db.sequelize),
+    };
+    const services = createServices(base);
+    const identity = await createIdentity(base, services);
+    services.attachSessionEnder(identity.sessionEnder);
+    const adminApi = createAdminApi(base, services, identity);
+
+    const app = new Koa({ keys: base.cookieKeys, proxy: config.trustProxy });
+    app.silent = true;
+    app.use(requestContext(log));
+    app.use(adminApi.routes);
+    app.use(errorResponder(log));
+    app.use(identity.routes);
+    app.use(identity.providerMiddleware);
+    return {
+      base,
+      services,
+      identity,
+      app,
+      async close() {
+        await identity.close();
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw err;
+  }
+}
+
+export interface RunningServer {
+  url: string;
+  tongmen: Tongmen;
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+/**
+ * Listens first (so a port 0 resolves to a real port), then builds Tongmen with the issuer that
+ * port implies unless ISSUER is configured.
+ */
+export async function startServer(env: NodeJS.ProcessEnv, logger?: Logger): Promise<RunningServer> {
+  const config = loadConfig(env);
+  const server = http.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const issuer = config.issuer ?? `http://localhost:${port}`;
+  let tongmen: Tongmen;
+  try {
+    tongmen = await createTongmen(config, issuer, logger);
+  } catch (err) {
+    server.close();
+    throw err;
+  }
+  server.on('request', tongmen.app.callback());
+  return {
+    url: issuer,
+    tongmen,
+    server,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await tongmen.close();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { BaseContext } from './context.ts';
+import { CredentialService } from '../directory/credentials/credential-service.ts';
+import { AccountEnding } from '../directory/accounts/account-ending.ts';
+import { AccountFactory } from '../directory/accounts/account-factory.ts';
+import { AccountRepository } from '../directory/accounts/account-repository.ts';
+import { AccountService, type RoleGrants } from '../directory/accounts/account-service.ts';
+import { MigrationService } from '../directory/accounts/migration-service.ts';
+import { AffiliationService } from '../directory/affiliation/affiliation-service.ts';
+import { PersonRepository } from '../directory/persons/person-repository.ts';
+import { UnitRepository } from '../directory/units/unit-repository.ts';
+import { UnitService } from '../directory/units/unit-service.ts';
+import type { SessionEnder } from '../directory/session-ender.ts';
+
+/**
+ * The directory's services, built once per process from the base context. Routes (admin API) and
+ * sign-in (identity) call these; neither touches models directly.
+ */
+export function createServices(base: BaseContext) {
+  const sequelize = base.db.sequelize;
+  const credentials = new CredentialService(base);
+  const persons = new PersonRepository(base.pii);
+  const unitRepo = new UnitRepository(sequelize);
+  const accountRepo = new AccountRepository(sequelize);
+  const factory = new AccountFactory(credentials, persons);
+  const ending = new AccountEnding(accountRepo);
+  let roleGrants: RoleGrants | undefined;
+  const services = {
+    credentials,
+    persons,
+    unitRepo,
+    accountRepo,
+    factory,
+    units: new UnitService(base, unitRepo, accountRepo, factory, ending),
+    accounts: new AccountService(base, accountRepo, unitRepo, persons, factory, credentials, ending, () => roleGrants!),
+    migrations: new MigrationService(base, accountRepo, unitRepo, ending),
+    affiliation: new AffiliationService(base, unitRepo),
+    /** Identity implements session ending; it exists only once the provider is built. */
+    attachSessionEnder(sessionEnder: SessionEnder) {
+      ending.attach(sessionEnder);
+    },
+  };
+  return services;
+}
+
+export type Services = ReturnType<typeof createServices>;
