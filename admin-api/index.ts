@@ -1,13 +1,13 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import type { Middleware, Next, ParameterizedContext } from 'koa';
+import type { Next } from 'koa';
 import { AppError, notFound } from '../platform/errors.ts';
 import { errorResponder } from '../server/http.ts';
 import type { BaseContext } from '../server/context.ts';
 import type { Services } from '../server/services.ts';
 import { authenticate } from './auth.ts';
 import { buildOpenApi } from './openapi.ts';
-import type { AdminContext, AdminIdentity, AdminRoutes, AdminState } from './types.ts';
+import type { AdminContext, AdminIdentity, AdminRouter, AdminRoutes, AdminState } from './types.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { affiliationRoutes } from './routes/affiliation.ts';
 import { auditRoutes } from './routes/audit-events.ts';
@@ -34,15 +34,29 @@ const ROUTE_MODULES: AdminRoutes[] = [
 /** Admin requests carry small JSON documents; anything bigger is refused (413) before parsing. */
 const BODY_LIMIT = '100kb';
 
+/** The context the router's middleware expects (it adds `params` itself at run time). */
+type ApiContext = Parameters<ReturnType<AdminRouter['routes']>>[0];
+type Step = (ctx: ApiContext, next: Next) => unknown;
+
 /** Runs middleware in order (what koa-compose does; koa does not export it). */
-function chain(steps: Middleware[]): Middleware {
-  return (ctx: ParameterizedContext, next: Next) => {
+function chain(steps: Step[]): (ctx: ApiContext, next: Next) => Promise<unknown> {
+  return (ctx, next) => {
     const run = (i: number): Promise<unknown> => (i === steps.length ? next() : Promise.resolve(steps[i]!(ctx, () => run(i + 1))));
     return run(0);
   };
 }
 
-const methodNotAllowed = () => new AppError(405, 'request.method_not_allowed', 'Method not allowed on this path');
+/** After the router found nothing: 405 when the path exists under another method, else 404. */
+function unmatched(router: AdminRouter): Step {
+  return (ctx) => {
+    const allowed = router.match(ctx.path, ctx.method).path.flatMap((layer) => layer.methods);
+    if (allowed.length) {
+      ctx.set('Allow', [...new Set(allowed)].join(', '));
+      throw new AppError(405, 'request.method_not_allowed', `${ctx.method} is not allowed on this path`);
+    }
+    throw notFound('request.not_found', 'No such admin API endpoint');
+  };
+}
 
 /**
  * The admin API (SPEC §5): one middleware for everything under /admin/v1 — its own error format,
@@ -57,7 +71,7 @@ export function createAdminApi(base: BaseContext, services: Services, identity: 
   for (const register of ROUTE_MODULES) register(router, context);
 
   let document: ReturnType<typeof buildOpenApi> | undefined;
-  const openapi: Middleware = (ctx, next) => {
+  const openapi: Step = (ctx, next) => {
     if (ctx.path !== `${ADMIN_PREFIX}/openapi.json` || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
     ctx.body = document ??= buildOpenApi(router, base.issuer + ADMIN_PREFIX);
   };
@@ -72,13 +86,10 @@ export function createAdminApi(base: BaseContext, services: Services, identity: 
     bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, encoding: 'utf-8' }),
     openapi,
     router.routes(),
-    router.allowedMethods({ throw: true, methodNotAllowed, notImplemented: methodNotAllowed }),
-    () => {
-      throw notFound('request.not_found', 'No such admin API endpoint');
-    },
+    unmatched(router),
   ]);
 
-  const routes: Middleware = (ctx, next) =>
+  const routes = (ctx: ApiContext, next: Next) =>
     ctx.path === ADMIN_PREFIX || ctx.path.startsWith(`${ADMIN_PREFIX}/`) ? api(ctx, next) : next();
 
   return { routes, router, openapi: () => (document ??= buildOpenApi(router, base.issuer + ADMIN_PREFIX)) };

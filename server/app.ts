@@ -25,7 +25,11 @@ export interface Tongmen {
  * The composition root: configuration → database → secrets → services → identity → HTTP app.
  * `issuer` must be final before the provider is built (it is in every token).
  */
-export async function createTongmen(config: Config, issuer: string, logger?: Logger): Promise<Tongmen> {
+/**
+ * Opens the database (migrating it) and builds the base context and the directory services: all
+ * that commands like bootstrap need, without the HTTP side.
+ */
+export async function openCore(config: Config, issuer: string, logger?: Logger): Promise<{ base: BaseContext; services: Services }> {
   const log = logger ?? createLogger(config.logLevel);
   const db = await openDatabase(config, log);
   try {
@@ -40,16 +44,29 @@ export async function createTongmen(config: Config, issuer: string, logger?: Log
       cookieKeys: secrets.cookieKeys,
       audit: new AuditService(db.sequelize),
     };
-    const services = createServices(base);
+    return { base, services: createServices(base) };
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * The composition root: configuration → database → secrets → services → identity → HTTP app.
+ * `issuer` must be final before the provider is built (it is in every token).
+ */
+export async function createTongmen(config: Config, issuer: string, logger?: Logger): Promise<Tongmen> {
+  const { base, services } = await openCore(config, issuer, logger);
+  try {
     const identity = await createIdentity(base, services);
     services.attachSessionEnder(identity.sessionEnder);
     const adminApi = createAdminApi(base, services, identity);
 
     const app = new Koa({ keys: base.cookieKeys, proxy: config.trustProxy });
     app.silent = true;
-    app.use(requestContext(log));
+    app.use(requestContext(base.logger));
     app.use(adminApi.routes);
-    app.use(errorResponder(log));
+    app.use(errorResponder(base.logger));
     app.use(identity.routes);
     app.use(identity.providerMiddleware);
     return {
@@ -59,11 +76,11 @@ export async function createTongmen(config: Config, issuer: string, logger?: Log
       app,
       async close() {
         await identity.close();
-        await db.close();
+        await base.db.close();
       },
     };
   } catch (err) {
-    await db.close().catch(() => {});
+    await base.db.close().catch(() => {});
     throw err;
   }
 }

@@ -10,6 +10,7 @@ import { PersonRepository } from '../directory/persons/person-repository.ts';
 import { UnitRepository } from '../directory/units/unit-repository.ts';
 import { UnitService } from '../directory/units/unit-service.ts';
 import type { SessionEnder } from '../directory/session-ender.ts';
+import { ActorLoader } from '../directory/authz/actor-loader.ts';
 
 /**
  * The directory's services, built once per process from the base context. Routes (admin API) and
@@ -30,6 +31,7 @@ export function createServices(base: BaseContext) {
     unitRepo,
     accountRepo,
     factory,
+    actors: new ActorLoader(sequelize),
     units: new UnitService(base, unitRepo, accountRepo, factory, ending),
     accounts: new AccountService(base, accountRepo, unitRepo, persons, factory, credentials, ending, () => roleGrants!),
     migrations: new MigrationService(base, accountRepo, unitRepo, ending),

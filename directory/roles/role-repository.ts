@@ -1,0 +1,131 @@
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { JURISDICTION_SQL } from '../authz/jurisdiction.ts';
+import { AccountModel, RoleModel } from '../models/index.ts';
+
+export interface RoleRow {
+  id: string;
+  code: string;
+  name: string;
+  subsystem: string;
+  modules: string[];
+  ownerUnitId: string | null;
+  status: 'active' | 'disabled';
+  createdAt: Date;
+  updatedAt: Date;
+  /** Grantable at the unit the query was made for (R17). */
+  grantable: boolean;
+  /** The owner unit lies in the jurisdiction of that unit (its administrators may edit it, R15). */
+  inJurisdiction: boolean;
+}
+
+const COLUMNS = `r.id, r.code, r.name, r.subsystem, r.modules, r.owner_unit_id AS "ownerUnitId", r.status,
+  r.created_at AS "createdAt", r.updated_at AS "updatedAt"`;
+
+/**
+ * R17 — grantable at a unit: the provincial catalogue, or a role of an hrss unit on the unit's
+ * confirmed path (root … the unit itself). `u` is the owner unit (null for the provincial catalogue).
+ */
+const GRANTABLE_SQL = `(r.owner_unit_id IS NULL OR (u.kind = 'hrss' AND r.owner_unit_id = ANY(
+  (SELECT self.path FROM units self WHERE self.id = :jurisdictionUnitId))))`;
+
+/** The roles a unit sees: grantable ones plus those defined inside its jurisdiction. */
+const VIEW = `SELECT ${COLUMNS}, ${GRANTABLE_SQL} AS grantable,
+    COALESCE(${JURISDICTION_SQL}, false) AS "inJurisdiction"
+  FROM roles r LEFT JOIN units u ON u.id = r.owner_unit_id`;
+
+/** Roles and account–role grants. */
+export class RoleRepository {
+  constructor(private readonly sequelize: Sequelize) {}
+
+  /** Roles visible from `unitId` (R15, R17), optionally of one subsystem or status, ordered by code. */
+  visible(tx: Transaction | undefined, unitId: string, f: { subsystem?: string | undefined; status?: string | undefined; codes?: string[] }) {
+    const where = [`(${GRANTABLE_SQL} OR COALESCE(${JURISDICTION_SQL}, false))`];
+    const replacements: Record<string, unknown> = { jurisdictionUnitId: unitId };
+    if (f.subsystem) (where.push('r.subsystem = :subsystem'), (replacements.subsystem = f.subsystem));
+    if (f.status) (where.push('r.status = :status'), (replacements.status = f.status));
+    if (f.codes) (where.push('r.code = ANY(CAST(:codes AS text[]))'), (replacements.codes = f.codes));
+    return this.sequelize.query<RoleRow>(`${VIEW} WHERE ${where.join(' AND ')} ORDER BY r.code`, {
+      replacements,
+      type: QueryTypes.SELECT,
+      transaction: tx,
+    });
+  }
+
+  /** One role by code as seen from `unitId` (grantable / inJurisdiction computed), visible or not. */
+  async byCode(tx: Transaction | undefined, unitId: string, code: string): Promise<RoleRow | null> {
+    const rows = await this.sequelize.query<RoleRow>(`${VIEW} WHERE r.code = :code`, {
+      replacements: { jurisdictionUnitId: unitId, code },
+      type: QueryTypes.SELECT,
+      transaction: tx,
+    });
+    return rows[0] ?? null;
+  }
+
+  /** Roles by code, as seen from `unitId` (unknown codes are simply absent). */
+  byCodes(tx: Transaction | undefined, unitId: string, codes: string[]) {
+    return this.sequelize.query<RoleRow>(`${VIEW} WHERE r.code = ANY(CAST(:codes AS text[])) ORDER BY r.code`, {
+      replacements: { jurisdictionUnitId: unitId, codes },
+      type: QueryTypes.SELECT,
+      transaction: tx,
+    });
+  }
+
+  codeExists(tx: Transaction, code: string) {
+    return RoleModel.count({ where: { code }, transaction: tx }).then((n) => n > 0);
+  }
+
+  create(tx: Transaction, r: { code: string; name: string; subsystem: string; modules: string[]; ownerUnitId: string | null }) {
+    return RoleModel.create(r, { transaction: tx });
+  }
+
+  async update(tx: Transaction, id: string, changes: { name?: string; modules?: string[]; status?: 'active' | 'disabled' }) {
+    await RoleModel.update({ ...changes, updatedAt: new Date() }, { where: { id }, transaction: tx });
+  }
+
+  /** Locks the role row for the rest of the transaction (concurrent edits of its modules race otherwise). */
+  lock(tx: Transaction, id: string) {
+    return RoleModel.findByPk(id, { transaction: tx, lock: tx.LOCK.UPDATE });
+  }
+
+  findAccount(tx: Transaction, id: string) {
+    return AccountModel.findByPk(id, { transaction: tx, lock: tx.LOCK.UPDATE });
+  }
+
+  /** The roles an account holds (any status), with their subsystems. */
+  rolesOf(tx: Transaction, accountId: string) {
+    return this.sequelize.query<{ id: string; code: string; subsystem: string }>(
+      `SELECT r.id, r.code, r.subsystem FROM account_roles ar JOIN roles r ON r.id = ar.role_id
+        WHERE ar.account_id = :accountId ORDER BY r.code`,
+      { replacements: { accountId }, type: QueryTypes.SELECT, transaction: tx },
+    );
+  }
+
+  /** Members of a role within one unit. */
+  async members(tx: Transaction | undefined, roleId: string, unitId: string): Promise<string[]> {
+    const rows = await this.sequelize.query<{ id: string }>(
+      `SELECT a.id FROM account_roles ar JOIN accounts a ON a.id = ar.account_id
+        WHERE ar.role_id = :roleId AND a.unit_id = :unitId ORDER BY ar.granted_at, a.id`,
+      { replacements: { roleId, unitId }, type: QueryTypes.SELECT, transaction: tx },
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Grants; true when the grant is new. */
+  async grant(tx: Transaction, accountId: string, roleId: string, grantedBy: string): Promise<boolean> {
+    const rows = await this.sequelize.query(
+      `INSERT INTO account_roles (account_id, role_id, granted_by) VALUES (:accountId, :roleId, :grantedBy)
+        ON CONFLICT DO NOTHING RETURNING account_id`,
+      { replacements: { accountId, roleId, grantedBy }, type: QueryTypes.SELECT, transaction: tx },
+    );
+    return rows.length > 0;
+  }
+
+  /** Revokes; true when there was a grant. */
+  async revoke(tx: Transaction, accountId: string, roleId: string): Promise<boolean> {
+    const rows = await this.sequelize.query(
+      `DELETE FROM account_roles WHERE account_id = :accountId AND role_id = :roleId RETURNING account_id`,
+      { replacements: { accountId, roleId }, type: QueryTypes.SELECT, transaction: tx },
+    );
+    return rows.length > 0;
+  }
+}

@@ -1,0 +1,35 @@
+import { badRequest } from '../../platform/errors.ts';
+import { isModuleOf, type RoleSubsystem } from '../catalogue/modules.ts';
+import type { RoleRow } from './role-repository.ts';
+
+/** A role as the admin API shows it. */
+export const roleView = (r: RoleRow) => ({
+  id: r.id,
+  code: r.code,
+  name: r.name,
+  subsystem: r.subsystem,
+  modules: r.modules,
+  ownerUnitId: r.ownerUnitId,
+  provincial: r.ownerUnitId === null,
+  grantable: r.grantable,
+  status: r.status,
+  createdAt: new Date(r.createdAt).toISOString(),
+  updatedAt: new Date(r.updatedAt).toISOString(),
+});
+export type RoleView = ReturnType<typeof roleView>;
+
+/**
+ * R15 — a role is built only from modules of its own subsystem: every code must be a catalogue
+ * module of `subsystem` (duplicates are dropped; the order of first appearance is kept).
+ */
+export function checkModules(subsystem: RoleSubsystem, modules: string[]): string[] {
+  const unique = [...new Set(modules)];
+  const invalid = unique.filter((m) => !isModuleOf(subsystem, m));
+  if (invalid.length || !unique.length) {
+    throw badRequest('role.module_invalid', `A ${subsystem} role is built only from ${subsystem} modules (R15)`, {
+      subsystem,
+      invalid,
+    });
+  }
+  return unique;
+}

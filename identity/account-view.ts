@@ -1,0 +1,63 @@
+import type { Sequelize, Transaction } from 'sequelize';
+import type { AccountKind, UnitKind } from '../directory/models/index.ts';
+import { isModuleOf, type Subsystem } from '../directory/catalogue/modules.ts';
+
+/** The live state of an account as tokens and claims need it (SPEC §6). */
+export interface AccountView {
+  id: string;
+  kind: AccountKind;
+  status: string;
+  unitId: string;
+  unitUscc: string;
+  unitName: string;
+  unitKind: UnitKind;
+  unitStatus: string;
+  /** Unit ids from the root to the unit by confirmed affiliation (R14). */
+  unitPath: string[];
+  personName: string | null;
+  phoneMasked: string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function loadAccountView(
+  sequelize: Sequelize,
+  accountId: string,
+  transaction?: Transaction,
+): Promise<AccountView | undefined> {
+  if (!UUID.test(accountId)) return undefined;
+  const [rows] = await sequelize.query(
+    `SELECT a.id, a.kind, a.status, a.unit_id AS "unitId", u.uscc AS "unitUscc", u.name AS "unitName",
+       u.kind AS "unitKind", u.status AS "unitStatus", u.path AS "unitPath", p.name AS "personName",
+       p.phone_masked AS "phoneMasked"
+     FROM accounts a JOIN units u ON u.id = a.unit_id LEFT JOIN persons p ON p.id = a.person_id
+     WHERE a.id = $1`,
+    { bind: [accountId], transaction },
+  );
+  return (rows as AccountView[])[0];
+}
+
+/** Only an active account of an active unit signs in, holds sessions or gets tokens (R12). */
+export const isLive = (v: AccountView | undefined): v is AccountView =>
+  v !== undefined && v.status === 'active' && v.unitStatus === 'active';
+
+/**
+ * R9, SPEC §6 — the account's active business roles of one subsystem and the modules they grant,
+ * limited to that subsystem's catalogue so nothing leaks across subsystems. Unit and administrator
+ * accounts never hold business roles.
+ */
+export async function subsystemGrants(
+  sequelize: Sequelize,
+  view: AccountView,
+  subsystem: Subsystem,
+): Promise<{ roles: string[]; modules: string[] }> {
+  if (view.kind !== 'operator') return { roles: [], modules: [] };
+  const [rows] = await sequelize.query(
+    `SELECT r.code, r.modules FROM account_roles ar JOIN roles r ON r.id = ar.role_id
+     WHERE ar.account_id = $1 AND r.subsystem = $2 AND r.status = 'active' ORDER BY r.code`,
+    { bind: [view.id, subsystem] },
+  );
+  const roles = rows as Array<{ code: string; modules: string[] }>;
+  const modules = new Set(roles.flatMap((r) => r.modules).filter((m) => isModuleOf(subsystem, m)));
+  return { roles: roles.map((r) => r.code), modules: [...modules].sort() };
+}

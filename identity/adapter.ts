@@ -1,0 +1,93 @@
+import type { Sequelize } from 'sequelize';
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+
+/**
+ * oidc-provider's storage over one PostgreSQL table (`oidc_payloads`, keyed by model and id): every
+ * node reads and writes the same artifacts, so any node serves any request (SPEC §4). Lookup
+ * columns (grant, uid, user code, account) are copied out of the payload and indexed; `find` is a
+ * primary-key read. Expired rows are never returned, and the periodic cleanup deletes them.
+ */
+export class PayloadAdapter implements Adapter {
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly model: string,
+  ) {}
+
+  private async one(sql: string, bind: unknown[]): Promise<AdapterPayload | undefined> {
+    const [rows] = await this.sequelize.query(sql, { bind });
+    const row = (rows as Array<{ payload: AdapterPayload; consumed: number | null }>)[0];
+    if (!row) return undefined;
+    return row.consumed === null ? row.payload : { ...row.payload, consumed: row.consumed };
+  }
+
+  private select(where: string) {
+    return `SELECT payload, extract(epoch FROM consumed_at)::bigint AS consumed FROM oidc_payloads
+      WHERE model = $1 AND ${where} AND (expires_at IS NULL OR expires_at > now()) LIMIT 1`;
+  }
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+    // Sessions and grants carry accountId at the top; so do tokens. It lets the session ender find them all.
+    await this.sequelize.query(
+      `INSERT INTO oidc_payloads (model, id, payload, grant_id, uid, user_code, account_id, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $8::int IS NULL THEN NULL ELSE now() + make_interval(secs => $8::int) END)
+       ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id,
+         uid = EXCLUDED.uid, user_code = EXCLUDED.user_code, account_id = EXCLUDED.account_id,
+         expires_at = EXCLUDED.expires_at`,
+      {
+        bind: [
+          this.model, id, JSON.stringify(payload), payload.grantId ?? null, payload.uid ?? null,
+          payload.userCode ?? null, payload.accountId ?? null, expiresIn ?? null,
+        ],
+      },
+    );
+  }
+
+  find(id: string) {
+    return this.one(this.select('id = $2'), [this.model, id]);
+  }
+
+  findByUid(uid: string) {
+    return this.one(this.select('uid = $2'), [this.model, uid]);
+  }
+
+  findByUserCode(userCode: string) {
+    return this.one(this.select('user_code = $2'), [this.model, userCode]);
+  }
+
+  async consume(id: string): Promise<void> {
+    await this.sequelize.query(`UPDATE oidc_payloads SET consumed_at = now() WHERE model = $1 AND id = $2`, {
+      bind: [this.model, id],
+    });
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.sequelize.query(`DELETE FROM oidc_payloads WHERE model = $1 AND id = $2`, { bind: [this.model, id] });
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    await this.sequelize.query(`DELETE FROM oidc_payloads WHERE model = $1 AND grant_id = $2`, {
+      bind: [this.model, grantId],
+    });
+  }
+}
+
+/**
+ * Deletes expired artifacts in batches (a large backlog never becomes one long lock), plus expired
+ * interaction step state. Returns the number of artifact rows deleted.
+ */
+export async function deleteExpiredPayloads(sequelize: Sequelize, batchSize = 1000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const [rows] = await sequelize.query(
+      `WITH gone AS (DELETE FROM oidc_payloads WHERE ctid IN (
+         SELECT ctid FROM oidc_payloads WHERE expires_at < now() LIMIT $1) RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      { bind: [batchSize] },
+    );
+    const deleted = (rows as Array<{ n: number }>)[0]?.n ?? 0;
+    total += deleted;
+    if (deleted < batchSize) break;
+  }
+  await sequelize.query(`DELETE FROM interaction_state WHERE expires_at < now()`);
+  return total;
+}

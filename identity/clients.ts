@@ -1,0 +1,158 @@
+import crypto from 'node:crypto';
+import type { Sequelize } from 'sequelize';
+import type { Adapter, AdapterPayload, Client, ClientMetadata } from 'oidc-provider';
+import type { Subsystem } from '../platform/config.ts';
+import type { PiiCipher } from '../platform/crypto/pii.ts';
+import { RESOURCES, SUBSYSTEMS, SUBSYSTEM_NAMES } from '../directory/catalogue/modules.ts';
+
+/** Client metadata Tongmen adds to the standard ones (registered as extraClientMetadata). */
+export const EXTRA_CLIENT_METADATA = ['tongmen_kind', 'tongmen_resources', 'tongmen_introspect'] as const;
+
+/** One row of the `clients` table as bootstrap writes it; `clientSecret` is plain and shown once. */
+export interface ClientRecord {
+  clientId: string;
+  name: string;
+  kind: 'first-party' | 'partner';
+  clientSecret: string | null;
+  grantTypes: string[];
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  backchannelLogoutUri: string | null;
+  resources: string[];
+  canIntrospect: boolean;
+}
+
+export const generateClientSecret = () => crypto.randomBytes(32).toString('base64url');
+
+/**
+ * The first-party clients (SPEC §5) that bootstrap inserts: the admin console (public, PKCE) and
+ * one confidential client per subsystem whose only resource is its own. Subsystem URIs:
+ * `${url}/callback`, post-logout `${url}/`, back-channel logout `${url}/backchannel-logout`.
+ * Secrets are generated here; store them with {@link toClientRow} (encrypted) and print them once.
+ */
+export function firstPartyClientRecords(issuer: string, subsystemUrls: Record<Subsystem, string>): ClientRecord[] {
+  const base = issuer.replace(/\/$/, '');
+  const console: ClientRecord = {
+    clientId: 'admin-console',
+    name: '统门管理控制台',
+    kind: 'first-party',
+    clientSecret: null,
+    grantTypes: ['authorization_code', 'refresh_token'],
+    redirectUris: [`${base}/console/callback`],
+    postLogoutRedirectUris: [`${base}/console/`],
+    backchannelLogoutUri: null,
+    resources: [RESOURCES.admin],
+    canIntrospect: false,
+  };
+  const subsystems = SUBSYSTEMS.map((s): ClientRecord => {
+    const url = subsystemUrls[s].replace(/\/$/, '');
+    return {
+      clientId: s,
+      name: SUBSYSTEM_NAMES[s],
+      kind: 'first-party',
+      clientSecret: generateClientSecret(),
+      grantTypes: ['authorization_code', 'refresh_token'],
+      redirectUris: [`${url}/callback`],
+      postLogoutRedirectUris: [`${url}/`],
+      backchannelLogoutUri: `${url}/backchannel-logout`,
+      resources: [RESOURCES[s]],
+      canIntrospect: true,
+    };
+  });
+  return [console, ...subsystems];
+}
+
+/** Attributes for `ClientModel.create` (the secret encrypted at rest). */
+export function toClientRow(record: ClientRecord, pii: PiiCipher) {
+  const { clientSecret, ...rest } = record;
+  return { ...rest, ownerUnitId: null, secretEnc: clientSecret ? pii.encrypt(clientSecret) : null };
+}
+
+interface ClientDbRow {
+  client_id: string;
+  name: string;
+  kind: 'first-party' | 'partner';
+  secret_enc: string | null;
+  grant_types: string[];
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  backchannel_logout_uri: string | null;
+  resources: string[];
+  can_introspect: boolean;
+}
+
+/** oidc-provider metadata of a stored client: confidential clients authenticate with HTTP Basic. */
+export function clientMetadata(row: ClientDbRow, pii: PiiCipher): ClientMetadata {
+  const secret = row.secret_enc ? pii.decrypt(row.secret_enc) : undefined;
+  const interactive = row.grant_types.includes('authorization_code');
+  return {
+    client_id: row.client_id,
+    client_name: row.name,
+    ...(secret ? { client_secret: secret, token_endpoint_auth_method: 'client_secret_basic' } : { token_endpoint_auth_method: 'none' }),
+    grant_types: row.grant_types,
+    response_types: interactive ? ['code'] : [],
+    redirect_uris: row.redirect_uris,
+    post_logout_redirect_uris: row.post_logout_redirect_uris,
+    ...(row.backchannel_logout_uri
+      ? { backchannel_logout_uri: row.backchannel_logout_uri, backchannel_logout_session_required: true }
+      : {}),
+    tongmen_kind: row.kind,
+    tongmen_resources: row.resources,
+    tongmen_introspect: row.can_introspect,
+  };
+}
+
+const CLIENT_COLUMNS = `client_id, name, kind, secret_enc, grant_types, redirect_uris, post_logout_redirect_uris,
+  backchannel_logout_uri, resources, can_introspect`;
+
+/** An active client's row (a disabled client does not exist for the provider). */
+export async function findClientRow(sequelize: Sequelize, clientId: string): Promise<ClientDbRow | undefined> {
+  const [rows] = await sequelize.query(`SELECT ${CLIENT_COLUMNS} FROM clients WHERE client_id = $1 AND status = 'active'`, {
+    bind: [clientId],
+  });
+  return (rows as ClientDbRow[])[0];
+}
+
+/**
+ * The provider's "Client" storage, read from the `clients` table on every lookup (a primary-key
+ * read): a client disabled or re-keyed through the admin API takes effect on every node at once.
+ * Clients are managed by the admin API, never through the provider, so writes are refused.
+ */
+export class ClientAdapter implements Adapter {
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly pii: PiiCipher,
+  ) {}
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    const row = await findClientRow(this.sequelize, id);
+    return row && clientMetadata(row, this.pii);
+  }
+
+  private refuse(): never {
+    throw new Error('clients are managed through the admin API');
+  }
+
+  async upsert(): Promise<void> {
+    this.refuse();
+  }
+  async destroy(): Promise<void> {
+    this.refuse();
+  }
+  async findByUid() {
+    return undefined;
+  }
+  async findByUserCode() {
+    return undefined;
+  }
+  async consume(): Promise<void> {}
+  async revokeByGrantId(): Promise<void> {}
+}
+
+/** Tongmen's view of a provider client. */
+export const isFirstParty = (client: Client) => client['tongmen_kind'] === 'first-party';
+export const clientResources = (client: Client): string[] => {
+  const r = client['tongmen_resources'];
+  return Array.isArray(r) ? r.filter((x): x is string => typeof x === 'string') : [];
+};
+export const clientMayIntrospect = (client: Client) => client['tongmen_introspect'] === true;

@@ -1,0 +1,42 @@
+import type { Sequelize } from 'sequelize';
+import type { AccessToken, ClientCredentials, KoaContextWithOIDC, UnknownObject } from 'oidc-provider';
+import { RESOURCES, subsystemOfResource } from '../directory/catalogue/modules.ts';
+import { isLive, loadAccountView, subsystemGrants } from './account-view.ts';
+
+/** The claims of a Tongmen access token as a resource sees them (SPEC §6). */
+export interface AccessTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  client_id: string;
+  exp: number;
+  iat: number;
+  jti: string;
+  scope?: string;
+  acct_kind: 'unit' | 'admin' | 'operator';
+  unit_id: string;
+  /** Subsystem tokens only. */
+  unit_path?: string[];
+  roles?: string[];
+  modules?: string[];
+  /** The grant the token belongs to: introspection checks it is still alive. */
+  gid: string;
+}
+
+/**
+ * oidc-provider's `extraTokenClaims`: the account's unit on every user token, plus, for a
+ * subsystem, the affiliation path and that subsystem's roles and modules only (R9, §6). The grant
+ * id lets introspection refuse tokens of a revoked grant.
+ */
+export function makeExtraTokenClaims(sequelize: Sequelize) {
+  return async (_ctx: KoaContextWithOIDC, token: AccessToken | ClientCredentials): Promise<UnknownObject | undefined> => {
+    if (token.kind !== 'AccessToken') return undefined; // client credentials: no account
+    const view = await loadAccountView(sequelize, token.accountId);
+    if (!isLive(view)) return undefined; // findAccount has refused it already
+    const base = { acct_kind: view.kind, unit_id: view.unitId, gid: token.grantId };
+    const resource = token.resourceServer?.identifier();
+    const subsystem = resource && resource !== RESOURCES.admin ? subsystemOfResource(resource) : undefined;
+    if (!subsystem) return base;
+    return { ...base, unit_path: view.unitPath, ...(await subsystemGrants(sequelize, view, subsystem)) };
+  };
+}
