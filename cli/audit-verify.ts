@@ -1,4 +1,4 @@
-import { openCore } from '../server/app.ts';
+import { openCore } from '../server/core.ts';
 import { loadConfig } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { openCore } from '../server/app.ts';
+import { openCore } from '../server/core.ts';
 import { loadConfig } from '../platform/config.ts';
 import { isAppError } from '../platform/errors.ts';
 import { createLogger } from '../platform/logger.ts';

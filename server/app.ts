@@ -2,16 +2,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { loadConfig, type Config } from '../platform/config.ts';
-import { openDatabase } from '../platform/db/database.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
-import { initModels } from '../directory/models/index.ts';
-import { AuditService } from '../directory/audit/audit-service.ts';
 import { createIdentity, type Identity } from '../identity/index.ts';
 import { createAdminApi } from '../admin-api/index.ts';
 import type { BaseContext } from './context.ts';
 import { errorResponder, requestContext } from './http.ts';
-import { loadSecrets } from './secrets.ts';
-import { createServices, type Services } from './services.ts';
+import type { Services } from './services.ts';
+import { openCore } from './core.ts';
+
+export { openCore };
 
 export interface Tongmen {
   base: BaseContext;
@@ -19,36 +18,6 @@ export interface Tongmen {
   identity: Identity;
   app: Koa;
   close(): Promise<void>;
-}
-
-/**
- * The composition root: configuration → database → secrets → services → identity → HTTP app.
- * `issuer` must be final before the provider is built (it is in every token).
- */
-/**
- * Opens the database (migrating it) and builds the base context and the directory services: all
- * that commands like bootstrap need, without the HTTP side.
- */
-export async function openCore(config: Config, issuer: string, logger?: Logger): Promise<{ base: BaseContext; services: Services }> {
-  const log = logger ?? createLogger(config.logLevel);
-  const db = await openDatabase(config, log);
-  try {
-    initModels(db.sequelize);
-    const secrets = await loadSecrets(config, db.sequelize, log);
-    const base: BaseContext = {
-      config,
-      issuer: issuer.replace(/\/$/, ''),
-      logger: log,
-      db,
-      pii: secrets.pii,
-      cookieKeys: secrets.cookieKeys,
-      audit: new AuditService(db.sequelize),
-    };
-    return { base, services: createServices(base) };
-  } catch (err) {
-    await db.close().catch(() => {});
-    throw err;
-  }
 }
 
 /**

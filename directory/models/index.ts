@@ -147,47 +147,48 @@ export class ClientModel extends Model<InferAttributes<ClientModel>, InferCreati
 }
 
 const { UUID, TEXT, BOOLEAN, INTEGER, DATE, ARRAY, JSONB } = DataTypes;
-const id = { type: UUID, primaryKey: true, defaultValue: DataTypes.UUIDV4 };
-const timestamps = {
+// Sequelize writes into attribute definitions (field names…), so each attribute gets its own object.
+const uuidKey = () => ({ type: UUID, primaryKey: true, defaultValue: DataTypes.UUIDV4 });
+const stamps = () => ({
   createdAt: { type: DATE, defaultValue: DataTypes.NOW },
   updatedAt: { type: DATE, defaultValue: DataTypes.NOW },
-};
-const texts = { type: ARRAY(TEXT) };
+});
+const texts = () => ({ type: ARRAY(TEXT) });
 
 /** Binds the models to one Sequelize instance (the schema itself is owned by the migrations). */
 export function initModels(sequelize: Sequelize) {
   const opts = (tableName: string) => ({ sequelize, tableName, underscored: true, timestamps: false });
   UnitModel.init(
     {
-      id, kind: TEXT, level: TEXT, name: TEXT, uscc: TEXT, derived: BOOLEAN, usccOverride: BOOLEAN,
+      id: uuidKey(), kind: TEXT, level: TEXT, name: TEXT, uscc: TEXT, derived: BOOLEAN, usccOverride: BOOLEAN,
       nextDerivedSerial: INTEGER, adminDivision: TEXT, responsibilities: TEXT, createdByUnitId: UUID,
-      parentUnitId: UUID, affiliation: TEXT, path: ARRAY(UUID), status: TEXT, ...timestamps,
+      parentUnitId: UUID, affiliation: TEXT, path: ARRAY(UUID), status: TEXT, ...stamps(),
     },
     opts('units'),
   );
   PersonModel.init(
     {
-      id, name: TEXT, idNumberEnc: TEXT, idNumberHash: TEXT, idNumberMasked: TEXT, phoneEnc: TEXT, phoneHash: TEXT,
-      phoneMasked: TEXT, ...timestamps,
+      id: uuidKey(), name: TEXT, idNumberEnc: TEXT, idNumberHash: TEXT, idNumberMasked: TEXT, phoneEnc: TEXT, phoneHash: TEXT,
+      phoneMasked: TEXT, ...stamps(),
     },
     opts('persons'),
   );
   AccountModel.init(
     {
-      id, kind: TEXT, unitId: UUID, unitKind: TEXT, personId: UUID, username: TEXT, status: TEXT, scope: texts,
-      ...timestamps, endedAt: DATE,
+      id: uuidKey(), kind: TEXT, unitId: UUID, unitKind: TEXT, personId: UUID, username: TEXT, status: TEXT, scope: texts(),
+      ...stamps(), endedAt: DATE,
     },
     opts('accounts'),
   );
   CredentialModel.init(
     {
-      id, personId: UUID, accountId: UUID, hash: TEXT, failedCount: INTEGER, lockedAt: DATE, mustChange: BOOLEAN,
-      changedAt: { type: DATE, defaultValue: DataTypes.NOW }, history: texts,
+      id: uuidKey(), personId: UUID, accountId: UUID, hash: TEXT, failedCount: INTEGER, lockedAt: DATE, mustChange: BOOLEAN,
+      changedAt: { type: DATE, defaultValue: DataTypes.NOW }, history: texts(),
     },
     opts('credentials'),
   );
   RoleModel.init(
-    { id, code: TEXT, name: TEXT, subsystem: TEXT, modules: texts, ownerUnitId: UUID, status: TEXT, ...timestamps },
+    { id: uuidKey(), code: TEXT, name: TEXT, subsystem: TEXT, modules: texts(), ownerUnitId: UUID, status: TEXT, ...stamps() },
     opts('roles'),
   );
   AccountRoleModel.init(
@@ -201,23 +202,23 @@ export function initModels(sequelize: Sequelize) {
   );
   AffiliationRequestModel.init(
     {
-      id, unitId: UUID, targetUnitId: UUID, status: TEXT, requestedBy: UUID, decidedBy: UUID, reason: TEXT,
+      id: uuidKey(), unitId: UUID, targetUnitId: UUID, status: TEXT, requestedBy: UUID, decidedBy: UUID, reason: TEXT,
       createdAt: { type: DATE, defaultValue: DataTypes.NOW }, decidedAt: DATE,
     },
     opts('affiliation_requests'),
   );
   RoleChangeRequestModel.init(
     {
-      id, fromUnitId: UUID, roleId: UUID, proposal: JSONB, status: TEXT, currentReviewerUnitId: UUID,
-      history: JSONB, createdBy: UUID, ...timestamps,
+      id: uuidKey(), fromUnitId: UUID, roleId: UUID, proposal: JSONB, status: TEXT, currentReviewerUnitId: UUID,
+      history: JSONB, createdBy: UUID, ...stamps(),
     },
     opts('role_change_requests'),
   );
   ClientModel.init(
     {
       clientId: { type: TEXT, primaryKey: true }, name: TEXT, kind: TEXT, ownerUnitId: UUID, secretEnc: TEXT,
-      grantTypes: texts, redirectUris: texts, postLogoutRedirectUris: texts, backchannelLogoutUri: TEXT,
-      resources: texts, canIntrospect: BOOLEAN, status: TEXT, ...timestamps,
+      grantTypes: texts(), redirectUris: texts(), postLogoutRedirectUris: texts(), backchannelLogoutUri: TEXT,
+      resources: texts(), canIntrospect: BOOLEAN, status: TEXT, ...stamps(),
     },
     opts('clients'),
   );

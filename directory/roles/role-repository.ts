@@ -1,6 +1,6 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { JURISDICTION_SQL } from '../authz/jurisdiction.ts';
-import { AccountModel, RoleModel } from '../models/index.ts';
+import { AccountModel, RoleModel, UnitModel } from '../models/index.ts';
 
 export interface RoleRow {
   id: string;
@@ -85,6 +85,10 @@ export class RoleRepository {
   /** Locks the role row for the rest of the transaction (concurrent edits of its modules race otherwise). */
   lock(tx: Transaction, id: string) {
     return RoleModel.findByPk(id, { transaction: tx, lock: tx.LOCK.UPDATE });
+  }
+
+  async unitKind(tx: Transaction, unitId: string): Promise<string | null> {
+    return (await UnitModel.findByPk(unitId, { attributes: ['kind'], transaction: tx }))?.kind ?? null;
   }
 
   findAccount(tx: Transaction, id: string) {

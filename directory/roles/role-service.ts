@@ -1,4 +1,4 @@
-import { UniqueConstraintError } from 'sequelize';
+import { UniqueConstraintError, type Transaction } from 'sequelize';
 import { conflict, forbidden, notFound } from '../../platform/errors.ts';
 import type { BaseContext } from '../../server/context.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
@@ -88,6 +88,8 @@ export class RoleService {
   async update(actor: Actor, code: string, changes: RoleChanges, meta: RequestMeta) {
     authorize(actor, 'role.update');
     return this.base.db.transaction(async (tx) => {
+      // Lock first, then read: the audit's "before" must be the state this change replaces.
+      await this.repo.lock(tx, (await this.visible(actor, code, tx)).id);
       const role = await this.visible(actor, code, tx);
       authorize(actor, 'role.update', { subsystem: role.subsystem, ownerUnitId: role.ownerUnitId });
       if (role.ownerUnitId !== null && !role.inJurisdiction) {
@@ -99,7 +101,6 @@ export class RoleService {
         ...(modules ? { modules } : {}),
         ...(changes.status ? { status: changes.status } : {}),
       };
-      await this.repo.lock(tx, role.id);
       await this.repo.update(tx, role.id, patch);
       await this.base.audit.record(tx, {
         actor,
@@ -114,7 +115,7 @@ export class RoleService {
   }
 
   /** A role the caller can see: provincial, grantable at its unit, or defined inside its jurisdiction; else 404. */
-  async visible(actor: Actor, code: string, tx?: Parameters<RoleRepository['byCode']>[0]): Promise<RoleRow> {
+  async visible(actor: Actor, code: string, tx?: Transaction): Promise<RoleRow> {
     const role = await this.repo.byCode(tx, actor.unitId, code);
     if (!role || !(role.ownerUnitId === null || role.grantable || role.inJurisdiction)) {
       throw notFound('role.not_found', 'Role not found');

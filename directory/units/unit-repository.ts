@@ -96,7 +96,7 @@ export class UnitRepository {
    */
   async moveUnder(tx: Transaction, unit: UnitRow, upper: UnitRow): Promise<void> {
     await this.sequelize.query(
-      `UPDATE units SET path = CAST(:upperPath AS uuid[]) || path[:from:], updated_at = now(),
+      `UPDATE units SET path = CAST(:upperPath AS uuid[]) || path[(:from) : cardinality(path)], updated_at = now(),
          parent_unit_id = CASE WHEN id = :id THEN CAST(:upperId AS uuid) ELSE parent_unit_id END,
          affiliation = CASE WHEN id = :id THEN 'confirmed' ELSE affiliation END
        WHERE path @> ARRAY[CAST(:id AS uuid)]`,

@@ -30,7 +30,8 @@ export async function migrate(sequelize: Sequelize): Promise<string[]> {
         up: ({ context }) => m.up({ context }),
         down: ({ context }) => m.down({ context }),
       })),
-      context: (sql: string) => sequelize.query(sql, { transaction: tx }),
+      // A function here is umzug's context factory: it returns the SQL runner handed to migrations.
+      context: () => (sql: string) => sequelize.query(sql, { transaction: tx }),
       storage: {
         async executed() {
           const [rows] = await sequelize.query('SELECT name FROM schema_migrations ORDER BY name', { transaction: tx });

@@ -1,0 +1,125 @@
+import type { Transaction } from 'sequelize';
+import { badRequest, conflict, forbidden, notFound } from '../../platform/errors.ts';
+import type { BaseContext } from '../../server/context.ts';
+import type { Actor, RequestMeta } from '../actor.ts';
+import { authorize } from '../authz/policy.ts';
+import type { AccountModel } from '../models/index.ts';
+import type { RoleRepository, RoleRow } from './role-repository.ts';
+import type { RoleService } from './role-service.ts';
+
+export interface GrantableRole {
+  id: string;
+  code: string;
+  subsystem: string;
+}
+
+/**
+ * Granting business roles (R17): per account (`setAccountRoles`) or per role ("choose a role, add
+ * users"). Both only touch active operators of the caller's own unit (R10) and never give a role to
+ * a unit or administrator account (R9).
+ */
+export class RoleGrantService {
+  constructor(
+    private readonly base: BaseContext,
+    private readonly repo: RoleRepository,
+    private readonly catalogue: RoleService,
+  ) {}
+
+  /** Members of a role in the caller's unit. */
+  async members(actor: Actor, code: string) {
+    authorize(actor, 'role.members');
+    const role = await this.catalogue.visible(actor, code);
+    return { code, accountIds: await this.repo.members(undefined, role.id, actor.unitId) };
+  }
+
+  /** R17 — "choose a role, add users". Already-held grants are left as they are. */
+  async addMembers(actor: Actor, code: string, accountIds: string[], meta: RequestMeta) {
+    authorize(actor, 'role.members');
+    return this.base.db.transaction(async (tx) => {
+      const [role] = await this.grantableRoleIds(tx, actor.unitId, [code]);
+      authorize(actor, 'role.members', { subsystem: role!.subsystem });
+      for (const accountId of new Set(accountIds)) {
+        await this.ownOperator(tx, actor, accountId);
+        if (await this.repo.grant(tx, accountId, role!.id, actor.accountId)) {
+          await this.audit(tx, actor, 'role.grant', accountId, { role: code }, meta);
+        }
+      }
+      return { code, accountIds: await this.repo.members(tx, role!.id, actor.unitId) };
+    });
+  }
+
+  async removeMember(actor: Actor, code: string, accountId: string, meta: RequestMeta) {
+    authorize(actor, 'role.members');
+    return this.base.db.transaction(async (tx) => {
+      const role = await this.catalogue.visible(actor, code, tx);
+      authorize(actor, 'role.members', { subsystem: role.subsystem });
+      await this.ownOperator(tx, actor, accountId);
+      if (await this.repo.revoke(tx, accountId, role.id)) {
+        await this.audit(tx, actor, 'role.revoke', accountId, { role: code }, meta);
+      }
+      return { code, accountIds: await this.repo.members(tx, role.id, actor.unitId) };
+    });
+  }
+
+  /**
+   * R17 — replaces an operator's roles with `roleCodes`, in the caller's transaction (used by
+   * `PUT /accounts/{id}/roles` and operator creation). Every added or removed role must lie in the
+   * caller's scope (R15); the account must be an active operator of the caller's unit (R9, R10).
+   */
+  async setAccountRoles(tx: Transaction, actor: Actor, accountId: string, roleCodes: string[], meta: RequestMeta) {
+    authorize(actor, 'account.set-roles');
+    const account = await this.ownOperator(tx, actor, accountId);
+    const wanted = await this.grantableRoleIds(tx, account.unitId, [...new Set(roleCodes)]);
+    const current = await this.repo.rolesOf(tx, accountId);
+    const added = wanted.filter((w) => !current.some((c) => c.id === w.id));
+    const removed = current.filter((c) => !wanted.some((w) => w.id === c.id));
+    for (const r of [...added, ...removed]) authorize(actor, 'account.set-roles', { subsystem: r.subsystem });
+    for (const r of added) await this.repo.grant(tx, accountId, r.id, actor.accountId);
+    for (const r of removed) await this.repo.revoke(tx, accountId, r.id);
+    const roles = wanted.map((r) => r.code).sort();
+    if (added.length || removed.length) {
+      const details = { added: added.map((r) => r.code), removed: removed.map((r) => r.code), roles };
+      await this.audit(tx, actor, 'account.set-roles', accountId, details, meta);
+    }
+    return { accountId, roles };
+  }
+
+  /**
+   * R17 — resolves role codes to roles grantable at `unitId`: in the provincial catalogue or defined
+   * by an hrss unit on the unit's confirmed path, and active. The directory's own `org` roles
+   * (affiliation review, R13) only make sense in hrss units.
+   */
+  async grantableRoleIds(tx: Transaction, unitId: string, codes: string[]): Promise<GrantableRole[]> {
+    if (!codes.length) return [];
+    const rows = await this.repo.byCodes(tx, unitId, codes);
+    const unknown = codes.filter((c) => !rows.some((r) => r.code === c));
+    if (unknown.length) throw badRequest('role.unknown', 'Unknown role codes', { codes: unknown });
+    const hrssUnit = (await this.repo.unitKind(tx, unitId)) === 'hrss';
+    const refused = rows.filter((r) => !r.grantable || (r.subsystem === 'org' && !hrssUnit));
+    if (refused.length) {
+      throw forbidden('role.not_grantable', 'Only provincial roles and roles of hrss units above or at the unit may be granted (R17)', {
+        codes: refused.map((r) => r.code),
+      });
+    }
+    const disabled = rows.filter((r) => r.status !== 'active');
+    if (disabled.length) throw conflict('role.disabled', 'Disabled roles cannot be granted', { codes: disabled.map((r) => r.code) });
+    return rows.map((r: RoleRow) => ({ id: r.id, code: r.code, subsystem: r.subsystem }));
+  }
+
+  /** R9/R10 — an active operator of the caller's own unit; anything else is not found or refused. */
+  private async ownOperator(tx: Transaction, actor: Actor, accountId: string): Promise<AccountModel> {
+    const account = await this.repo.findAccount(tx, accountId);
+    if (!account || account.unitId !== actor.unitId) {
+      throw notFound('account.not_found', "No such account in your unit", { accountId });
+    }
+    if (account.kind !== 'operator') {
+      throw forbidden('role.separation_of_duties', 'Unit and administrator accounts never hold business roles (R9)', { accountId });
+    }
+    if (account.status !== 'active') throw conflict('account.not_active', 'The account is not active', { accountId });
+    return account;
+  }
+
+  private audit(tx: Transaction, actor: Actor, action: string, accountId: string, details: Record<string, unknown>, meta: RequestMeta) {
+    return this.base.audit.record(tx, { actor, action, target: { type: 'account', id: accountId }, unitId: actor.unitId, details, meta });
+  }
+}

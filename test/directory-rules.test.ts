@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleUscc } from '../directory/codes/test-data.ts';
+import { openBootstrappedCore, samplePerson } from './support/core.ts';
+
+let core: Awaited<ReturnType<typeof openBootstrappedCore>>;
+beforeAll(async () => {
+  core = await openBootstrappedCore();
+});
+afterAll(async () => core?.close());
+
+const units = () => core.services.units;
+const provinceAdmin = () => core.actor(core.root.admin.accountId);
+
+describe('units', () => {
+  it('R1: refuses a bad USCC with 400 naming the position', async () => {
+    const err = await units()
+      .create(await provinceAdmin(), { kind: 'employer', name: '坏代码单位', uscc: '91350100M000100Y44', admin: samplePerson() }, core.meta)
+      .catch((e) => e);
+    expect(err).toMatchObject({ status: 400, code: 'unit.uscc_invalid', details: { position: 18 } });
+  });
+
+  it('R1: a province administrator accepts a pilot code failing its check only with an audited override', async () => {
+    const made = await units().create(
+      await provinceAdmin(),
+      { kind: 'employer', name: '试点单位', uscc: '91350211M00013FA1N', usccOverride: true, admin: samplePerson() },
+      core.meta,
+    );
+    expect(made.unit).toMatchObject({ uscc: '91350211M00013FA1N', usccOverride: true });
+    const [rows] = await core.base.db.sequelize.query(
+      `SELECT details FROM audit_events WHERE action = 'unit.create' AND target_id = :id`,
+      { replacements: { id: made.unit.id } },
+    );
+    expect((rows as Array<{ details: { usccOverride: boolean } }>)[0]!.details.usccOverride).toBe(true);
+  });
+
+  it('R1: a city administrator may not override the check', async () => {
+    const city = await units().create(await provinceAdmin(), { kind: 'hrss', name: '某市人社局', uscc: sampleUscc(9001), admin: samplePerson() }, core.meta);
+    const err = await units()
+      .create(await core.actor(city.admin.accountId), { kind: 'employer', name: '试点单位2', uscc: '91350211M00013FA1N', usccOverride: true, admin: samplePerson() }, core.meta)
+      .catch((e) => e);
+    expect(err).toMatchObject({ status: 403, code: 'unit.uscc_override_forbidden' });
+  });
+
+  it('R2: 20 concurrent creations under one parent get 20 distinct derived codes', async () => {
+    const parent = await units().create(await provinceAdmin(), { kind: 'employer', name: '母单位', uscc: sampleUscc(9002), admin: samplePerson() }, core.meta);
+    const admin = await core.actor(parent.admin.accountId);
+    const made = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => units().create(admin, { kind: 'employer', name: `下属机构${i}`, admin: samplePerson() }, core.meta)),
+    );
+    const codes = made.map((m) => m.unit.uscc).sort();
+    expect(new Set(codes).size).toBe(20);
+    expect(codes[0]).toBe(`${sampleUscc(9002)}01`);
+    expect(codes[19]).toBe(`${sampleUscc(9002)}20`);
+    expect(made.every((m) => m.unit.derived)).toBe(true);
+  });
+
+  it('R3: codes are unique across the platform (409)', async () => {
+    await units().create(await provinceAdmin(), { kind: 'employer', name: '唯一单位', uscc: sampleUscc(9003), admin: samplePerson() }, core.meta);
+    const err = await units()
+      .create(await provinceAdmin(), { kind: 'employer', name: '重复单位', uscc: sampleUscc(9003), admin: samplePerson() }, core.meta)
+      .catch((e) => e);
+    expect(err).toMatchObject({ status: 409, code: 'unit.uscc_taken' });
+  });
+
+  it('R4: an employer may not create a competent department (403)', async () => {
+    const emp = await units().create(await provinceAdmin(), { kind: 'employer', name: '某企业', uscc: sampleUscc(9004), admin: samplePerson() }, core.meta);
+    const err = await units()
+      .create(await core.actor(emp.admin.accountId), { kind: 'competent', name: '越权部门', admin: samplePerson() }, core.meta)
+      .catch((e) => e);
+    expect(err).toMatchObject({ status: 403, code: 'unit.creation_not_allowed' });
+  });
+
+  it('R6: a second active administrator of a non-hrss unit is refused by the database', async () => {
+    const emp = await units().create(await provinceAdmin(), { kind: 'employer', name: '单管理员单位', uscc: sampleUscc(9005), admin: samplePerson() }, core.meta);
+    await expect(
+      core.base.db.sequelize.query(
+        `INSERT INTO accounts (kind, unit_id, unit_kind, person_id) SELECT 'admin', unit_id, unit_kind, person_id FROM accounts WHERE id = :id`,
+        { replacements: { id: emp.admin.accountId } },
+      ),
+    ).rejects.toThrow();
+  });
+
+  it('R10: a unit outside the jurisdiction answers 404', async () => {
+    const a = await units().create(await provinceAdmin(), { kind: 'hrss', name: '甲市人社局', uscc: sampleUscc(9006), admin: samplePerson() }, core.meta);
+    const b = await units().create(await provinceAdmin(), { kind: 'hrss', name: '乙市人社局', uscc: sampleUscc(9007), admin: samplePerson() }, core.meta);
+    const err = await units().get(await core.actor(a.admin.accountId), b.unit.id).catch((e) => e);
+    expect(err).toMatchObject({ status: 404, code: 'unit.not_found' });
+    // …while the creator sees the units it created that are not yet affiliated.
+    expect((await units().get(await provinceAdmin(), b.unit.id)).id).toBe(b.unit.id);
+  });
+});
+
+describe('affiliation', () => {
+  it('R13/R14: approval confirms the unit below, its path follows, and cycles are refused', async () => {
+    const city = await units().create(await provinceAdmin(), { kind: 'hrss', name: '丙市人社局', uscc: sampleUscc(9010), admin: samplePerson() }, core.meta);
+    const cityAdmin = await core.actor(city.admin.accountId);
+    const req = await core.services.affiliation.request(cityAdmin, core.root.unit.id, core.meta);
+    expect(req.status).toBe('pending');
+    const dup = await core.services.affiliation.request(cityAdmin, core.root.unit.id, core.meta).catch((e) => e);
+    expect(dup).toMatchObject({ status: 409, code: 'affiliation.pending_exists' });
+    await core.services.affiliation.decide(await provinceAdmin(), req.id, true, undefined, core.meta);
+    const unit = await units().get(await provinceAdmin(), city.unit.id);
+    expect(unit).toMatchObject({ affiliation: 'confirmed', parentUnitId: core.root.unit.id, path: [core.root.unit.id, city.unit.id] });
+
+    const county = await units().create(cityAdmin, { kind: 'hrss', name: '丁县人社局', uscc: sampleUscc(9011), admin: samplePerson() }, core.meta);
+    const countyReq = await core.services.affiliation.request(await core.actor(county.admin.accountId), city.unit.id, core.meta);
+    await core.services.affiliation.decide(cityAdmin, countyReq.id, true, undefined, core.meta);
+    // The province now sees the county through confirmed affiliation.
+    expect((await units().get(await provinceAdmin(), county.unit.id)).path).toEqual([core.root.unit.id, city.unit.id, county.unit.id]);
+    // A city cannot affiliate below its own county.
+    const cycle = await core.services.affiliation.request(cityAdmin, county.unit.id, core.meta).catch((e) => e);
+    expect(cycle).toMatchObject({ status: 409, code: 'affiliation.cycle' });
+  });
+
+  it('R13: only the upper unit decides; others get 404', async () => {
+    const emp = await units().create(await provinceAdmin(), { kind: 'employer', name: '戊单位', uscc: sampleUscc(9012), admin: samplePerson() }, core.meta);
+    const other = await units().create(await provinceAdmin(), { kind: 'employer', name: '己单位', uscc: sampleUscc(9013), admin: samplePerson() }, core.meta);
+    const req = await core.services.affiliation.request(await core.actor(emp.admin.accountId), core.root.unit.id, core.meta);
+    const err = await core.services.affiliation.decide(await core.actor(other.admin.accountId), req.id, true, undefined, core.meta).catch((e) => e);
+    expect(err).toMatchObject({ status: 404 });
+    const rejected = await core.services.affiliation.decide(await provinceAdmin(), req.id, false, '材料不全', core.meta);
+    expect(rejected.status).toBe('rejected');
+  });
+});
+
+describe('accounts', () => {
+  it('R8: refuses a bad ID number or phone with 400 and a code naming it', async () => {
+    const admin = await provinceAdmin();
+    const { parsePersonInput } = await import('../directory/persons/person-service.ts');
+    const good = samplePerson();
+    const badCheck = good.idNumber.slice(0, 17) + (good.idNumber.endsWith('0') ? '1' : '0');
+    expect(() => parsePersonInput({ ...good, idNumber: badCheck })).toThrowError(
+      expect.objectContaining({ status: 400, code: 'person.id_number_invalid' }),
+    );
+    expect(() => parsePersonInput({ ...samplePerson(), phone: '12800000000' })).toThrowError(expect.objectContaining({ status: 400, code: 'person.phone_invalid' }));
+    expect(admin.kind).toBe('admin');
+  });
+
+  it('R9: a person may hold an administrator and an operator account; IDs and phones are masked (R25)', async () => {
+    const person = samplePerson('双账号');
+    const emp = await units().create(await provinceAdmin(), { kind: 'employer', name: '庚单位', uscc: sampleUscc(9014), admin: person }, core.meta);
+    const op = await core.services.accounts.createOperator(await core.actor(emp.admin.accountId), person, undefined, core.meta);
+    expect(op.initialPassword).toBeNull(); // one person, one password
+    expect(op.account.idNumber).toMatch(/^\d{4}\*{10}[\dX]{4}$/);
+    expect(op.account.phone).toMatch(/^\d{3}\*{4}\d{4}$/);
+    expect(JSON.stringify(op)).not.toContain(person.idNumber);
+  });
+
+  it('R10: an administrator manages only its own unit\'s operators (403), and never outside (404)', async () => {
+    const emp = await units().create(await provinceAdmin(), { kind: 'employer', name: '辛单位', uscc: sampleUscc(9015), admin: samplePerson() }, core.meta);
+    const op = await core.services.accounts.createOperator(await core.actor(emp.admin.accountId), samplePerson(), undefined, core.meta);
+    const err = await core.services.accounts.resetPassword(await provinceAdmin(), op.account.id, core.meta).catch((e) => e);
+    expect(err).toMatchObject({ status: 403 });
+    const stranger = await units().create(await provinceAdmin(), { kind: 'employer', name: '壬单位', uscc: sampleUscc(9016), admin: samplePerson() }, core.meta);
+    const hidden = await core.services.accounts.get(await core.actor(stranger.admin.accountId), op.account.id).catch((e) => e);
+    expect(hidden).toMatchObject({ status: 404 });
+  });
+});
+
+describe('audit', () => {
+  it('R25: every change wrote a chained event and the database refuses UPDATE and DELETE', async () => {
+    expect(await core.base.audit.verifyChain()).toMatchObject({ ok: true });
+    await expect(core.base.db.sequelize.query(`UPDATE audit_events SET action = 'x'`)).rejects.toThrow(/append-only/);
+    await expect(core.base.db.sequelize.query(`DELETE FROM audit_events`)).rejects.toThrow(/append-only/);
+    const [rows] = await core.base.db.sequelize.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'unit.create'`);
+    expect((rows as Array<{ n: number }>)[0]!.n).toBeGreaterThan(10);
+  });
+});
