@@ -1,0 +1,69 @@
+import * as oidc from 'openid-client';
+import { FormBrowser } from './browser.ts';
+
+export interface SignInOptions {
+  issuer: string;
+  clientId: string;
+  clientSecret?: string | undefined;
+  redirectUri: string;
+  resource: string;
+  scope?: string;
+  username: string;
+  password: string;
+  /** Used when the server asks for a password change (R20). */
+  newPassword?: string;
+  /** Which account to act as, when the person has several (R9). */
+  accountId?: string;
+  browser?: FormBrowser;
+}
+
+/** An openid-client configuration for a Tongmen client (http issuers allowed in tests only). */
+export async function clientConfig(issuer: string, clientId: string, clientSecret?: string) {
+  return oidc.discovery(new URL(issuer), clientId, clientSecret, clientSecret ? undefined : oidc.None(), {
+    execute: [oidc.allowInsecureRequests],
+  });
+}
+
+/**
+ * The authorization code flow with PKCE as a real relying party does it (openid-client), with the
+ * sign-in pages walked by a form-following browser: password, forced change, account choice.
+ */
+export async function signIn(o: SignInOptions) {
+  const config = await clientConfig(o.issuer, o.clientId, o.clientSecret);
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: o.redirectUri,
+    scope: o.scope ?? 'openid profile phone offline_access',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    resource: o.resource,
+    state,
+  });
+  const browser = o.browser ?? new FormBrowser();
+  const atCallback = (u: URL) => `${u.origin}${u.pathname}` === o.redirectUri;
+  let current = await browser.follow(url.toString(), atCallback);
+  const pages: string[] = [];
+  for (let step = 0; step < 6 && !atCallback(new URL(current)); step++) {
+    const html = browser.lastHtml;
+    if (/name="newPassword"/.test(html)) {
+      pages.push('change-password');
+      if (!o.newPassword) throw new Error('password change requested');
+      current = await browser.submit({ newPassword: o.newPassword, confirmPassword: o.newPassword }, { stopAt: atCallback });
+    } else if (/name="accountId"/.test(html)) {
+      pages.push('choose-account');
+      if (!o.accountId) throw new Error('account choice requested');
+      current = await browser.submit({ accountId: o.accountId }, { stopAt: atCallback });
+    } else if (/name="password"/.test(html)) {
+      if (pages.includes('password')) return { ok: false as const, error: 'signin_refused', html, browser };
+      pages.push('password');
+      current = await browser.submit({ username: o.username, password: o.password }, { stopAt: atCallback });
+    } else {
+      pages.push('other');
+      current = await browser.submit({}, { stopAt: atCallback });
+    }
+  }
+  if (!atCallback(new URL(current))) return { ok: false as const, error: 'no_callback', html: browser.lastHtml, browser };
+  const tokens = await oidc.authorizationCodeGrant(config, new URL(current), { pkceCodeVerifier: verifier, expectedState: state }, { resource: o.resource });
+  return { ok: true as const, tokens, config, pages, browser };
+}
