@@ -11,6 +11,14 @@ import { UnitRepository } from '../directory/units/unit-repository.ts';
 import { UnitService } from '../directory/units/unit-service.ts';
 import type { SessionEnder } from '../directory/session-ender.ts';
 import { ActorLoader } from '../directory/authz/actor-loader.ts';
+import { RoleRepository } from '../directory/roles/role-repository.ts';
+import { RoleService } from '../directory/roles/role-service.ts';
+import { RoleGrantService } from '../directory/roles/role-grants.ts';
+import { RoleChangeRepository } from '../directory/roles/role-change-repository.ts';
+import { RoleChangeService } from '../directory/roles/role-change-service.ts';
+import { ClientRepository } from '../directory/clients/client-repository.ts';
+import { ClientService } from '../directory/clients/client-service.ts';
+import { AuditQuery } from '../directory/audit/audit-query.ts';
 
 /**
  * The directory's services, built once per process from the base context. Routes (admin API) and
@@ -24,7 +32,10 @@ export function createServices(base: BaseContext) {
   const accountRepo = new AccountRepository(sequelize);
   const factory = new AccountFactory(credentials, persons);
   const ending = new AccountEnding(accountRepo);
-  let roleGrants: RoleGrants | undefined;
+  const roleRepo = new RoleRepository(sequelize);
+  const roles = new RoleService(base, roleRepo);
+  // R17: the account service grants roles through this (PUT /accounts/{id}/roles, operator creation).
+  const roleGrants = new RoleGrantService(base, roleRepo, roles);
   const services = {
     credentials,
     persons,
@@ -35,6 +46,11 @@ export function createServices(base: BaseContext) {
     units: new UnitService(base, unitRepo, accountRepo, factory, ending),
     accounts: new AccountService(base, accountRepo, unitRepo, persons, factory, credentials, ending, () => roleGrants!),
     migrations: new MigrationService(base, accountRepo, unitRepo, ending),
+    roles,
+    roleGrants,
+    roleChanges: new RoleChangeService(base, new RoleChangeRepository(sequelize), roleRepo, roles),
+    clients: new ClientService(base, new ClientRepository(sequelize)),
+    auditQuery: new AuditQuery(base),
     affiliation: new AffiliationService(base, unitRepo),
     /** Identity implements session ending; it exists only once the provider is built. */
     attachSessionEnder(sessionEnder: SessionEnder) {

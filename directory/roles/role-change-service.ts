@@ -34,7 +34,7 @@ export const roleChangeView = (r: RoleChangeRow) => ({
   updatedAt: new Date(r.updatedAt).toISOString(),
 });
 
-type Decision = 'forward' | 'answer' | 'accept' | 'reject';
+export type Decision = 'forward' | 'answer' | 'accept' | 'reject';
 const isProvince = (a: Actor) => a.unitKind === 'hrss' && a.unitLevel === 'province';
 
 /**

@@ -1,5 +1,5 @@
 import type Koa from 'koa';
-import { html, type SafeHtml } from './html.ts';
+import { html, trusted, type SafeHtml } from './html.ts';
 import { t, type Lang } from './i18n.ts';
 
 const STYLE = `body{font-family:"PingFang SC","Microsoft YaHei",system-ui,sans-serif;background:#f3f5f8;margin:0;color:#1f2933}
@@ -20,7 +20,7 @@ export function page(lang: Lang, title: string, body: SafeHtml, switchHref?: str
   return html`<!DOCTYPE html>
 <html lang="${lang === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · ${t(lang, 'appName')}</title>
-<style>${STYLE}</style></head>
+<style>${trusted(STYLE)}</style></head>
 <body><main><h1>${t(lang, 'appName')}</h1><h2>${title}</h2>${body}</main>
 ${switchHref ? html`<footer><a href="${switchHref}?lang=${other.code}">${other.label}</a></footer>` : ''}
 </body></html>`;
