@@ -1,7 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Next } from 'koa';
-import { AppError, notFound } from '../platform/errors.ts';
+import { AppError, badRequest, notFound } from '../platform/errors.ts';
 import { errorResponder } from '../server/http.ts';
 import type { BaseContext } from '../server/context.ts';
 import type { Services } from '../server/services.ts';
@@ -38,6 +38,13 @@ const BODY_LIMIT = '100kb';
 type ApiContext = Parameters<ReturnType<AdminRouter['routes']>>[0];
 type Step = (ctx: ApiContext, next: Next) => unknown;
 
+/** Parser failures (malformed JSON, too large, bad encoding) in the admin error format, never a 500. */
+function bodyError(err: Error & { status?: number }): never {
+  if (err.status === 413) throw new AppError(413, 'request.too_large', `The request body exceeds ${BODY_LIMIT}`);
+  if (err.status === 415) throw new AppError(415, 'request.unsupported_media_type', err.message);
+  throw badRequest('request.invalid', 'The request body is not valid JSON');
+}
+
 /** Runs middleware in order (what koa-compose does; koa does not export it). */
 function chain(steps: Step[]): (ctx: ApiContext, next: Next) => Promise<unknown> {
   return (ctx, next) => {
@@ -70,10 +77,12 @@ export function createAdminApi(base: BaseContext, services: Services, identity: 
   router.use(authenticate(identity, services.actors));
   for (const register of ROUTE_MODULES) register(router, context);
 
+  // Built once, on first request: every route is registered by then. Paths carry the prefix.
   let document: ReturnType<typeof buildOpenApi> | undefined;
+  const openApiDocument = () => (document ??= buildOpenApi(router, base.issuer));
   const openapi: Step = (ctx, next) => {
     if (ctx.path !== `${ADMIN_PREFIX}/openapi.json` || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
-    ctx.body = document ??= buildOpenApi(router, base.issuer + ADMIN_PREFIX);
+    ctx.body = openApiDocument();
   };
 
   const api = chain([
@@ -83,7 +92,7 @@ export function createAdminApi(base: BaseContext, services: Services, identity: 
       ctx.set('Cache-Control', 'no-store');
       await next();
     },
-    bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, encoding: 'utf-8' }),
+    bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, encoding: 'utf-8', onError: bodyError }),
     openapi,
     router.routes(),
     unmatched(router),
@@ -92,5 +101,5 @@ export function createAdminApi(base: BaseContext, services: Services, identity: 
   const routes = (ctx: ApiContext, next: Next) =>
     ctx.path === ADMIN_PREFIX || ctx.path.startsWith(`${ADMIN_PREFIX}/`) ? api(ctx, next) : next();
 
-  return { routes, router, openapi: () => (document ??= buildOpenApi(router, base.issuer + ADMIN_PREFIX)) };
+  return { routes, router, openApiDocument };
 }

@@ -67,7 +67,11 @@ function operation(method: string, path: string, g: AnyGuard, components: Record
       : { description: 'OK' };
   const errors = [...new Set([400, 401, ...(g.errors ?? [])])].sort();
   return {
-    operationId: `${method}${path.replace(/\{(\w+)\}/g, 'By-$1').replace(/[^A-Za-z0-9]+(\w)/g, (_m, c: string) => c.toUpperCase())}`,
+    // `post /admin/v1/roles/{code}/members` → `postRolesByCodeMembers`
+    operationId: `${method}${path
+      .replace(/^\/admin\/v\d+/, '')
+      .replace(/\{(\w+)\}/g, 'By-$1')
+      .replace(/[^A-Za-z0-9]+(\w)/g, (_m, c: string) => c.toUpperCase())}`,
     summary: g.summary,
     ...(g.description ? { description: g.description } : {}),
     tags: g.tags ?? [],
@@ -100,7 +104,7 @@ export function buildOpenApi(router: AdminRouter, issuer: string) {
       (paths[path] ??= {})[method] = operation(method, path, g, components);
     }
   }
-  components.ErrorResponse = toSchema(errorResponseSchema, 'output', components);
+  toSchema(errorResponseSchema, 'output', components); // registers the ErrorResponse component
   const responses = Object.fromEntries(
     Object.entries(ERROR_DESCRIPTIONS).map(([s, description]) => [
       `E${s}`,

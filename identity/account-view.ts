@@ -31,8 +31,8 @@ export async function loadAccountView(
        u.kind AS "unitKind", u.status AS "unitStatus", u.path AS "unitPath", p.name AS "personName",
        p.phone_masked AS "phoneMasked"
      FROM accounts a JOIN units u ON u.id = a.unit_id LEFT JOIN persons p ON p.id = a.person_id
-     WHERE a.id = $1`,
-    { bind: [accountId], transaction },
+     WHERE a.id = :accountId`,
+    { replacements: { accountId }, transaction },
   );
   return (rows as AccountView[])[0];
 }
@@ -54,8 +54,8 @@ export async function subsystemGrants(
   if (view.kind !== 'operator') return { roles: [], modules: [] };
   const [rows] = await sequelize.query(
     `SELECT r.code, r.modules FROM account_roles ar JOIN roles r ON r.id = ar.role_id
-     WHERE ar.account_id = $1 AND r.subsystem = $2 AND r.status = 'active' ORDER BY r.code`,
-    { bind: [view.id, subsystem] },
+     WHERE ar.account_id = :accountId AND r.subsystem = :subsystem AND r.status = 'active' ORDER BY r.code`,
+    { replacements: { accountId: view.id, subsystem } },
   );
   const roles = rows as Array<{ code: string; modules: string[] }>;
   const modules = new Set(roles.flatMap((r) => r.modules).filter((m) => isModuleOf(subsystem, m)));

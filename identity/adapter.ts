@@ -13,8 +13,10 @@ export class PayloadAdapter implements Adapter {
     private readonly model: string,
   ) {}
 
-  private async one(sql: string, bind: unknown[]): Promise<AdapterPayload | undefined> {
-    const [rows] = await this.sequelize.query(sql, { bind });
+  // Named replacements (one simple-query message), never bind parameters: the embedded PGlite
+  // server interleaves the messages of concurrent parameterized statements outside transactions.
+  private async one(sql: string, replacements: Record<string, unknown>): Promise<AdapterPayload | undefined> {
+    const [rows] = await this.sequelize.query(sql, { replacements });
     const row = (rows as Array<{ payload: AdapterPayload; consumed: number | null }>)[0];
     if (!row) return undefined;
     return row.consumed === null ? row.payload : { ...row.payload, consumed: row.consumed };
@@ -22,51 +24,60 @@ export class PayloadAdapter implements Adapter {
 
   private select(where: string) {
     return `SELECT payload, extract(epoch FROM consumed_at)::bigint AS consumed FROM oidc_payloads
-      WHERE model = $1 AND ${where} AND (expires_at IS NULL OR expires_at > now()) LIMIT 1`;
+      WHERE model = :model AND ${where} AND (expires_at IS NULL OR expires_at > now()) LIMIT 1`;
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     // Sessions and grants carry accountId at the top; so do tokens. It lets the session ender find them all.
     await this.sequelize.query(
       `INSERT INTO oidc_payloads (model, id, payload, grant_id, uid, user_code, account_id, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $8::int IS NULL THEN NULL ELSE now() + make_interval(secs => $8::int) END)
+       VALUES (:model, :id, CAST(:payload AS jsonb), :grantId, :uid, :userCode, :accountId,
+         now() + make_interval(secs => CAST(:expiresIn AS int)))
        ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id,
          uid = EXCLUDED.uid, user_code = EXCLUDED.user_code, account_id = EXCLUDED.account_id,
          expires_at = EXCLUDED.expires_at`,
       {
-        bind: [
-          this.model, id, JSON.stringify(payload), payload.grantId ?? null, payload.uid ?? null,
-          payload.userCode ?? null, payload.accountId ?? null, expiresIn ?? null,
-        ],
+        replacements: {
+          model: this.model,
+          id,
+          payload: JSON.stringify(payload),
+          grantId: payload.grantId ?? null,
+          uid: payload.uid ?? null,
+          userCode: payload.userCode ?? null,
+          accountId: payload.accountId ?? null,
+          expiresIn: expiresIn ?? null, // no TTL: NULL propagates to expires_at (never expires)
+        },
       },
     );
   }
 
   find(id: string) {
-    return this.one(this.select('id = $2'), [this.model, id]);
+    return this.one(this.select('id = :id'), { model: this.model, id });
   }
 
   findByUid(uid: string) {
-    return this.one(this.select('uid = $2'), [this.model, uid]);
+    return this.one(this.select('uid = :uid'), { model: this.model, uid });
   }
 
   findByUserCode(userCode: string) {
-    return this.one(this.select('user_code = $2'), [this.model, userCode]);
+    return this.one(this.select('user_code = :userCode'), { model: this.model, userCode });
   }
 
   async consume(id: string): Promise<void> {
-    await this.sequelize.query(`UPDATE oidc_payloads SET consumed_at = now() WHERE model = $1 AND id = $2`, {
-      bind: [this.model, id],
+    await this.sequelize.query(`UPDATE oidc_payloads SET consumed_at = now() WHERE model = :model AND id = :id`, {
+      replacements: { model: this.model, id },
     });
   }
 
   async destroy(id: string): Promise<void> {
-    await this.sequelize.query(`DELETE FROM oidc_payloads WHERE model = $1 AND id = $2`, { bind: [this.model, id] });
+    await this.sequelize.query(`DELETE FROM oidc_payloads WHERE model = :model AND id = :id`, {
+      replacements: { model: this.model, id },
+    });
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
-    await this.sequelize.query(`DELETE FROM oidc_payloads WHERE model = $1 AND grant_id = $2`, {
-      bind: [this.model, grantId],
+    await this.sequelize.query(`DELETE FROM oidc_payloads WHERE model = :model AND grant_id = :grantId`, {
+      replacements: { model: this.model, grantId },
     });
   }
 }
@@ -80,9 +91,9 @@ export async function deleteExpiredPayloads(sequelize: Sequelize, batchSize = 10
   for (;;) {
     const [rows] = await sequelize.query(
       `WITH gone AS (DELETE FROM oidc_payloads WHERE ctid IN (
-         SELECT ctid FROM oidc_payloads WHERE expires_at < now() LIMIT $1) RETURNING 1)
+         SELECT ctid FROM oidc_payloads WHERE expires_at < now() LIMIT :batchSize) RETURNING 1)
        SELECT count(*)::int AS n FROM gone`,
-      { bind: [batchSize] },
+      { replacements: { batchSize } },
     );
     const deleted = (rows as Array<{ n: number }>)[0]?.n ?? 0;
     total += deleted;

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Sequelize } from 'sequelize';
-import type { Adapter, AdapterPayload, Client, ClientMetadata } from 'oidc-provider';
+import Provider, { type Adapter, type AdapterPayload, type Client, type ClientMetadata } from 'oidc-provider';
 import type { Subsystem } from '../platform/config.ts';
 import type { PiiCipher } from '../platform/crypto/pii.ts';
 import { RESOURCES, SUBSYSTEMS, SUBSYSTEM_NAMES } from '../directory/catalogue/modules.ts';
@@ -81,14 +81,23 @@ interface ClientDbRow {
   can_introspect: boolean;
 }
 
-/** oidc-provider metadata of a stored client: confidential clients authenticate with HTTP Basic. */
-export function clientMetadata(row: ClientDbRow, pii: PiiCipher): ClientMetadata {
+/**
+ * oidc-provider metadata of a stored client. `secretMethod` is how a confidential client sends its
+ * secret: RFC 6749 §2.3.1 allows HTTP Basic or the form body, and relying-party libraries differ in
+ * their default (openid-client posts, many others use Basic), so Tongmen accepts either — same
+ * secret, same strength — by registering the method the current request uses.
+ */
+export function clientMetadata(
+  row: ClientDbRow,
+  pii: PiiCipher,
+  secretMethod: 'client_secret_basic' | 'client_secret_post' = 'client_secret_basic',
+): ClientMetadata {
   const secret = row.secret_enc ? pii.decrypt(row.secret_enc) : undefined;
   const interactive = row.grant_types.includes('authorization_code');
   return {
     client_id: row.client_id,
     client_name: row.name,
-    ...(secret ? { client_secret: secret, token_endpoint_auth_method: 'client_secret_basic' } : { token_endpoint_auth_method: 'none' }),
+    ...(secret ? { client_secret: secret, token_endpoint_auth_method: secretMethod } : { token_endpoint_auth_method: 'none' }),
     grant_types: row.grant_types,
     response_types: interactive ? ['code'] : [],
     redirect_uris: row.redirect_uris,
@@ -107,9 +116,10 @@ const CLIENT_COLUMNS = `client_id, name, kind, secret_enc, grant_types, redirect
 
 /** An active client's row (a disabled client does not exist for the provider). */
 export async function findClientRow(sequelize: Sequelize, clientId: string): Promise<ClientDbRow | undefined> {
-  const [rows] = await sequelize.query(`SELECT ${CLIENT_COLUMNS} FROM clients WHERE client_id = $1 AND status = 'active'`, {
-    bind: [clientId],
-  });
+  const [rows] = await sequelize.query(
+    `SELECT ${CLIENT_COLUMNS} FROM clients WHERE client_id = :clientId AND status = 'active'`,
+    { replacements: { clientId } },
+  );
   return (rows as ClientDbRow[])[0];
 }
 
@@ -126,7 +136,10 @@ export class ClientAdapter implements Adapter {
 
   async find(id: string): Promise<AdapterPayload | undefined> {
     const row = await findClientRow(this.sequelize, id);
-    return row && clientMetadata(row, this.pii);
+    if (!row) return undefined;
+    // The request being served (oidc-provider keeps it in async-local storage).
+    const usesBasic = Provider.ctx?.get('authorization').toLowerCase().startsWith('basic ') ?? true;
+    return clientMetadata(row, this.pii, usesBasic ? 'client_secret_basic' : 'client_secret_post');
   }
 
   private refuse(): never {

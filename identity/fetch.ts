@@ -22,8 +22,8 @@ export function makeOutboundFetch(sequelize: Sequelize) {
 
 async function isFirstPartyBackchannelUri(sequelize: Sequelize, url: string): Promise<boolean> {
   const [rows] = await sequelize.query(
-    `SELECT 1 FROM clients WHERE kind = 'first-party' AND status = 'active' AND backchannel_logout_uri = $1 LIMIT 1`,
-    { bind: [url] },
+    `SELECT 1 FROM clients WHERE kind = 'first-party' AND status = 'active' AND backchannel_logout_uri = :url LIMIT 1`,
+    { replacements: { url } },
   );
   return rows.length > 0;
 }

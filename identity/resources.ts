@@ -26,7 +26,7 @@ export function resourceScope(resource: string): string {
  * tokens, which only introspection can read.
  */
 export async function getResourceServerInfo(
-  _ctx: KoaContextWithOIDC,
+  ctx: KoaContextWithOIDC,
   resource: string,
   client: Client,
 ): Promise<ResourceServer> {
@@ -34,6 +34,11 @@ export async function getResourceServerInfo(
     throw new errors.InvalidTarget('this client may not request the resource');
   }
   if (isTongmenResource(resource)) {
+    // Tongmen's resources serve signed-in accounts (their tokens carry acct_kind, unit, roles); a
+    // partner registered for one may introspect its tokens but never get a machine token for it.
+    if (ctx.oidc.params?.grant_type === 'client_credentials') {
+      throw new errors.InvalidTarget('client credentials cannot be used for this resource');
+    }
     return {
       scope: resourceScope(resource),
       audience: resource,

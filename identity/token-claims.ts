@@ -4,7 +4,7 @@ import { RESOURCES, subsystemOfResource } from '../directory/catalogue/modules.t
 import { isLive, loadAccountView, subsystemGrants } from './account-view.ts';
 
 /** The claims of a Tongmen access token as a resource sees them (SPEC §6). */
-export interface AccessTokenClaims {
+export type AccessTokenClaims = {
   iss: string;
   sub: string;
   aud: string | string[];
@@ -21,7 +21,9 @@ export interface AccessTokenClaims {
   modules?: string[];
   /** The grant the token belongs to: introspection checks it is still alive. */
   gid: string;
-}
+  /** Present when the token is sender-constrained (DPoP). */
+  cnf?: { jkt?: string | undefined } | undefined;
+};
 
 /**
  * oidc-provider's `extraTokenClaims`: the account's unit on every user token, plus, for a

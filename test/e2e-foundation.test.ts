@@ -79,6 +79,8 @@ describe('foundation end to end (HTTP + openid-client)', () => {
     const eduAdminP = samplePerson('教育厅管理员');
     const edu = await api(province, 'POST', '/units', { kind: 'competent', name: '贵州省教育厅', uscc: sampleUscc(7003), admin: eduAdminP });
     const eduToken = await adminToken(eduAdminP.idNumber, edu.body.admin.initialPassword);
+    const eduReq = await api(eduToken, 'POST', '/affiliation-requests', { targetUnitId: root.unit.id });
+    expect((await api(province, 'POST', `/affiliation-requests/${eduReq.body.id}/approve`, {})).body.status).toBe('approved');
     const empAdminP = samplePerson('学校管理员');
     const emp = await api(eduToken, 'POST', '/units', { kind: 'employer', name: '贵州示范学校', admin: empAdminP });
     expect(emp.status).toBe(201);

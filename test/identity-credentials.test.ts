@@ -46,7 +46,11 @@ const meta = (ip = '198.51.100.7') => ({ ip, userAgent: 'vitest' });
 describe('password sign-in (R18, R19)', () => {
   it('R18: stores argon2id hashes with m ≥ 19456 KiB, t ≥ 2, p = 1', async () => {
     const initial = await service().prepareInitialPassword();
-    expect(initial.hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    const params = Object.fromEntries(initial.hash.split('$')[3]!.split(',').map((kv) => kv.split('=')));
+    expect(initial.hash.startsWith('$argon2id$v=19$')).toBe(true);
+    expect(Number(params.m)).toBeGreaterThanOrEqual(19456);
+    expect(Number(params.t)).toBeGreaterThanOrEqual(2);
+    expect(Number(params.p)).toBe(1);
   });
 
   it('signs in with the ID number or the phone and lists the active accounts', async () => {
@@ -172,10 +176,10 @@ describe('password change (R18)', () => {
     const s = service();
     const refuse = (pw: string, rule: string) =>
       expect(s.changePassword(p.credentialId, pw)).rejects.toMatchObject({ code: 'password.policy_violation', details: { rule } });
-    await refuse('short1A!', 'too_short'.length ? 'too_short' : '');
+    await refuse('Sh0rt!', 'too_short');
     await refuse('alllowercase', 'classes');
     await refuse(`Ab#${p.phone}`, 'contains_phone');
-    await refuse(`x${p.idNumber}`, 'contains_id');
+    await refuse(`Xx#${p.idNumber}`, 'contains_id');
     await refuse(RIGHT, 'initial');
 
     const history = ['Second#Pass01', 'Third#Pass02', 'Fourth#Pass03', 'Fifth#Pass04'];

@@ -51,8 +51,10 @@ export class AuditQuery {
   async export(actor: Actor, f: AuditFilter, format: 'ndjson' | 'csv', meta: RequestMeta): Promise<AsyncIterable<string>> {
     authorize(actor, 'audit.read');
     await this.checkUnit(actor, f.unitId);
+    // Details must be plain JSON (the chain hashes them as stored): dates as ISO strings, no undefined.
+    const filter = JSON.parse(JSON.stringify(f)) as Record<string, unknown>;
     await this.base.db.transaction((tx) =>
-      this.base.audit.record(tx, { actor, action: 'audit.export', unitId: actor.unitId, details: { format, filter: { ...f } }, meta }),
+      this.base.audit.record(tx, { actor, action: 'audit.export', unitId: actor.unitId, details: { format, filter }, meta }),
     );
     const pages = this.pages(actor, f);
     return (async function* () {

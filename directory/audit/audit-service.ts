@@ -125,7 +125,8 @@ export class AuditService {
       ip: input.meta?.ip ?? null,
       userAgent: input.meta?.userAgent?.slice(0, 500) ?? null,
       requestId: input.meta?.requestId ?? null,
-      details: maskSensitive(input.details ?? {}),
+      // Plain JSON first: what is hashed must be exactly what the database returns (Dates → strings).
+      details: maskSensitive(JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>),
       prevHash: head!.hash,
     };
     const hash = hashOf(event);

@@ -42,16 +42,17 @@ const HRSS_ADMINS: Name[] = ['adminCounty', 'adminCity', 'adminProvince', 'admin
  * the policy table so that a change to the table must be made twice.
  */
 const EXPECTED: Record<Action, Name[]> = {
-  'unit.read': ADMINS, // unit accounts only with their own unit as subject (below)
+  // Unit accounts: only about their own unit (subject checks below; their lookups find nothing else).
+  'unit.read': [...ADMINS, 'unitEmployer', 'unitHrss'],
   'unit.create': ADMINS,
   'unit.update': ADMINS,
-  'unit.change-admin': ADMINS,
+  'unit.change-admin': [...ADMINS, 'unitEmployer', 'unitHrss'],
   'unit.disable': ADMINS,
   'account.read': ADMINS,
   'account.create-operator': ADMINS,
   'account.update': ADMINS,
   'account.set-roles': ADMINS,
-  'account.reset-password': ADMINS,
+  'account.reset-password': [...ADMINS, 'unitEmployer', 'unitHrss'],
   'account.unlock': ADMINS,
   'account.offboard': ADMINS,
   'account.migrate': ADMINS,
@@ -101,16 +102,16 @@ describe('authorize()', () => {
   });
 
   it('R9/R13: an employer operator with the affiliation-review role is still refused (hrss only)', () => {
-    expect(refusalOf(() => authorize(ACTORS.opEmployer, 'affiliation.decide'))?.details).toMatchObject({ rule: 'R15' });
+    expect(refusalOf(() => authorize(ACTORS.opEmployer, 'affiliation.decide'))?.details).toMatchObject({ rule: 'R13' });
     expect(can(ACTORS.opHrssReviewer, 'affiliation.create')).toBe(false);
   });
 
   it('R7: a unit account reads and changes the administrator of its own unit only', () => {
     for (const a of [ACTORS.unitEmployer, ACTORS.unitHrss]) {
-      expect(can(a, 'unit.read', { unitId: 'U' })).toBe(true);
-      expect(can(a, 'unit.change-admin', { unitId: 'U' })).toBe(true);
-      expect(can(a, 'unit.read', { unitId: 'other' })).toBe(false);
-      expect(can(a, 'unit.change-admin', { unitId: 'other' })).toBe(false);
+      for (const action of ['unit.read', 'unit.change-admin', 'account.reset-password'] as const) {
+        expect(can(a, action, { unitId: 'U' })).toBe(true);
+        expect(refusalOf(() => authorize(a, action, { unitId: 'other' }))?.details).toMatchObject({ rule: 'R7' });
+      }
       expect(refusalOf(() => authorize(a, 'unit.update', { unitId: 'U' }))?.details).toMatchObject({ rule: 'R7' });
     }
   });

@@ -17,8 +17,9 @@ export type Action = (typeof ACTIONS)[number];
 
 /**
  * What an action is about, when the caller knows it. Conditions about a subject are checked only
- * when it is given: routes authorize coarsely before loading anything, and services authorize again
- * with the subject once it is loaded. `own-unit` is the exception: it fails closed without `unitId`.
+ * when it is given: services authorize coarsely before loading anything (so refused kinds never
+ * touch the database), then either authorize again with the subject or enforce the same condition
+ * in their lookup (a unit account's lookups only ever find its own unit: R7, R10).
  */
 export interface AuthzSubject {
   /** The unit the action is about (a unit account may only act on its own, R7). */
@@ -40,7 +41,7 @@ type Check = (actor: Actor, s: AuthzSubject) => boolean;
 
 /** Named conditions, each with the rule it enforces (shown in the 403's details). */
 const CONDITIONS = {
-  'own-unit': { rule: 'R7', check: (a, s) => s.unitId !== undefined && s.unitId === a.unitId },
+  'own-unit': { rule: 'R7', check: (a, s) => s.unitId === undefined || s.unitId === a.unitId },
   'hrss-unit': { rule: 'R15', check: (a) => a.unitKind === 'hrss' },
   'province-hrss': { rule: 'R15', check: (a) => a.unitKind === 'hrss' && a.unitLevel === 'province' },
   'below-province': { rule: 'R16', check: (a) => a.unitLevel !== 'province' },
@@ -55,6 +56,8 @@ const CONDITIONS = {
     check: (a, s) => s.ownerUnitId !== null || (a.unitKind === 'hrss' && a.unitLevel === 'province'),
   },
   'affiliation-reviewer': { rule: 'R13', check: (a) => a.roles.includes(AFFILIATION_REVIEWER_ROLE) },
+  // R9/R13: the one operator exception holds only in hrss units.
+  'hrss-operator': { rule: 'R13', check: (a) => a.unitKind === 'hrss' },
 } satisfies Record<string, { rule: string; check: Check }>;
 type Condition = keyof typeof CONDITIONS;
 
@@ -65,7 +68,7 @@ type Condition = keyof typeof CONDITIONS;
  *
  * - R9: administrators do the administration; operators never pass, except hrss operators holding
  *   the affiliation-review role, who may list and decide affiliation requests (R13).
- * - R7: a unit account only reads its own unit and changes its administrator.
+ * - R7: a unit account only reads its own unit and changes (or resets the password of) its administrator.
  * - R15: catalogue roles are edited by hrss administrators whose scope covers the subsystem; the
  *   provincial catalogue only by the province hrss unit's.
  * - R16: county and city hrss units propose role changes; hrss units review them.
@@ -80,13 +83,14 @@ export const POLICY: Record<Action, Partial<Record<AccountKind, readonly Conditi
   'account.create-operator': { admin: [] },
   'account.update': { admin: [] },
   'account.set-roles': { admin: ['scope-covers'] },
-  'account.reset-password': { admin: [] },
+  // R7/R19: the unit account may reset (and so unlock) its own unit's administrator.
+  'account.reset-password': { unit: ['own-unit'], admin: [] },
   'account.unlock': { admin: [] },
   'account.offboard': { admin: [] },
   'account.migrate': { admin: [] },
   'affiliation.create': { admin: [] },
-  'affiliation.list': { admin: [], operator: ['hrss-unit', 'affiliation-reviewer'] },
-  'affiliation.decide': { admin: [], operator: ['hrss-unit', 'affiliation-reviewer'] },
+  'affiliation.list': { admin: [], operator: ['hrss-operator', 'affiliation-reviewer'] },
+  'affiliation.decide': { admin: [], operator: ['hrss-operator', 'affiliation-reviewer'] },
   'role.read': { admin: [] },
   'role.create': { admin: ['hrss-unit', 'scope-covers', 'provincial-needs-province'] },
   'role.update': { admin: ['hrss-unit', 'scope-covers', 'provincial-needs-province'] },

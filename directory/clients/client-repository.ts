@@ -34,7 +34,7 @@ export class ClientRepository {
    */
   async endArtifacts(tx: Transaction, clientId: string): Promise<void> {
     await this.sequelize.query(
-      `DELETE FROM oidc_payloads WHERE model = ANY(CAST(:models AS text[])) AND payload->>'clientId' = :clientId`,
+      `DELETE FROM oidc_payloads WHERE model IN (:models) AND payload->>'clientId' = :clientId`,
       { replacements: { models: CLIENT_ARTIFACTS, clientId }, transaction: tx },
     );
   }

@@ -34,20 +34,21 @@ const ownerId = (o: CredentialOwner) => ('personId' in o ? o.personId : o.accoun
 export class CredentialRepository {
   constructor(private readonly sequelize: Sequelize) {}
 
-  private async rows<T>(sql: string, bind: unknown[], transaction?: Transaction): Promise<T[]> {
-    const [rows] = await this.sequelize.query(sql, { bind, transaction });
+  // Named replacements, not bind parameters: see the note in lockout.ts about the embedded database.
+  private async rows<T>(sql: string, replacements: Record<string, unknown>, transaction?: Transaction): Promise<T[]> {
+    const [rows] = await this.sequelize.query(sql, { replacements, transaction });
     return rows as T[];
   }
 
   /** Active accounts (in active units) a credential signs in to, administrators first. */
   activeAccounts(tx: Transaction, owner: CredentialOwner): Promise<SignInAccount[]> {
-    const where = 'personId' in owner ? 'a.person_id = $1' : 'a.id = $1';
+    const where = 'personId' in owner ? 'a.person_id = :owner' : 'a.id = :owner';
     return this.rows<SignInAccount>(
       `SELECT a.id, a.kind, a.unit_id AS "unitId", u.name AS "unitName", u.kind AS "unitKind"
        FROM accounts a JOIN units u ON u.id = a.unit_id
        WHERE ${where} AND a.status = 'active' AND u.status = 'active'
        ORDER BY CASE a.kind WHEN 'unit' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, a.created_at, a.id`,
-      [ownerId(owner)],
+      { owner: ownerId(owner) },
       tx,
     );
   }
@@ -58,8 +59,8 @@ export class CredentialRepository {
          c.account_id AS "accountId", p.id_number_enc AS "idNumberEnc", p.phone_enc AS "phoneEnc",
          a.username, a.unit_id AS "unitId"
        FROM credentials c LEFT JOIN persons p ON p.id = c.person_id LEFT JOIN accounts a ON a.id = c.account_id
-       WHERE c.id = $1`,
-      [credentialId],
+       WHERE c.id = :credentialId`,
+      { credentialId },
       tx,
     );
     return row;
@@ -71,10 +72,10 @@ export class CredentialRepository {
    */
   async replaceHash(tx: Transaction, credentialId: string, oldHash: string, newHash: string): Promise<boolean> {
     const rows = await this.rows(
-      `UPDATE credentials SET hash = $3, history = (ARRAY[$2::text] || history)[1:4], must_change = false,
-         changed_at = now(), failed_count = 0, locked_at = NULL
-       WHERE id = $1 AND hash = $2 RETURNING id`,
-      [credentialId, oldHash, newHash],
+      `UPDATE credentials SET hash = :newHash, history = (ARRAY[CAST(:oldHash AS text)] || history)[1:4],
+         must_change = false, changed_at = now(), failed_count = 0, locked_at = NULL
+       WHERE id = :credentialId AND hash = :oldHash RETURNING id`,
+      { credentialId, oldHash, newHash },
       tx,
     );
     return rows.length > 0;
@@ -83,10 +84,10 @@ export class CredentialRepository {
   /** R19/R20 — an administrator's reset: new initial password, must change, unlocked. */
   async reset(tx: Transaction, owner: CredentialOwner, newHash: string): Promise<string | undefined> {
     const [row] = await this.rows<{ id: string }>(
-      `UPDATE credentials SET hash = $2, history = (ARRAY[hash] || history)[1:4], must_change = true,
+      `UPDATE credentials SET hash = :newHash, history = (ARRAY[hash] || history)[1:4], must_change = true,
          changed_at = now(), failed_count = 0, locked_at = NULL
-       WHERE ${ownerColumn(owner)} = $1 RETURNING id`,
-      [ownerId(owner), newHash],
+       WHERE ${ownerColumn(owner)} = :owner RETURNING id`,
+      { owner: ownerId(owner), newHash },
       tx,
     );
     return row?.id;
@@ -95,9 +96,9 @@ export class CredentialRepository {
   /** Inserts a credential unless the owner has one already (a person's second account shares it). */
   async create(tx: Transaction, owner: CredentialOwner, hash: string): Promise<boolean> {
     const rows = await this.rows(
-      `INSERT INTO credentials (${ownerColumn(owner)}, hash, must_change) VALUES ($1, $2, true)
+      `INSERT INTO credentials (${ownerColumn(owner)}, hash, must_change) VALUES (:owner, :hash, true)
        ON CONFLICT DO NOTHING RETURNING id`,
-      [ownerId(owner), hash],
+      { owner: ownerId(owner), hash },
       tx,
     );
     return rows.length > 0;
@@ -107,8 +108,8 @@ export class CredentialRepository {
     const [row] = await this.rows<{ failedCount: number; locked: boolean; mustChange: boolean; changedAt: Date }>(
       `SELECT failed_count AS "failedCount", locked_at IS NOT NULL AS locked, must_change AS "mustChange",
          changed_at AS "changedAt"
-       FROM credentials WHERE ${ownerColumn(owner)} = $1`,
-      [ownerId(owner)],
+       FROM credentials WHERE ${ownerColumn(owner)} = :owner`,
+      { owner: ownerId(owner) },
       tx,
     );
     return row;

@@ -20,6 +20,10 @@ export interface ReservedAttempt {
  * re-checks `locked_at IS NULL` after waiting, so on any number of nodes at most `threshold`
  * attempts ever get a row back; every later one gets `null` (locked) and is never checked.
  * The reservation commits before argon2 runs: no transaction is held across the hashing.
+ *
+ * Queries here use named replacements (simple-query protocol), not bind parameters: the embedded
+ * PGlite server multiplexes connections message by message, and the Parse/Bind/Execute messages of
+ * two concurrent parameterized statements outside a transaction can interleave there.
  */
 export async function reserveAttempt(
   sequelize: Sequelize,
@@ -28,11 +32,11 @@ export async function reserveAttempt(
 ): Promise<ReservedAttempt | null> {
   const [rows] = await sequelize.query(
     `UPDATE credentials SET failed_count = failed_count + 1,
-       locked_at = CASE WHEN failed_count + 1 >= $2 THEN clock_timestamp() END
-     WHERE id = $1 AND locked_at IS NULL
+       locked_at = CASE WHEN failed_count + 1 >= :threshold THEN clock_timestamp() END
+     WHERE id = :credentialId AND locked_at IS NULL
      RETURNING id, person_id, account_id, hash, must_change, changed_at, failed_count,
        (extract(epoch FROM locked_at) * 1000000)::bigint AS locked_us`,
-    { bind: [credentialId, threshold] },
+    { replacements: { credentialId, threshold } },
   );
   const r = (rows as Array<Record<string, unknown>>)[0];
   if (!r) return null;
@@ -60,9 +64,9 @@ export async function settleRightPassword(
 ): Promise<boolean> {
   const [rows] = await sequelize.query(
     `UPDATE credentials SET failed_count = 0, locked_at = NULL
-     WHERE id = $1 AND (locked_at IS NULL OR (extract(epoch FROM locked_at) * 1000000)::bigint = $2)
+     WHERE id = :credentialId AND (locked_at IS NULL OR (extract(epoch FROM locked_at) * 1000000)::bigint = :lockedUs)
      RETURNING id`,
-    { bind: [attempt.credentialId, attempt.lockedByThisAttempt ?? -1], transaction: tx },
+    { replacements: { credentialId: attempt.credentialId, lockedUs: attempt.lockedByThisAttempt ?? -1 }, transaction: tx },
   );
   return rows.length > 0;
 }

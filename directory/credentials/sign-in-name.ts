@@ -34,12 +34,12 @@ export async function findCredentialId(sequelize: Sequelize, pii: PiiCipher, nam
   if (!name || name.length > 32) return undefined;
   const hash = pii.lookupHash(name);
   const [rows] = await sequelize.query(
-    `(SELECT c.id FROM persons p JOIN credentials c ON c.person_id = p.id WHERE p.id_number_hash = $1)
-     UNION ALL (SELECT c.id FROM persons p JOIN credentials c ON c.person_id = p.id WHERE p.phone_hash = $1)
+    `(SELECT c.id FROM persons p JOIN credentials c ON c.person_id = p.id WHERE p.id_number_hash = :hash)
+     UNION ALL (SELECT c.id FROM persons p JOIN credentials c ON c.person_id = p.id WHERE p.phone_hash = :hash)
      UNION ALL (SELECT c.id FROM accounts a JOIN credentials c ON c.account_id = a.id
-                WHERE a.username = $2 AND a.kind = 'unit')
+                WHERE a.username = :name AND a.kind = 'unit')
      LIMIT 1`,
-    { bind: [hash, name] },
+    { replacements: { hash, name } },
   );
   return (rows as Array<{ id: string }>)[0]?.id;
 }

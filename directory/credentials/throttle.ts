@@ -12,20 +12,20 @@ export async function hitThrottle(
   transaction?: Transaction,
 ): Promise<number> {
   const [rows] = await sequelize.query(
-    `INSERT INTO throttles (key, count, window_start) VALUES ($1, 1, now())
+    `INSERT INTO throttles (key, count, window_start) VALUES (:key, 1, now())
      ON CONFLICT (key) DO UPDATE SET
-       count = CASE WHEN throttles.window_start <= now() - make_interval(secs => $2) THEN 1 ELSE throttles.count + 1 END,
-       window_start = CASE WHEN throttles.window_start <= now() - make_interval(secs => $2)
+       count = CASE WHEN throttles.window_start <= now() - make_interval(secs => :seconds) THEN 1 ELSE throttles.count + 1 END,
+       window_start = CASE WHEN throttles.window_start <= now() - make_interval(secs => :seconds)
                       THEN now() ELSE throttles.window_start END
      RETURNING count`,
-    { bind: [key, windowSeconds], transaction },
+    { replacements: { key, seconds: windowSeconds }, transaction },
   );
   return (rows as Array<{ count: number }>)[0]!.count;
 }
 
 /** Deletes windows older than `olderThanSeconds` (called by the periodic cleanup). */
 export async function purgeThrottles(sequelize: Sequelize, olderThanSeconds: number): Promise<void> {
-  await sequelize.query(`DELETE FROM throttles WHERE window_start < now() - make_interval(secs => $1)`, {
-    bind: [olderThanSeconds],
+  await sequelize.query(`DELETE FROM throttles WHERE window_start < now() - make_interval(secs => :seconds)`, {
+    replacements: { seconds: olderThanSeconds },
   });
 }

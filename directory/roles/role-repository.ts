@@ -25,8 +25,8 @@ const COLUMNS = `r.id, r.code, r.name, r.subsystem, r.modules, r.owner_unit_id A
  * R17 — grantable at a unit: the provincial catalogue, or a role of an hrss unit on the unit's
  * confirmed path (root … the unit itself). `u` is the owner unit (null for the provincial catalogue).
  */
-const GRANTABLE_SQL = `(r.owner_unit_id IS NULL OR (u.kind = 'hrss' AND r.owner_unit_id = ANY(
-  (SELECT self.path FROM units self WHERE self.id = :jurisdictionUnitId))))`;
+const GRANTABLE_SQL = `(r.owner_unit_id IS NULL OR (u.kind = 'hrss' AND EXISTS (
+  SELECT 1 FROM units self WHERE self.id = :jurisdictionUnitId AND r.owner_unit_id = ANY(self.path))))`;
 
 /** The roles a unit sees: grantable ones plus those defined inside its jurisdiction. */
 const VIEW = `SELECT ${COLUMNS}, ${GRANTABLE_SQL} AS grantable,
@@ -38,12 +38,11 @@ export class RoleRepository {
   constructor(private readonly sequelize: Sequelize) {}
 
   /** Roles visible from `unitId` (R15, R17), optionally of one subsystem or status, ordered by code. */
-  visible(tx: Transaction | undefined, unitId: string, f: { subsystem?: string | undefined; status?: string | undefined; codes?: string[] }) {
+  visible(tx: Transaction | undefined, unitId: string, f: { subsystem?: string | undefined; status?: string | undefined }) {
     const where = [`(${GRANTABLE_SQL} OR COALESCE(${JURISDICTION_SQL}, false))`];
     const replacements: Record<string, unknown> = { jurisdictionUnitId: unitId };
     if (f.subsystem) (where.push('r.subsystem = :subsystem'), (replacements.subsystem = f.subsystem));
     if (f.status) (where.push('r.status = :status'), (replacements.status = f.status));
-    if (f.codes) (where.push('r.code = ANY(CAST(:codes AS text[]))'), (replacements.codes = f.codes));
     return this.sequelize.query<RoleRow>(`${VIEW} WHERE ${where.join(' AND ')} ORDER BY r.code`, {
       replacements,
       type: QueryTypes.SELECT,
@@ -61,9 +60,9 @@ export class RoleRepository {
     return rows[0] ?? null;
   }
 
-  /** Roles by code, as seen from `unitId` (unknown codes are simply absent). */
+  /** Roles by code (at least one), as seen from `unitId`; unknown codes are simply absent. */
   byCodes(tx: Transaction | undefined, unitId: string, codes: string[]) {
-    return this.sequelize.query<RoleRow>(`${VIEW} WHERE r.code = ANY(CAST(:codes AS text[])) ORDER BY r.code`, {
+    return this.sequelize.query<RoleRow>(`${VIEW} WHERE r.code IN (:codes) ORDER BY r.code`, {
       replacements: { jurisdictionUnitId: unitId, codes },
       type: QueryTypes.SELECT,
       transaction: tx,

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { requestMeta } from '../../server/http.ts';
+import { guard } from '../guard.ts';
+import { idParams, limit, next, page } from '../schemas/common.ts';
+import { roleCode, subsystem } from '../schemas/roles.ts';
+import type { Decision } from '../../directory/roles/role-change-service.ts';
+import type { AdminRoutes } from '../types.ts';
+
+const status = z.enum(['pending', 'accepted', 'rejected', 'answered']);
+const modules = z.array(z.string().max(100)).max(50);
+
+const request = z
+  .object({
+    id: z.uuid(),
+    fromUnitId: z.uuid(),
+    roleId: z.uuid().nullable(),
+    roleCode: z.string().nullable(),
+    proposal: z.record(z.string(), z.unknown()),
+    status,
+    currentReviewerUnitId: z.uuid().nullable().describe('The hrss unit that must act next (R16)'),
+    history: z.array(
+      z.object({
+        at: z.string(),
+        unitId: z.uuid(),
+        accountId: z.uuid(),
+        action: z.enum(['submitted', 'forwarded', 'answered', 'accepted', 'rejected']),
+        note: z.string().optional(),
+      }),
+    ),
+    createdBy: z.uuid(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'RoleChangeRequest' });
+
+const note = z.string().trim().min(1).max(2000);
+
+/** R16 — role-change requests: county hrss → city hrss → province, each forwarding or answering. */
+export const roleChangeRoutes: AdminRoutes = (router, { services: { roleChanges } }) => {
+  router.post(
+    '/role-change-requests',
+    guard({
+      summary: 'Propose a change to a role, or a new role (county or city hrss administrators, R16)',
+      tags: ['role-change-requests'],
+      body: z.object({
+        roleCode: roleCode.optional().describe('Omit to propose a new role (then give proposal.subsystem)'),
+        proposal: z.object({
+          name: z.string().trim().min(1).max(100).optional(),
+          subsystem: subsystem.optional(),
+          addModules: modules.optional(),
+          removeModules: modules.optional(),
+          comment: note,
+        }),
+      }),
+      response: request,
+      status: 201,
+      errors: [403, 404, 409],
+    }),
+    async (ctx) => {
+      ctx.body = await roleChanges.create(ctx.state.actor, ctx.guard.body, requestMeta(ctx));
+    },
+  );
+
+  router.get(
+    '/role-change-requests',
+    guard({
+      summary: "Requests the caller's unit submitted, must review, or has reviewed",
+      tags: ['role-change-requests'],
+      query: z.object({ status: status.optional(), box: z.enum(['submitted', 'review']).optional(), limit, next }),
+      response: page(request),
+      errors: [403],
+    }),
+    async (ctx) => {
+      ctx.body = await roleChanges.list(ctx.state.actor, ctx.guard.query);
+    },
+  );
+
+  router.get(
+    '/role-change-requests/:id',
+    guard({ summary: 'Read a role-change request', tags: ['role-change-requests'], params: idParams, response: request, errors: [403, 404] }),
+    async (ctx) => {
+      ctx.body = await roleChanges.get(ctx.state.actor, ctx.guard.params.id);
+    },
+  );
+
+  const step = <B>(decision: Decision, summary: string, body: z.ZodType<B>, read: (b: B) => { text?: string | undefined; apply?: boolean }) =>
+    router.post(
+      `/role-change-requests/:id/${decision}`,
+      guard({ summary: `${summary} (R16)`, tags: ['role-change-requests'], params: idParams, body, response: request, errors: [403, 404, 409] }),
+      async (ctx) => {
+        const { text, apply } = read(ctx.guard.body);
+        ctx.body = await roleChanges.decide(ctx.state.actor, ctx.guard.params.id, decision, text, requestMeta(ctx), apply);
+      },
+    );
+  step('forward', 'Forward to the next hrss unit up (city → province)', z.object({ note: note.optional() }), (b) => ({ text: b.note }));
+  step('answer', 'Answer and close the request (any reviewing level)', z.object({ reply: note }), (b) => ({ text: b.reply }));
+  step(
+    'accept',
+    'Accept (province only); `apply` (default true) changes the role as proposed',
+    z.object({ note: note.optional(), apply: z.boolean().default(true) }),
+    (b) => ({ text: b.note, apply: b.apply }),
+  );
+  step('reject', 'Reject (province only)', z.object({ reason: note }), (b) => ({ text: b.reason }));
+};

@@ -1,0 +1,76 @@
+import type Koa from 'koa';
+import { Router } from '@koa/router';
+import type Provider from 'oidc-provider';
+import type { BaseContext } from '../server/context.ts';
+import type { CredentialService } from '../directory/credentials/credential-service.ts';
+import type { SessionEnder } from '../directory/session-ender.ts';
+import { makeTokenVerifier } from './access-token.ts';
+import { startCleanup } from './cleanup.ts';
+import { introspectionFront } from './introspection.ts';
+import { CsrfTokens } from './interactions/csrf.ts';
+import { interactionRoutes } from './interactions/router.ts';
+import { SignInStateStore } from './interactions/state.ts';
+import { loadSigningKeys } from './keys.ts';
+import { isTokenLive } from './live-token.ts';
+import { buildProvider } from './provider.ts';
+import { ProviderSessionEnder } from './session-ender.ts';
+import type { AccessTokenClaims } from './token-claims.ts';
+
+export type { AccessTokenClaims };
+export { firstPartyClientRecords, toClientRow, generateClientSecret, type ClientRecord } from './clients.ts';
+
+export interface Identity {
+  provider: Provider;
+  /** Sign-in pages and the JWT introspection front: `app.use` it BEFORE `providerMiddleware`. */
+  routes: ReturnType<Router['routes']>;
+  /** The provider itself, at the issuer root: mount last. */
+  providerMiddleware: Koa.Middleware;
+  /**
+   * Verifies a Tongmen JWT access token locally for `resource` (its audience).
+   * @throws AppError 401 `auth.invalid_token`
+   */
+  verifyAccessToken(token: string, resource: string): Promise<AccessTokenClaims>;
+  /** Whether a verified token's account, unit and grant still stand (R11, R12). */
+  isTokenLive(claims: AccessTokenClaims): Promise<boolean>;
+  sessionEnder: SessionEnder;
+  close(): Promise<void>;
+}
+
+/** Builds the identity provider of one node (keys are shared through the database). */
+export async function createIdentity(base: BaseContext, deps: { credentials: CredentialService }): Promise<Identity> {
+  const { sequelize } = base.db;
+  const keys = await loadSigningKeys(base.db, base.pii);
+  const provider = buildProvider(base, keys);
+  provider.silent = true; // its errors are logged below, with context
+  provider.on('server_error', (ctx, err) => base.logger.error({ err, path: ctx.path }, 'identity provider error'));
+  provider.on('backchannel.error', (_ctx, err, client) =>
+    base.logger.warn({ err, clientId: client.clientId }, 'back-channel logout failed'),
+  );
+
+  const verify = makeTokenVerifier(base.issuer, keys.publicJwks);
+  const router = new Router();
+  interactionRoutes(router, {
+    provider,
+    credentials: deps.credentials,
+    store: new SignInStateStore(sequelize),
+    csrf: new CsrfTokens(base.cookieKeys),
+    config: base.config,
+    logger: base.logger,
+  });
+  router.post('/token/introspection', ...introspectionFront({ sequelize, pii: base.pii, provider, verify }));
+
+  const handle = provider.callback();
+  const cleanup = startCleanup(sequelize, base.logger);
+  return {
+    provider,
+    routes: router.routes(),
+    async providerMiddleware(ctx) {
+      ctx.respond = false; // the provider is a Koa app of its own and answers on the raw response
+      await handle(ctx.req, ctx.res);
+    },
+    verifyAccessToken: (token, resource) => verify(token, resource),
+    isTokenLive: (claims) => isTokenLive(sequelize, provider, claims),
+    sessionEnder: new ProviderSessionEnder(sequelize, provider, base.logger),
+    close: () => cleanup.stop(),
+  };
+}

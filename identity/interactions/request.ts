@@ -1,0 +1,114 @@
+import type Koa from 'koa';
+import { errors, type Interaction, type Provider } from 'oidc-provider';
+import type { Config } from '../../platform/config.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { RequestMeta } from '../../directory/actor.ts';
+import type { CredentialService } from '../../directory/credentials/credential-service.ts';
+import { requestMeta } from '../../server/http.ts';
+import { formFields } from '../form.ts';
+import type { SafeHtml } from '../pages/html.ts';
+import { pickLang, t, type Lang } from '../pages/i18n.ts';
+import { sendPage } from '../pages/layout.ts';
+import { errorPage, type PageEnv } from '../pages/steps.ts';
+import type { CsrfTokens } from './csrf.ts';
+import type { SignInState, SignInStateStore } from './state.ts';
+import { nextStep } from './step-machine.ts';
+
+export interface InteractionDeps {
+  provider: Provider;
+  credentials: CredentialService;
+  store: SignInStateStore;
+  csrf: CsrfTokens;
+  config: Config;
+  logger: Logger;
+}
+
+/** One request to an interaction page, with everything its handler needs already loaded. */
+export interface InteractionRequest {
+  uid: string;
+  interaction: Interaction;
+  state: SignInState;
+  env: PageEnv;
+  meta: RequestMeta;
+  /** A form field (POST only), trimmed; '' when absent. */
+  field(name: string): string;
+  /** A form field exactly as typed (passwords: spaces count). */
+  secret(name: string): string;
+}
+
+export type StepHandler = (ctx: Koa.Context, req: InteractionRequest, deps: InteractionDeps) => Promise<void>;
+
+/**
+ * Wraps a step handler: loads the interaction (the provider checks its cookie), the step state
+ * and the language; on POST checks the anti-forgery token. Failures become HTML pages, never JSON:
+ * an expired or foreign interaction says so (400), anything unexpected is logged (500).
+ */
+export function interactionPage(deps: InteractionDeps, handler: StepHandler): Koa.Middleware {
+  return async (ctx) => {
+    const lang = pickLang(ctx);
+    try {
+      const interaction = await deps.provider.interactionDetails(ctx.req, ctx.res);
+      const uid = interaction.uid;
+      if (uid !== ctx.params?.uid) throw new errors.SessionNotFound('interaction mismatch');
+      const body = formFields(ctx.request.body);
+      const clientId = interaction.params.client_id;
+      const client = typeof clientId === 'string' ? await deps.provider.Client.find(clientId) : undefined;
+      const req: InteractionRequest = {
+        uid,
+        interaction,
+        state: await deps.store.load(uid),
+        env: { lang, uid, csrf: deps.csrf.issue(uid), clientName: client?.clientName ?? client?.clientId },
+        meta: requestMeta(ctx),
+        field: (name) => (typeof body[name] === 'string' ? body[name].trim() : ''),
+        secret: (name) => (typeof body[name] === 'string' ? body[name] : ''),
+      };
+      if (ctx.method === 'POST' && !deps.csrf.verify(uid, body.csrf)) {
+        return sendPage(ctx, 403, errorPage(lang, t(lang, 'csrf')));
+      }
+      await handler(ctx, req, deps);
+    } catch (err) {
+      if (err instanceof errors.SessionNotFound) return sendPage(ctx, 400, errorPage(lang, t(lang, 'expired')));
+      deps.logger.error({ err, requestId: ctx.state.requestId }, 'sign-in page failed');
+      sendPage(ctx, 500, errorPage(lang, t(lang, 'genericError')));
+    }
+  };
+}
+
+export const render = (ctx: Koa.Context, status: number, content: SafeHtml) => sendPage(ctx, status, content);
+
+export const stepUrl = (uid: string, lang: Lang) => `/interaction/${uid}?lang=${lang}`;
+
+/**
+ * Stores the new step state and moves on: to the next page (303, so a reload never re-posts), or,
+ * when nothing is left, ends the interaction with the `login` result — the provider then creates
+ * the session and returns to the client.
+ */
+export async function proceed(ctx: Koa.Context, req: InteractionRequest, deps: InteractionDeps, state: SignInState) {
+  const step = nextStep(state);
+  if (step.name !== 'done') {
+    await deps.store.save(req.uid, state, req.interaction.exp);
+    ctx.redirect(stepUrl(req.uid, req.env.lang));
+    ctx.status = 303;
+    return;
+  }
+  await deps.store.remove(req.uid);
+  ctx.respond = false; // the provider writes the redirect itself
+  await deps.provider.interactionFinished(
+    ctx.req,
+    ctx.res,
+    { login: { accountId: step.accountId, amr: step.amr } },
+    { mergeWithLastSubmission: false },
+  );
+}
+
+/** Ends the interaction with an OAuth error for the client (cancel, refused consent). */
+export async function refuse(ctx: Koa.Context, req: InteractionRequest, deps: InteractionDeps, description: string) {
+  await deps.store.remove(req.uid);
+  ctx.respond = false;
+  await deps.provider.interactionFinished(
+    ctx.req,
+    ctx.res,
+    { error: 'access_denied', error_description: description },
+    { mergeWithLastSubmission: false },
+  );
+}

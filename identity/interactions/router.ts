@@ -1,0 +1,24 @@
+import { bodyParser } from '@koa/bodyparser';
+import type { Router } from '@koa/router';
+import { changePassword } from './change-password.ts';
+import { chooseAccount } from './choose-account.ts';
+import { consent } from './consent.ts';
+import { passwordSignIn } from './password-method.ts';
+import { interactionPage, refuse, type InteractionDeps } from './request.ts';
+import { showStep } from './show.ts';
+
+/**
+ * The sign-in pages under `/interaction/:uid` (the interaction cookie's path). Each sign-in method
+ * posts to its own route and ends in the same state; SMS (`/sms`, `/sms/send`) and QR (`/qr`)
+ * join the list later.
+ */
+export function interactionRoutes(router: Router, deps: InteractionDeps): void {
+  const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
+  const page = (handler: Parameters<typeof interactionPage>[1]) => interactionPage(deps, handler);
+  router.get('/interaction/:uid', page(showStep));
+  router.post('/interaction/:uid/password', form, page(passwordSignIn));
+  router.post('/interaction/:uid/change-password', form, page(changePassword));
+  router.post('/interaction/:uid/account', form, page(chooseAccount));
+  router.post('/interaction/:uid/consent', form, page(consent));
+  router.post('/interaction/:uid/abort', form, page((ctx, req) => refuse(ctx, req, deps, 'End-User aborted the sign-in')));
+}

@@ -1,0 +1,23 @@
+import { changePasswordPage, chooseAccountPage, consentPage, signInPage } from '../pages/steps.ts';
+import { policyHints } from './change-password.ts';
+import { consentRequest } from './consent.ts';
+import { proceed, render, type StepHandler } from './request.ts';
+import { nextStep } from './step-machine.ts';
+
+/** GET of an interaction: the page of the step the sign-in is at (or the consent prompt). */
+export const showStep: StepHandler = async (ctx, req, deps) => {
+  if (req.interaction.prompt.name === 'consent') {
+    return render(ctx, 200, consentPage(req.env, consentRequest(req.interaction)));
+  }
+  const step = nextStep(req.state);
+  switch (step.name) {
+    case 'sign-in':
+      return render(ctx, 200, signInPage(req.env, {}));
+    case 'change-password':
+      return render(ctx, 200, changePasswordPage(req.env, policyHints(deps)));
+    case 'choose-account':
+      return render(ctx, 200, chooseAccountPage(req.env, { accounts: step.accounts }));
+    case 'done':
+      return proceed(ctx, req, deps, req.state);
+  }
+};

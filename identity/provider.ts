@@ -1,0 +1,72 @@
+import Provider, { type Configuration } from 'oidc-provider';
+import type { BaseContext } from '../server/context.ts';
+import { PayloadAdapter } from './adapter.ts';
+import { makeFindAccount, SCOPE_CLAIMS } from './claims.ts';
+import { ClientAdapter, EXTRA_CLIENT_METADATA } from './clients.ts';
+import { makeOutboundFetch } from './fetch.ts';
+import { loadExistingGrant } from './grants.ts';
+import type { SigningKeys } from './keys.ts';
+import { logoutSource, postLogoutSuccessSource, renderError } from './pages/provider-pages.ts';
+import {
+  expiresWithSession, introspectionAllowed, issueRefreshToken, revocationAllowed, rotateRefreshToken, ttls,
+} from './policies.ts';
+import { getResourceServerInfo } from './resources.ts';
+import { makeExtraTokenClaims } from './token-claims.ts';
+
+/**
+ * The OpenID provider, assembled from its parts (SPEC §5, OIDC-NOTES): PostgreSQL storage, shared
+ * keys, clients from the `clients` table, our sign-in pages (devInteractions off), PKCE for every
+ * client, resource indicators with JWT access tokens for Tongmen's resources, introspection,
+ * revocation, client credentials, RP-initiated and back-channel logout.
+ */
+export function buildProvider(base: BaseContext, keys: SigningKeys): Provider {
+  const { sequelize } = base.db;
+  const clients = new ClientAdapter(sequelize, base.pii);
+  const configuration: Configuration = {
+    adapter: (name: string) => (name === 'Client' ? clients : new PayloadAdapter(sequelize, name)),
+    jwks: keys.privateJwks,
+    cookies: { keys: base.cookieKeys, long: { httpOnly: true, sameSite: 'lax' }, short: { httpOnly: true, sameSite: 'lax' } },
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      id_token_signed_response_alg: 'RS256',
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    extraClientMetadata: { properties: [...EXTRA_CLIENT_METADATA] },
+    responseTypes: ['code'],
+    scopes: ['openid', 'offline_access', 'profile', 'phone'],
+    claims: SCOPE_CLAIMS,
+    // Subsystems read the unit context from the ID token; they need not call userinfo.
+    conformIdTokenClaims: false,
+    findAccount: makeFindAccount(sequelize),
+    loadExistingGrant,
+    extraTokenClaims: makeExtraTokenClaims(sequelize),
+    issueRefreshToken,
+    rotateRefreshToken,
+    expiresWithSession,
+    pkce: { required: () => true },
+    ttl: ttls(base.config),
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true, allowedPolicy: introspectionAllowed },
+      revocation: { enabled: true, allowedPolicy: revocationAllowed },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+      userinfo: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        getResourceServerInfo,
+        // A client that asked for one resource gets its access token without naming it again.
+        useGrantedResource: () => true,
+      },
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    renderError,
+    clientBasedCORS: () => false,
+    fetch: makeOutboundFetch(sequelize),
+  };
+  const provider = new Provider(base.issuer, configuration);
+  provider.proxy = base.config.trustProxy;
+  return provider;
+}

@@ -1,0 +1,221 @@
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../server/app.ts';
+import { FormBrowser } from './support/browser.ts';
+import { startTestServer } from './support/harness.ts';
+import { clientConfig, signIn } from './support/oidc.ts';
+import { seedWorld, startFakeRp, WORLD_PASSWORD } from './identity-fixtures.ts';
+
+const NEW_PASSWORD = 'Changed#Pass2025';
+let server: RunningServer;
+let rp: Awaited<ReturnType<typeof startFakeRp>>;
+let world: Awaited<ReturnType<typeof seedWorld>>;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  rp = await startFakeRp();
+  world = await seedWorld(server.tongmen.base, rp.url);
+});
+afterAll(async () => {
+  await server?.close();
+  await rp?.close();
+});
+
+const title = () => world.client('title');
+const titleSignIn = (o: { username: string; password: string; newPassword?: string; accountId?: string }) =>
+  signIn({
+    issuer: server.url,
+    clientId: 'title',
+    clientSecret: title().clientSecret!,
+    redirectUri: title().redirectUris[0]!,
+    resource: 'urn:tongmen:title',
+    ...o,
+  });
+
+/** Starts an authorization request for `title` and returns the browser on the sign-in page. */
+async function openSignIn(query = '') {
+  const config = await clientConfig(server.url, 'title', title().clientSecret!);
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: title().redirectUris[0]!,
+    scope: 'openid',
+    code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+    code_challenge_method: 'S256',
+    resource: 'urn:tongmen:title',
+  });
+  const browser = new FormBrowser();
+  const page = await browser.follow(url.toString());
+  if (query) await browser.follow(`${page}${query}`);
+  return { browser, page };
+}
+
+const sessionsOf = async (accountId: string) => {
+  const [rows] = await server.tongmen.base.db.sequelize.query(
+    `SELECT count(*)::int AS n FROM oidc_payloads WHERE model = 'Session' AND account_id = :accountId`,
+    { replacements: { accountId } },
+  );
+  return (rows as Array<{ n: number }>)[0]!.n;
+};
+
+describe('OpenID provider at the issuer root (SPEC §5)', () => {
+  it('serves discovery and one JWKS with RS256 and ES256 public keys of unique kids', async () => {
+    const meta = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json();
+    expect(meta).toMatchObject({
+      issuer: server.url,
+      authorization_endpoint: `${server.url}/auth`,
+      token_endpoint: `${server.url}/token`,
+      introspection_endpoint: `${server.url}/token/introspection`,
+      revocation_endpoint: `${server.url}/token/revocation`,
+      end_session_endpoint: `${server.url}/session/end`,
+      backchannel_logout_supported: true,
+      code_challenge_methods_supported: ['S256'],
+    });
+    // Resource scopes are not OIDC scopes (else every sign-in would stop at consent).
+    expect(meta.scopes_supported).toEqual(['openid', 'offline_access', 'profile', 'phone']);
+    const { keys } = await (await fetch(`${server.url}/jwks`)).json();
+    expect(keys.map((k: { alg: string }) => k.alg).sort()).toEqual(['ES256', 'RS256']);
+    expect(new Set(keys.map((k: { kid: string }) => k.kid)).size).toBe(keys.length);
+    expect(keys.some((k: Record<string, unknown>) => 'd' in k)).toBe(false);
+  });
+});
+
+describe('password sign-in pages', () => {
+  it('R20: an initial password is changed before any session or code exists; policy errors are shown', async () => {
+    const { browser } = await openSignIn();
+    await browser.submit({ username: world.op.phone, password: WORLD_PASSWORD });
+    expect(browser.lastHtml).toContain('name="newPassword"');
+    expect(await sessionsOf(world.op.accountId)).toBe(0);
+
+    await browser.submit({ newPassword: 'short', confirmPassword: 'short' });
+    expect(browser.lastStatus).toBe(400);
+    expect(browser.lastHtml).toContain('至少 8 位');
+    await browser.submit({ newPassword: WORLD_PASSWORD, confirmPassword: WORLD_PASSWORD });
+    expect(browser.lastHtml).toContain('新密码不能与初始密码相同');
+    await browser.submit({ newPassword: NEW_PASSWORD, confirmPassword: `${NEW_PASSWORD}x` });
+    expect(browser.lastHtml).toContain('两次输入的新密码不一致');
+    const callback = await browser.submit(
+      { newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD },
+      { stopAt: (u) => u.pathname === '/callback' },
+    );
+    expect(new URL(callback).searchParams.get('code')).toBeTruthy();
+    expect(await sessionsOf(world.op.accountId)).toBe(1);
+  });
+
+  it('SPEC §6: the subsystem token carries that subsystem\'s roles and modules only, as a 5-minute at+jwt', async () => {
+    const r = await titleSignIn({ username: world.op.idNumber, password: NEW_PASSWORD });
+    if (!r.ok) throw new Error(r.html);
+    const at = r.tokens.access_token;
+    expect(decodeProtectedHeader(at).typ).toBe('at+jwt');
+    const { payload } = await jwtVerify(at, createRemoteJWKSet(new URL(`${server.url}/jwks`)), {
+      issuer: server.url,
+      audience: 'urn:tongmen:title',
+      typ: 'at+jwt',
+    });
+    expect(payload).toMatchObject({
+      sub: world.op.accountId,
+      acct_kind: 'operator',
+      unit_id: world.school.id,
+      unit_path: [world.root.id, world.school.id],
+      roles: ['title.reviewer'],
+      modules: ['title:unit-recommend', 'title:unit-verify'],
+      client_id: 'title',
+    });
+    expect(payload.exp! - payload.iat!).toBe(300);
+    expect(typeof payload.gid).toBe('string');
+    const id = r.tokens.claims()!;
+    expect(id).toMatchObject({
+      sub: world.op.accountId,
+      acct_kind: 'operator',
+      name: '王经办',
+      unit: { id: world.school.id, uscc: world.school.uscc, name: '测试示范学校', kind: 'employer' },
+      unit_path: [world.root.id, world.school.id],
+      phone_number: `${world.op.phone.slice(0, 3)}****${world.op.phone.slice(-4)}`,
+    });
+    expect(r.tokens.refresh_token).toBeTruthy();
+  });
+
+  it('R9: a person with two accounts chooses one; the administrator account never carries roles', async () => {
+    const asAdmin = await titleSignIn({ username: world.dual.phone, password: WORLD_PASSWORD, accountId: world.dual.adminId });
+    if (!asAdmin.ok) throw new Error(asAdmin.html);
+    expect(asAdmin.pages).toEqual(['password', 'choose-account']);
+    const admin = await server.tongmen.identity.verifyAccessToken(asAdmin.tokens.access_token, 'urn:tongmen:title');
+    expect(admin).toMatchObject({ sub: world.dual.adminId, acct_kind: 'admin', roles: [], modules: [] });
+
+    const asOperator = await titleSignIn({ username: world.dual.phone, password: WORLD_PASSWORD, accountId: world.dual.operatorId });
+    if (!asOperator.ok) throw new Error(asOperator.html);
+    const op = await server.tongmen.identity.verifyAccessToken(asOperator.tokens.access_token, 'urn:tongmen:title');
+    expect(op).toMatchObject({ sub: world.dual.operatorId, acct_kind: 'operator', roles: ['title.reviewer'] });
+  });
+
+  it('R19: the third wrong password locks, the page says to ask the unit administrator, the right one is refused', async () => {
+    const { browser } = await openSignIn();
+    for (let i = 1; i <= 3; i++) {
+      await browser.submit({ username: world.dual.idNumber, password: `Wrong#${i}pass` });
+      expect(browser.lastStatus).toBe(401);
+      expect(browser.lastHtml).toContain(i < 3 ? '用户名或密码错误' : '请联系本单位管理员重置密码');
+    }
+    await browser.submit({ username: world.dual.idNumber, password: WORLD_PASSWORD });
+    expect(browser.lastStatus).toBe(401);
+    expect(browser.lastHtml).toContain('账号已锁定');
+  });
+
+  it('R19: an unknown sign-in name gets the very page of a wrong password', async () => {
+    const a = await openSignIn();
+    await a.browser.submit({ username: '13900000000', password: 'Whatever#123' });
+    const b = await openSignIn();
+    await b.browser.submit({ username: world.op.phone, password: 'Whatever#123' });
+    const message = (html: string) => html.match(/<p class="error"[^>]*>([^<]*)</)?.[1];
+    expect(a.browser.lastStatus).toBe(b.browser.lastStatus);
+    expect(message(a.browser.lastHtml)).toBe('用户名或密码错误。');
+    expect(message(a.browser.lastHtml)).toBe(message(b.browser.lastHtml));
+  });
+
+  it('refuses a form without its anti-forgery token (403) and escapes what it echoes', async () => {
+    const { browser, page } = await openSignIn();
+    const res = await fetch(`${page}/password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username: 'x', password: 'y' }),
+      redirect: 'manual',
+    });
+    expect([400, 403]).toContain(res.status); // no cookie: the interaction itself is not found (400)
+    await browser.submit({ username: '<script>alert(1)</script>', password: 'x' }, { actionPart: '/password' });
+    expect(browser.lastHtml).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(browser.lastHtml).not.toContain('<script>');
+    const forged = await openSignIn();
+    await forged.browser.submit({ username: 'x', password: 'y', csrf: 'forged' }, { actionPart: '/password' });
+    expect(forged.browser.lastStatus).toBe(403);
+  });
+
+  it('speaks English with ?lang=en', async () => {
+    const { browser } = await openSignIn('?lang=en');
+    expect(browser.lastHtml).toContain('lang="en"');
+    expect(browser.lastHtml).toContain('ID number, phone or unit code (USCC)');
+  });
+
+  it('cancelling returns access_denied to the client', async () => {
+    const { browser } = await openSignIn();
+    const back = await browser.submit({}, { actionPart: '/abort', stopAt: (u) => u.pathname === '/callback' });
+    expect(new URL(back).searchParams.get('error')).toBe('access_denied');
+  });
+
+  it('the admin console gets an admin-API token; verifyAccessToken checks its audience', async () => {
+    const r = await signIn({
+      issuer: server.url,
+      clientId: 'admin-console',
+      redirectUri: `${server.url}/console/callback`,
+      resource: 'urn:tongmen:admin-api',
+      username: world.dual.phone,
+      password: WORLD_PASSWORD,
+      accountId: world.dual.adminId,
+    });
+    if (!r.ok) throw new Error(r.html);
+    const claims = await server.tongmen.identity.verifyAccessToken(r.tokens.access_token, 'urn:tongmen:admin-api');
+    expect(claims).toMatchObject({ sub: world.dual.adminId, acct_kind: 'admin', unit_id: world.root.id });
+    expect(claims.roles).toBeUndefined();
+    await expect(server.tongmen.identity.verifyAccessToken(r.tokens.access_token, 'urn:tongmen:title')).rejects.toMatchObject({
+      status: 401,
+      code: 'auth.invalid_token',
+    });
+  });
+});
