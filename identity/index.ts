@@ -13,6 +13,7 @@ import { SignInStateStore } from './interactions/state.ts';
 import { loadSigningKeys } from './keys.ts';
 import { isTokenLive } from './live-token.ts';
 import { buildProvider } from './provider.ts';
+import { slideSessionOnRefresh } from './session-activity.ts';
 import { ProviderSessionEnder } from './session-ender.ts';
 import type { AccessTokenClaims } from './token-claims.ts';
 
@@ -46,6 +47,8 @@ export async function createIdentity(base: BaseContext, deps: { credentials: Cre
   provider.on('backchannel.error', (_ctx, err, client) =>
     base.logger.warn({ err, clientId: client.clientId }, 'back-channel logout failed'),
   );
+
+  slideSessionOnRefresh(provider, sequelize, base.config, base.logger);
 
   const verify = makeTokenVerifier(base.issuer, keys.publicJwks);
   const router = new Router();

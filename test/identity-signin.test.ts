@@ -5,7 +5,8 @@ import type { RunningServer } from '../server/app.ts';
 import { FormBrowser } from './support/browser.ts';
 import { startTestServer } from './support/harness.ts';
 import { clientConfig, signIn } from './support/oidc.ts';
-import { seedWorld, startFakeRp, WORLD_PASSWORD } from './identity-fixtures.ts';
+import { argon2Hasher } from '../directory/credentials/password-hasher.ts';
+import { insertAccount, insertCredential, insertPerson, seedWorld, startFakeRp, WORLD_PASSWORD } from './identity-fixtures.ts';
 
 const NEW_PASSWORD = 'Changed#Pass2025';
 let server: RunningServer;
@@ -79,6 +80,32 @@ describe('OpenID provider at the issuer root (SPEC §5)', () => {
   });
 });
 
+describe('authorization requests', () => {
+  it('PKCE is required of every client, confidential ones included', async () => {
+    const config = await clientConfig(server.url, 'title', title().clientSecret!);
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: title().redirectUris[0]!,
+      scope: 'openid',
+      resource: 'urn:tongmen:title',
+    });
+    const back = await new FormBrowser().follow(url.toString(), (u) => u.pathname === '/callback');
+    expect(new URL(back).searchParams.get('error')).toBe('invalid_request');
+  });
+
+  it('a client may ask only for its registered resources (RFC 8707)', async () => {
+    const config = await clientConfig(server.url, 'title', title().clientSecret!);
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: title().redirectUris[0]!,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+      resource: 'urn:tongmen:personnel',
+    });
+    const back = await new FormBrowser().follow(url.toString(), (u) => u.pathname === '/callback');
+    expect(new URL(back).searchParams.get('error')).toBe('invalid_target');
+  });
+});
+
 describe('password sign-in pages', () => {
   it('R20: an initial password is changed before any session or code exists; policy errors are shown', async () => {
     const { browser } = await openSignIn();
@@ -148,13 +175,17 @@ describe('password sign-in pages', () => {
   });
 
   it('R19: the third wrong password locks, the page says to ask the unit administrator, the right one is refused', async () => {
+    const { sequelize } = server.tongmen.base.db;
+    const victim = await insertPerson(sequelize, server.tongmen.base.pii, '赵锁定');
+    await insertAccount(sequelize, { kind: 'operator', unitId: world.school.id, unitKind: 'employer', personId: victim.id });
+    await insertCredential(sequelize, { personId: victim.id, hash: await argon2Hasher.hash(WORLD_PASSWORD) });
     const { browser } = await openSignIn();
     for (let i = 1; i <= 3; i++) {
-      await browser.submit({ username: world.dual.idNumber, password: `Wrong#${i}pass` });
+      await browser.submit({ username: victim.idNumber, password: `Wrong#${i}pass` });
       expect(browser.lastStatus).toBe(401);
       expect(browser.lastHtml).toContain(i < 3 ? '用户名或密码错误' : '请联系本单位管理员重置密码');
     }
-    await browser.submit({ username: world.dual.idNumber, password: WORLD_PASSWORD });
+    await browser.submit({ username: victim.idNumber, password: WORLD_PASSWORD });
     expect(browser.lastStatus).toBe(401);
     expect(browser.lastHtml).toContain('账号已锁定');
   });
