@@ -22,8 +22,9 @@ describe('admin API infrastructure', () => {
 
   it('R12: 401 when the account behind a valid token is no longer active', async () => {
     const id = await f.operator(f.employer.adminId);
+    const token = await f.token(id);
     await AccountModel.update({ status: 'disabled' }, { where: { id } });
-    const res = await f.api(f.token(id), 'GET', '/roles');
+    const res = await f.api(token, 'GET', '/roles');
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('auth.account_inactive');
   });
@@ -80,8 +81,9 @@ describe('admin API infrastructure', () => {
 
   it('leaves every path outside /admin/v1 to the rest of the app (no body parser there)', async () => {
     const res = await f.app.raw('/admin/v10/roles', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
-    expect(res.status).toBe(200);
-    expect(await res.text()).toBe('outside the admin API');
+    // Answered by the provider (an unknown route), not by the admin API's JSON parser or router.
+    expect(res.status).toBe(404);
+    expect(await res.text()).not.toContain('request.');
   });
 });
 

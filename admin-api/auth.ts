@@ -21,17 +21,18 @@ export function authenticate(identity: AdminIdentity, actors: ActorLoader): Midd
       ctx.set('WWW-Authenticate', 'Bearer realm="tongmen-admin"');
       throw unauthorized('auth.invalid_token', 'A bearer access token for the admin API is required');
     }
-    let sub: string;
+    let claims: Awaited<ReturnType<AdminIdentity['verifyAccessToken']>>;
     try {
-      ({ sub } = await identity.verifyAccessToken(match[1]!, RESOURCES.admin));
+      claims = await identity.verifyAccessToken(match[1]!, RESOURCES.admin);
     } catch {
       challenge('invalid_token');
       throw unauthorized('auth.invalid_token', 'The access token is invalid or expired');
     }
-    const actor = await actors.load(sub);
+    // The grant must still stand: signing out or ending the account revokes it at once (R12).
+    const actor = (await identity.isTokenLive(claims)) ? await actors.load(claims.sub) : null;
     if (!actor) {
       challenge('invalid_token');
-      throw unauthorized('auth.account_inactive', 'The account behind this token is no longer active');
+      throw unauthorized('auth.account_inactive', 'The account or sign-in behind this token is no longer active');
     }
     ctx.state.actor = actor;
     await next();

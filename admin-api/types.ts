@@ -2,11 +2,14 @@ import type Router from '@koa/router';
 import type { BaseContext } from '../server/context.ts';
 import type { Services } from '../server/services.ts';
 import type { Actor } from '../directory/actor.ts';
+import type { AccessTokenClaims } from '../identity/token-claims.ts';
 
 /** What the admin API needs from `identity/`: local verification of admin-API access tokens. */
 export interface AdminIdentity {
   /** Verifies a JWT access token issued for `resource`; rejects on any problem. */
-  verifyAccessToken(token: string, resource: string): Promise<{ sub: string } & Record<string, unknown>>;
+  verifyAccessToken(token: string, resource: string): Promise<AccessTokenClaims>;
+  /** Whether the token's grant still stands (logout and offboarding delete it, R12). */
+  isTokenLive(claims: AccessTokenClaims): Promise<boolean>;
 }
 
 /** Request state below /admin/v1: the authenticated actor (set by `auth.ts` before any route runs). */

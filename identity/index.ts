@@ -18,7 +18,7 @@ import { ProviderSessionEnder } from './session-ender.ts';
 import type { AccessTokenClaims } from './token-claims.ts';
 
 export type { AccessTokenClaims };
-export { firstPartyClientRecords, toClientRow, generateClientSecret, type ClientRecord } from './clients.ts';
+export { firstPartyClientRecords, toClientRow, generateClientSecret, type ClientRecord } from '../directory/bootstrap/first-party-clients.ts';
 
 export interface Identity {
   provider: Provider;

@@ -21,23 +21,32 @@ export interface Tongmen {
 }
 
 /**
+ * The HTTP side on top of the core: identity (the provider and its pages), the admin API, and the
+ * Koa app that mounts them in order — admin API, then sign-in pages and introspection front, then
+ * the provider itself, which ends every request it handles.
+ */
+export async function composeApp(base: BaseContext, services: Services) {
+  const identity = await createIdentity(base, services);
+  services.attachSessionEnder(identity.sessionEnder);
+  const adminApi = createAdminApi(base, services, identity);
+  const app = new Koa({ keys: base.cookieKeys, proxy: base.config.trustProxy });
+  app.silent = true;
+  app.use(requestContext(base.logger));
+  app.use(adminApi.routes);
+  app.use(errorResponder(base.logger));
+  app.use(identity.routes);
+  app.use(identity.providerMiddleware);
+  return { identity, adminApi, app };
+}
+
+/**
  * The composition root: configuration → database → secrets → services → identity → HTTP app.
  * `issuer` must be final before the provider is built (it is in every token).
  */
 export async function createTongmen(config: Config, issuer: string, logger?: Logger): Promise<Tongmen> {
   const { base, services } = await openCore(config, issuer, logger);
   try {
-    const identity = await createIdentity(base, services);
-    services.attachSessionEnder(identity.sessionEnder);
-    const adminApi = createAdminApi(base, services, identity);
-
-    const app = new Koa({ keys: base.cookieKeys, proxy: config.trustProxy });
-    app.silent = true;
-    app.use(requestContext(base.logger));
-    app.use(adminApi.routes);
-    app.use(errorResponder(base.logger));
-    app.use(identity.routes);
-    app.use(identity.providerMiddleware);
+    const { identity, app } = await composeApp(base, services);
     return {
       base,
       services,

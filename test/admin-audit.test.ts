@@ -64,7 +64,7 @@ describe('audit events (R10, R25)', () => {
 
   it('R25: exports the same query as NDJSON or CSV, and audits the export', async () => {
     const listed = await all(f.county.adminId);
-    const ndjson = await f.app.raw('/admin/v1/audit-events/export', { headers: { authorization: `Bearer ${f.token(f.county.adminId)}` } });
+    const ndjson = await f.app.raw('/admin/v1/audit-events/export', { headers: { authorization: `Bearer ${await f.token(f.county.adminId)}` } });
     expect(ndjson.status).toBe(200);
     expect(ndjson.headers.get('content-type')).toContain('application/x-ndjson');
     expect(ndjson.headers.get('content-disposition')).toMatch(/attachment; filename="audit-events-.*\.ndjson"/);
@@ -73,7 +73,7 @@ describe('audit events (R10, R25)', () => {
     expect(lines[0]!.action).toBe('audit.export');
     expect(lines.slice(1).map((e) => e.seq)).toEqual(listed.map((e) => e.seq));
 
-    const csv = await f.app.raw('/admin/v1/audit-events/export?format=csv&action=unit.*', { headers: { authorization: `Bearer ${f.token(f.county.adminId)}` } });
+    const csv = await f.app.raw('/admin/v1/audit-events/export?format=csv&action=unit.*', { headers: { authorization: `Bearer ${await f.token(f.county.adminId)}` } });
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const rows = (await csv.text()).trim().split('\r\n');
     expect(rows[0]).toMatch(/^seq,id,at,actorAccountId,/);
@@ -81,7 +81,7 @@ describe('audit events (R10, R25)', () => {
 
     const exportEvent = (await get(f.county.adminId, '?action=audit.export&limit=1')).body.items[0];
     expect(exportEvent.details).toEqual({ format: 'csv', filter: { action: 'unit.*' } });
-    const dated = await f.app.raw('/admin/v1/audit-events/export?from=2020-01-01', { headers: { authorization: `Bearer ${f.token(f.county.adminId)}` } });
+    const dated = await f.app.raw('/admin/v1/audit-events/export?from=2020-01-01', { headers: { authorization: `Bearer ${await f.token(f.county.adminId)}` } });
     await dated.text();
     expect(await f.core.base.audit.verifyChain()).toMatchObject({ ok: true });
   });

@@ -8,7 +8,7 @@ import { openDatabase, type Database } from '../platform/db/database.ts';
 import { createLogger } from '../platform/logger.ts';
 import { ClientModel, initModels } from '../directory/models/index.ts';
 import { argon2Hasher } from '../directory/credentials/password-hasher.ts';
-import { firstPartyClientRecords, generateClientSecret, toClientRow, type ClientRecord } from '../identity/clients.ts';
+import { firstPartyClientRecords, generateClientSecret, toClientRow, type ClientRecord } from '../directory/bootstrap/first-party-clients.ts';
 import type { BaseContext } from '../server/context.ts';
 import { AuditService } from '../directory/audit/audit-service.ts';
 import { maskIdNumber, maskPhone } from '../directory/masking.ts';

@@ -6,6 +6,8 @@ import { FormBrowser } from './support/browser.ts';
 import { startTestServer } from './support/harness.ts';
 import { clientConfig, signIn } from './support/oidc.ts';
 import { argon2Hasher } from '../directory/credentials/password-hasher.ts';
+import { ClientModel } from '../directory/models/index.ts';
+import { toClientRow } from '../directory/bootstrap/first-party-clients.ts';
 import { insertAccount, insertCredential, insertPerson, seedWorld, startFakeRp, WORLD_PASSWORD } from './identity-fixtures.ts';
 
 const NEW_PASSWORD = 'Changed#Pass2025';
@@ -90,6 +92,45 @@ describe('authorization requests', () => {
     });
     const back = await new FormBrowser().follow(url.toString(), (u) => u.pathname === '/callback');
     expect(new URL(back).searchParams.get('error')).toBe('invalid_request');
+  });
+
+  it('answers an unknown client with the provider\'s error page in Chinese', async () => {
+    const res = await fetch(`${server.url}/auth?client_id=nobody&response_type=code&scope=openid`);
+    expect(res.status).toBe(400);
+    const page = await res.text();
+    expect(page).toContain('出错了');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+  });
+
+  it('a partner app using sign-in gets a consent page; allowing returns a code', async () => {
+    const secret = 'partner-signin-secret-0123456789';
+    await ClientModel.create(
+      toClientRow(
+        {
+          clientId: 'partner-signin', name: '合作门户', kind: 'partner', clientSecret: secret,
+          grantTypes: ['authorization_code'], redirectUris: [`${rp.url}/callback`], postLogoutRedirectUris: [],
+          backchannelLogoutUri: null, resources: [], canIntrospect: false,
+        },
+        server.tongmen.base.pii,
+      ),
+    );
+    const config = await clientConfig(server.url, 'partner-signin', secret);
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: `${rp.url}/callback`,
+      scope: 'openid profile',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const browser = new FormBrowser();
+    await browser.follow(url.toString());
+    await browser.submit({ username: world.dual.phone, password: WORLD_PASSWORD });
+    await browser.submit({ accountId: world.dual.operatorId });
+    expect(browser.lastHtml).toContain('授权确认');
+    expect(browser.lastHtml).toContain('合作门户');
+    const back = await browser.submit({ decision: 'allow' }, { actionPart: '/consent', stopAt: (u) => u.pathname === '/callback' });
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(back), { pkceCodeVerifier: verifier });
+    expect(tokens.claims()?.sub).toBe(world.dual.operatorId);
   });
 
   it('a client may ask only for its registered resources (RFC 8707)', async () => {

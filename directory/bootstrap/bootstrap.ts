@@ -7,7 +7,7 @@ import { badRequest } from '../../platform/errors.ts';
 import { ClientModel, RoleModel, UnitModel } from '../models/index.ts';
 import { parsePersonInput } from '../persons/person-service.ts';
 import { SEEDED_ROLES } from '../catalogue/modules.ts';
-import { firstPartyClients } from './first-party-clients.ts';
+import { firstPartyClientRecords, toClientRow } from './first-party-clients.ts';
 
 export interface BootstrapInput {
   unitName: string;
@@ -36,10 +36,7 @@ export async function bootstrapProvince(base: BaseContext, services: Services, i
   }
   const admin = parsePersonInput(input.admin);
   const [unitSecret, adminSecret] = await Promise.all([services.factory.prepareSecret(), services.factory.prepareSecret()]);
-  const clients = firstPartyClients(base.issuer, base.config.subsystemUrls).map((c) => ({
-    ...c,
-    secret: c.public ? undefined : crypto.randomBytes(32).toString('base64url'),
-  }));
+  const clients = firstPartyClientRecords(base.issuer, base.config.subsystemUrls);
   return base.db.transaction(async (tx) => {
     if (await UnitModel.findOne({ where: { createdByUnitId: null }, transaction: tx })) {
       throw conflict('bootstrap.already_done', 'The province root unit already exists; bootstrap runs once');
@@ -66,25 +63,7 @@ export async function bootstrapProvince(base: BaseContext, services: Services, i
     for (const role of SEEDED_ROLES) {
       await RoleModel.findOrCreate({ where: { code: role.code }, defaults: { ...role, ownerUnitId: null }, transaction: tx });
     }
-    for (const c of clients) {
-      await ClientModel.upsert(
-        {
-          clientId: c.clientId,
-          name: c.name,
-          kind: 'first-party',
-          ownerUnitId: unit.id,
-          secretEnc: c.secret ? base.pii.encrypt(c.secret) : null,
-          grantTypes: c.grantTypes,
-          redirectUris: c.redirectUris,
-          postLogoutRedirectUris: c.postLogoutRedirectUris,
-          backchannelLogoutUri: c.backchannelLogoutUri,
-          resources: c.resources,
-          // Subsystems introspect tokens of their own resource (SPEC §6).
-          canIntrospect: !c.public,
-        },
-        { transaction: tx },
-      );
-    }
+    for (const c of clients) await ClientModel.create({ ...toClientRow(c, base.pii), ownerUnitId: unit.id }, { transaction: tx });
     await base.audit.record(tx, {
       actor: null,
       action: 'platform.bootstrap',
@@ -96,7 +75,7 @@ export async function bootstrapProvince(base: BaseContext, services: Services, i
       unit: { id: unit.id, uscc: unit.uscc },
       unitAccount: { username: unitAccount.username, initialPassword: unitAccount.initialPassword },
       admin: { accountId: first.account.id, username: input.admin.idNumber.trim().toUpperCase(), initialPassword: first.initialPassword ?? adminSecret.password },
-      clients: clients.map((c) => ({ clientId: c.clientId, ...(c.secret ? { clientSecret: c.secret } : {}), redirectUris: c.redirectUris, resources: c.resources })),
+      clients: clients.map((c) => ({ clientId: c.clientId, ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}), redirectUris: c.redirectUris, resources: c.resources })),
     };
   });
 }

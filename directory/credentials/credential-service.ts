@@ -63,13 +63,16 @@ const targetOf = (o: CredentialOwner) =>
  */
 export class CredentialService {
   private readonly repo: CredentialRepository;
-  private dummyHash: Promise<string> | undefined;
+  /** Made at start, so even the first unknown name costs exactly one verification (R19). */
+  private readonly dummyHash: Promise<string>;
 
   constructor(
     private readonly deps: CredentialDeps,
     private readonly hasher: PasswordHasher = argon2Hasher,
   ) {
     this.repo = new CredentialRepository(deps.db.sequelize);
+    this.dummyHash = makeDummyHash(hasher);
+    this.dummyHash.catch(() => {}); // surfaced where it is awaited
   }
 
   private get sequelize() {
@@ -150,10 +153,7 @@ export class CredentialService {
     const key = `signin-name:${this.deps.pii.lookupHash(name)}`;
     const tries = await hitThrottle(this.sequelize, key, UNKNOWN_NAME_WINDOW_SECONDS);
     const threshold = this.deps.config.lockoutThreshold;
-    if (tries <= threshold) {
-      this.dummyHash ??= makeDummyHash(this.hasher);
-      await this.hasher.verify(await this.dummyHash, password);
-    }
+    if (tries <= threshold) await this.hasher.verify(await this.dummyHash, password);
     return tries >= threshold ? 'locked' : 'invalid_credentials';
   }
 

@@ -25,9 +25,7 @@ export function consentRequest(interaction: Interaction) {
  */
 export const consent: StepHandler = async (ctx, req, deps) => {
   const { interaction } = req;
-  if (interaction.prompt.name !== 'consent' || !interaction.session) {
-    return refuse(ctx, req, deps, 'no consent is pending');
-  }
+  if (!interaction.session) return refuse(ctx, req, deps, 'no signed-in session');
   if (req.field('decision') !== 'allow') return refuse(ctx, req, deps, 'End-User refused consent');
   const missing = consentRequest(interaction);
   const { Grant } = deps.provider;

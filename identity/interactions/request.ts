@@ -43,7 +43,7 @@ export type StepHandler = (ctx: Koa.Context, req: InteractionRequest, deps: Inte
  * and the language; on POST checks the anti-forgery token. Failures become HTML pages, never JSON:
  * an expired or foreign interaction says so (400), anything unexpected is logged (500).
  */
-export function interactionPage(deps: InteractionDeps, handler: StepHandler): Koa.Middleware {
+export function interactionPage(deps: InteractionDeps, handler: StepHandler, prompt?: 'login' | 'consent'): Koa.Middleware {
   return async (ctx) => {
     const lang = pickLang(ctx);
     try {
@@ -64,6 +64,12 @@ export function interactionPage(deps: InteractionDeps, handler: StepHandler): Ko
       };
       if (ctx.method === 'POST' && !deps.csrf.verify(uid, body.csrf)) {
         return sendPage(ctx, 403, errorPage(lang, t(lang, 'csrf')));
+      }
+      if (prompt && interaction.prompt.name !== prompt) {
+        // A form of another step (e.g. a stale tab): show the step the interaction is really at.
+        ctx.redirect(stepUrl(uid, lang));
+        ctx.status = 303;
+        return;
       }
       await handler(ctx, req, deps);
     } catch (err) {

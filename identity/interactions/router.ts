@@ -14,11 +14,12 @@ import { showStep } from './show.ts';
  */
 export function interactionRoutes(router: Router, deps: InteractionDeps): void {
   const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
-  const page = (handler: Parameters<typeof interactionPage>[1]) => interactionPage(deps, handler);
+  const page = (handler: Parameters<typeof interactionPage>[1], prompt?: 'login' | 'consent') =>
+    interactionPage(deps, handler, prompt);
   router.get('/interaction/:uid', page(showStep));
-  router.post('/interaction/:uid/password', form, page(passwordSignIn));
-  router.post('/interaction/:uid/change-password', form, page(changePassword));
-  router.post('/interaction/:uid/account', form, page(chooseAccount));
-  router.post('/interaction/:uid/consent', form, page(consent));
+  router.post('/interaction/:uid/password', form, page(passwordSignIn, 'login'));
+  router.post('/interaction/:uid/change-password', form, page(changePassword, 'login'));
+  router.post('/interaction/:uid/account', form, page(chooseAccount, 'login'));
+  router.post('/interaction/:uid/consent', form, page(consent, 'consent'));
   router.post('/interaction/:uid/abort', form, page((ctx, req) => refuse(ctx, req, deps, 'End-User aborted the sign-in')));
 }

@@ -1,9 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Koa from 'koa';
-import { createAdminApi } from '../../admin-api/index.ts';
+import { composeApp } from '../../server/app.ts';
 import { RESOURCES } from '../../directory/catalogue/modules.ts';
-import { requestContext } from '../../server/http.ts';
+import { getResourceServerInfo } from '../../identity/resources.ts';
 import type { openBootstrappedCore } from './core.ts';
 
 type Core = Awaited<ReturnType<typeof openBootstrappedCore>>;
@@ -16,35 +15,49 @@ export interface ApiAnswer {
 }
 
 /**
- * The admin API over real HTTP on the directory core, with a stand-in for identity's token check:
- * the token `test.<accountId>` is valid for the admin-API resource. Everything after the token —
- * loading the live account, authorization, guards, services, errors — is the real code. The token
- * path itself is covered end to end (openid-client) in `e2e-foundation.test.ts`.
+ * The whole Tongmen HTTP app (identity + admin API) on the directory core, over real HTTP. Admin
+ * tokens are real: a Grant and a JWT access token minted by the provider itself (its keys, its
+ * format, its claims), so the admin API verifies them exactly as in production; the interactive
+ * sign-in that normally precedes them is covered by the identity and end-to-end suites.
  */
 export async function startAdminApp(core: Core) {
-  const identity = {
-    async verifyAccessToken(token: string, resource: string) {
-      if (resource !== RESOURCES.admin || !token.startsWith('test.')) throw new Error('invalid token');
-      return { sub: token.slice(5) };
-    },
-  };
-  const adminApi = createAdminApi(core.base, core.services, identity);
-  const app = new Koa();
-  app.silent = true;
-  app.use(requestContext(core.base.logger));
-  app.use(adminApi.routes);
-  app.use((ctx) => {
-    ctx.body = 'outside the admin API';
-  });
+  const { identity, adminApi, app } = await composeApp(core.base, core.services);
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const provider = identity.provider;
+  const tokens = new Map<string, string>();
+
+  /** A real admin-API access token for `accountId` (cached per account for the file). */
+  async function tokenFor(accountId: string): Promise<string> {
+    const cached = tokens.get(accountId);
+    if (cached) return cached;
+    const client = await provider.Client.find('admin-console');
+    if (!client) throw new Error('admin-console client missing');
+    const info = await getResourceServerInfo({ oidc: { params: {} } } as never, RESOURCES.admin, client);
+    const grant = new provider.Grant({ accountId, clientId: client.clientId });
+    grant.addOIDCScope('openid');
+    grant.addResourceScope(RESOURCES.admin, info.scope);
+    const grantId = await grant.save();
+    const token = new provider.AccessToken({
+      accountId,
+      client,
+      grantId,
+      gty: 'authorization_code',
+      scope: info.scope,
+      resourceServer: new provider.ResourceServer(RESOURCES.admin, info),
+    });
+    const value = await token.save();
+    tokens.set(accountId, value);
+    return value;
+  }
 
   const raw = (path: string, init: RequestInit = {}) => fetch(`${url}${path}`, init);
-  async function api(token: string | null, method: string, path: string, body?: unknown): Promise<ApiAnswer> {
+  async function api(token: string | null | Promise<string>, method: string, path: string, body?: unknown): Promise<ApiAnswer> {
+    const bearer = await token;
     const res = await raw(`/admin/v1${path}`, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
@@ -56,8 +69,15 @@ export async function startAdminApp(core: Core) {
     url,
     raw,
     api,
+    identity,
     adminApi,
-    tokenFor: (accountId: string) => `test.${accountId}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    tokenFor,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+      await identity.close();
+    },
   };
 }
