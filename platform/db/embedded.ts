@@ -62,7 +62,8 @@ function acquireDataDirLock(dataDir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number(fs.readFileSync(lockPath, 'utf8'));
-      if (owner && owner !== process.pid && isAlive(owner)) {
+      // Our own pid means this process has it open already: a second PGlite on it would corrupt it.
+      if (owner && (owner === process.pid || isAlive(owner))) {
         throw new AppError(
           409,
           'database.embedded_in_use',
