@@ -34,6 +34,7 @@ const config = loadConfig();
 const logger = createLogger(config.logLevel);
 if (config.initialPassword) logger.warn('INITIAL_PASSWORD is set: every new or reset account gets the same initial password (R20)');
 if (config.adminMfa === 'off') logger.warn('ADMIN_MFA=off: administrators sign in without a second factor (development and tests only)');
+else logger.warn(`ADMIN_MFA=${config.adminMfa}: the second factor (R23) is not in this release yet; administrators sign in with a password only`);
 
 try {
   const running = await startServer(process.env, logger);

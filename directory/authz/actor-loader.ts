@@ -1,19 +1,7 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Actor } from '../actor.ts';
-import type { AccountKind, UnitKind, UnitLevel } from '../models/index.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-interface ActorRow {
-  accountId: string;
-  kind: AccountKind;
-  unitId: string;
-  unitKind: UnitKind;
-  unitLevel: UnitLevel | null;
-  scope: string[] | null;
-  personId: string | null;
-  roles: string[];
-}
 
 /**
  * Loads the live actor behind a token's `sub`: only an active account of an active unit acts, with
@@ -24,7 +12,7 @@ export class ActorLoader {
 
   async load(accountId: string, transaction?: Transaction): Promise<Actor | null> {
     if (!UUID.test(accountId)) return null;
-    const [row] = await this.sequelize.query<ActorRow>(
+    const [row] = await this.sequelize.query<Actor>(
       `SELECT a.id AS "accountId", a.kind, a.unit_id AS "unitId", u.kind AS "unitKind", u.level AS "unitLevel",
           a.scope, a.person_id AS "personId",
           COALESCE((SELECT array_agg(r.code ORDER BY r.code) FROM account_roles ar JOIN roles r ON r.id = ar.role_id
