@@ -28,10 +28,8 @@ export async function startAdminApp(core: Core) {
   const provider = identity.provider;
   const tokens = new Map<string, string>();
 
-  /** A real admin-API access token for `accountId` (cached per account for the file). */
-  async function tokenFor(accountId: string): Promise<string> {
-    const cached = tokens.get(accountId);
-    if (cached) return cached;
+  /** A new real admin-API access token for `accountId`, under a new grant (as after a new sign-in). */
+  async function mintToken(accountId: string): Promise<string> {
     const client = await provider.Client.find('admin-console');
     if (!client) throw new Error('admin-console client missing');
     const info = await getResourceServerInfo({ oidc: { params: {} } } as never, RESOURCES.admin, client);
@@ -47,7 +45,14 @@ export async function startAdminApp(core: Core) {
       scope: info.scope,
       resourceServer: new provider.ResourceServer(RESOURCES.admin, info),
     });
-    const value = await token.save();
+    return token.save();
+  }
+
+  /** A real admin-API access token for `accountId` (cached per account for the file). */
+  async function tokenFor(accountId: string): Promise<string> {
+    const cached = tokens.get(accountId);
+    if (cached) return cached;
+    const value = await mintToken(accountId);
     tokens.set(accountId, value);
     return value;
   }
@@ -72,6 +77,7 @@ export async function startAdminApp(core: Core) {
     identity,
     adminApi,
     tokenFor,
+    mintToken,
     close: async () => {
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
