@@ -124,6 +124,29 @@ describe('R6: several scoped administrators in hrss units only', () => {
   });
 });
 
+describe('R6/R7: administrator changes keep what they should', () => {
+  it('R7: the creating unit keeps the power after the unit affiliated elsewhere', async () => {
+    // Created by the county, unaffiliated; then confirmed under the city (outside the county's subtree).
+    const made = await call(f.county.adminId, 'POST', '/units', { kind: 'employer', name: '外挂单位', uscc: sampleUscc(usccSeq++), admin: samplePerson() });
+    const req = await call(made.body.admin.accountId, 'POST', '/affiliation-requests', { targetUnitId: f.city2.unitId });
+    expect((await call(f.city2.adminId, 'POST', `/affiliation-requests/${req.body.id}/approve`, {})).status).toBe(200);
+    expect((await get(f.county.adminId, `/units/${made.body.unit.id}`)).status).toBe(404); // no longer in its jurisdiction (R10)
+    const res = await call(f.county.adminId, 'PUT', `/units/${made.body.unit.id}/admin`, samplePerson('创建单位指定'));
+    expect(res.status).toBe(200);
+  });
+
+  it('R6/R7: replacing an hrss unit\'s administrator keeps its scoped administrators', async () => {
+    const county = await f.child(f.city.adminId, 'hrss', '另一县人社局');
+    const scoped = await call(f.city.adminId, 'POST', `/units/${county.unitId}/admins`, { ...samplePerson('职称管理员'), scope: ['title'] });
+    expect(scoped.status).toBe(201);
+    const res = await call(f.city.adminId, 'PUT', `/units/${county.unitId}/admin`, samplePerson('新县局管理员'));
+    expect(res.status).toBe(200);
+    const admins = await get(f.city.adminId, `/accounts?unitId=${county.unitId}&kind=admin&status=active`);
+    expect(admins.body.items.map((a: { id: string }) => a.id).sort()).toEqual([scoped.body.accountId, res.body.accountId].sort());
+    expect((await get(f.city.adminId, `/accounts/${county.adminId}`)).body.status).toBe('disabled');
+  });
+});
+
 describe('R11: operator migration', () => {
   it('R11: the old unit asks, the new unit accepts: same id, new unit, roles gone, old tokens dead', async () => {
     const from = await f.child(f.county.adminId, 'employer', '调出医院');
@@ -144,6 +167,9 @@ describe('R11: operator migration', () => {
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('migration.pending_exists');
 
+    // The new unit finds it in its list of migrations (R11).
+    const inbox = await get(to.adminId, '/migrations?status=pending');
+    expect(inbox.body.items).toEqual([expect.objectContaining({ id: asked.body.requestId, accountId: opId, fromUnitId: from.unitId, toUnitId: to.unitId })]);
     const accepted = await call(to.adminId, 'POST', `/migrations/${asked.body.requestId}/accept`, {});
     expect(accepted.status).toBe(200);
     expect(accepted.body).toEqual({ id: asked.body.requestId, status: 'accepted' });
@@ -525,8 +551,7 @@ describe('bad input is 400, never 500 (SPEC §5)', () => {
       ['POST', `/migrations/${uuid()}/accept`, {}],
       ['POST', `/migrations/${uuid()}/reject`, { reason: '无' }],
       ['PUT', '/roles/no.such-role', { name: '无此角色' }],
-      // The code is resolved like the codes of PUT /accounts/{id}/roles: 400 role.unknown.
-      ['POST', '/roles/no.such-role/members', { accountIds: [uuid()] }, 400],
+      ['POST', '/roles/no.such-role/members', { accountIds: [uuid()] }],
       ['POST', `/role-change-requests/${uuid()}/forward`, {}],
       ['POST', `/role-change-requests/${uuid()}/answer`, { reply: '无' }],
       ['POST', `/role-change-requests/${uuid()}/accept`, {}],

@@ -117,11 +117,11 @@ describe('granting roles (R9, R17)', () => {
     expect(res.body.error.code).toBe('account.not_found');
   });
 
-  it('R17: a role of a unit not above the caller’s is not grantable (403 role.not_grantable); org roles only in hrss units', async () => {
+  it('R10/R17: a role of a unit not above the caller’s is out of sight (404); org roles only in hrss units (403 role.not_grantable)', async () => {
     await as(f.city2.adminId).post('/roles', { code: 'title.city2-verify', name: '另一市核验', subsystem: 'title', modules: ['title:unit-verify'] });
     const foreign = await as(f.employer.adminId).post('/roles/title.city2-verify/members', { accountIds: [f.employerOperator] });
-    expect(foreign.status).toBe(403);
-    expect(foreign.body.error.code).toBe('role.not_grantable');
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.error.code).toBe('role.not_found');
     const org = await as(f.employer.adminId).post('/roles/org.affiliation-reviewer/members', { accountIds: [f.employerOperator] });
     expect(org.body.error.code).toBe('role.not_grantable');
     expect((await as(f.county.adminId).post('/roles/org.affiliation-reviewer/members', { accountIds: [f.countyOperator] })).status).toBe(200);

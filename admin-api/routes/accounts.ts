@@ -103,6 +103,21 @@ export const accountRoutes: AdminRoutes = (router, { services: { accounts, migra
     },
   );
 
+  router.get(
+    '/migrations',
+    guard({
+      summary: "Migrations into or out of the caller's unit (R11)",
+      tags: ['accounts'],
+      query: z.object({ status: z.enum(['pending', 'accepted', 'rejected']).optional(), limit, next }),
+      response: page(
+        z.object({ id: z.uuid(), accountId: z.uuid(), fromUnitId: z.uuid(), toUnitId: z.uuid(), status: z.enum(['pending', 'accepted', 'rejected']), reason: z.string().nullable(), createdAt: z.string() }),
+      ),
+    }),
+    async (ctx) => {
+      ctx.body = await migrations.list(ctx.state.actor, ctx.guard.query);
+    },
+  );
+
   for (const [verb, accept] of [['accept', true], ['reject', false]] as const) {
     router.post(
       `/migrations/:id/${verb}`,

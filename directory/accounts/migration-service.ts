@@ -1,6 +1,7 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { BaseContext } from '../../server/context.ts';
 import { conflict, forbidden, notFound } from '../../platform/errors.ts';
+import { decodeCursor, toPage } from '../../platform/pagination.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
 import { authorize } from '../authz/policy.ts';
 import { isInJurisdiction } from '../authz/jurisdiction.ts';
@@ -30,6 +31,25 @@ export class MigrationService {
     private readonly units: UnitRepository,
     private readonly ending: AccountEnding,
   ) {}
+
+  /** Migrations into or out of the caller's unit — how the new unit's administrator finds what to accept. */
+  async list(actor: Actor, f: { status?: MigrationRow['status'] | undefined; limit: number; next?: string | undefined }) {
+    authorize(actor, 'account.migrate');
+    const cursor = decodeCursor(f.next, 2);
+    const rows = await this.base.db.sequelize.query<MigrationRow & { createdAt: Date; reason: string | null }>(
+      `SELECT id, account_id AS "accountId", from_unit_id AS "fromUnitId", to_unit_id AS "toUnitId", status, reason,
+         created_at AS "createdAt"
+       FROM migration_requests WHERE (to_unit_id = :unitId OR from_unit_id = :unitId)
+         ${f.status ? 'AND status = :status' : ''}
+         ${cursor ? 'AND (created_at, id) > (CAST(:cAt AS timestamptz), CAST(:cId AS uuid))' : ''}
+       ORDER BY created_at, id LIMIT :limit`,
+      {
+        replacements: { unitId: actor.unitId, status: f.status ?? null, limit: f.limit + 1, cAt: cursor?.[0] ?? null, cId: cursor?.[1] ?? null },
+        type: QueryTypes.SELECT,
+      },
+    );
+    return toPage(rows, f.limit, (r) => [new Date(r.createdAt).toISOString(), r.id], (r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() }));
+  }
 
   async request(actor: Actor, accountId: string, toUnitId: string, meta: RequestMeta) {
     authorize(actor, 'account.migrate');

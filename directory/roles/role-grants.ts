@@ -36,6 +36,8 @@ export class RoleGrantService {
   async addMembers(actor: Actor, code: string, accountIds: string[], meta: RequestMeta) {
     authorize(actor, 'role.members');
     return this.base.db.transaction(async (tx) => {
+      // The path names one role: unknown or out of sight is 404, like every other /roles/{code} route.
+      await this.catalogue.visible(actor, code, tx);
       const [role] = await this.grantableRoleIds(tx, actor.unitId, [code]);
       authorize(actor, 'role.members', { subsystem: role!.subsystem });
       for (const accountId of new Set(accountIds)) {

@@ -163,12 +163,15 @@ export class UnitService {
     authorize(actor, 'unit.change-admin');
     const secret = await this.factory.prepareSecret();
     const { result, after } = await this.base.db.transaction(async (tx) => {
-      const row = await this.visible(tx, actor, id);
+      // R7 names the creating unit explicitly: it keeps this power after the unit affiliates elsewhere.
+      const created = actor.kind === 'admin' ? await this.units.findById(tx, id) : null;
+      const row = created?.createdByUnitId === actor.unitId ? created : await this.visible(tx, actor, id);
       if (actor.kind === 'admin' && row.id === actor.unitId) {
         throw forbidden('unit.change_own_admin', "An administrator cannot replace its own unit's administrator; the unit account or the unit above does");
       }
       const unit = (await UnitModel.findByPk(row.id, { transaction: tx, lock: tx.LOCK.UPDATE }))!;
-      const previous = await this.accounts.activeAdmins(tx, unit.id);
+      // An hrss unit's scoped administrators (R6) stay; the one(s) with scope "all" are replaced.
+      const previous = (await this.accounts.activeAdmins(tx, unit.id)).filter((a) => unit.kind !== 'hrss' || a.scope?.includes('all'));
       const afterCommit: Array<() => Promise<void>> = [];
       for (const old of previous) afterCommit.push(await this.ending.end(tx, old, 'disabled'));
       const admin = await this.factory.createPersonAccount(tx, { unit, kind: 'admin', person, scope: unit.kind === 'hrss' ? ['all'] : null, secret });
