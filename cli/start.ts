@@ -1,61 +1,89 @@
-import crypto from 'node:crypto';
+import cluster from 'node:cluster';
 import { startServer } from '../server/app.ts';
-import { loadConfig } from '../platform/config.ts';
-import { createLogger } from '../platform/logger.ts';
+import { openCore } from '../server/core.ts';
+import { loadConfig, type Config } from '../platform/config.ts';
+import { startEmbeddedDatabase } from '../platform/db/embedded.ts';
+import { isAppError } from '../platform/errors.ts';
+import { createLogger, type Logger } from '../platform/logger.ts';
 import { UnitModel } from '../directory/models/index.ts';
 import { loadDemo } from '../directory/bootstrap/demo.ts';
+import type { BaseContext } from '../server/context.ts';
+import type { Services } from '../server/services.ts';
+import { demoBanner } from './demo-banner.ts';
 
 /**
- * `npm start`: the server on PORT (default 3000). On an empty embedded database (the default) it
- * loads the demo province and prints how to sign in; a real PostgreSQL never gets demo data.
+ * `npm start`: the server on PORT (default 3000), on the embedded database unless DATABASE_URL
+ * names a PostgreSQL server. On an empty embedded database it loads the demo province and prints
+ * how to sign in; a real PostgreSQL never gets demo data. With WORKERS > 1 the node runs that many
+ * HTTP processes (node:cluster) sharing the port; they are stateless, so a crashed one is replaced.
  */
-/**
- * How to sign in to the demo before the web console exists: an authorization URL of the public
- * `admin-console` client with a PKCE pair made now, and the token request that redeems the code.
- */
-function demoSignInHowTo(issuer: string): string {
-  const verifier = crypto.randomBytes(32).toString('base64url');
-  const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
-  const redirect = `${issuer}/console/callback`;
-  const auth = new URL(`${issuer}/auth`);
-  for (const [k, v] of Object.entries({
-    client_id: 'admin-console', response_type: 'code', scope: 'openid profile', redirect_uri: redirect,
-    code_challenge: challenge, code_challenge_method: 'S256', resource: 'urn:tongmen:admin-api',
-  })) auth.searchParams.set(k, v);
-  return (
-    `Sign in (管理员登录): open\n  ${auth}\nThe browser ends at ${redirect}?code=…; redeem the code for an admin-API token:\n` +
-    `  curl -s ${issuer}/token -d grant_type=authorization_code -d client_id=admin-console -d redirect_uri=${redirect} \\\n` +
-    `    -d code_verifier=${verifier} -d resource=urn:tongmen:admin-api -d code=CODE\n` +
-    `then call e.g. curl -H "Authorization: Bearer TOKEN" ${issuer}/admin/v1/units (API: ${issuer}/admin/v1/openapi.json)\n`
-  );
-}
-
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
-if (config.initialPassword) logger.warn('INITIAL_PASSWORD is set: every new or reset account gets the same initial password (R20)');
-if (config.adminMfa === 'off') logger.warn('ADMIN_MFA=off: administrators sign in without a second factor (development and tests only)');
-else logger.warn(`ADMIN_MFA=${config.adminMfa}: the second factor (R23) is not in this release yet; administrators sign in with a password only`);
 
-try {
-  const running = await startServer(process.env, logger);
+/** On an empty embedded database, the demo province (SPEC §4). */
+async function maybeLoadDemo(base: BaseContext, services: Services, issuer: string) {
+  if (!config.demo || (await UnitModel.count()) > 0) return;
+  process.stdout.write(demoBanner(issuer, await loadDemo(base, services)));
+}
+
+function warnAboutSettings(log: Logger, c: Config) {
+  if (c.initialPassword) log.warn('INITIAL_PASSWORD is set: every new or reset account gets the same initial password (R20)');
+  if (c.adminMfa === 'off') log.warn('ADMIN_MFA=off: administrators sign in without a second factor (development and tests only)');
+  else log.warn(`ADMIN_MFA=${c.adminMfa}: the second factor (R23) is not in this release yet; administrators sign in with a password only`);
+}
+
+/** One process serving HTTP: the whole node, or one worker of a cluster. */
+async function serve(env: NodeJS.ProcessEnv, embeddedDemo: boolean) {
+  const running = await startServer(env, logger);
   const { base, services } = running.tongmen;
-  logger.info({ issuer: running.url, database: base.db.kind }, 'Tongmen listening');
-  if (config.demo && base.db.kind === 'embedded' && (await UnitModel.count()) === 0) {
-    const logins = await loadDemo(base, services);
-    const lines = logins.map((l) => `  ${l.who}\n    用户名 username: ${l.username}\n    初始密码 initial password: ${l.initialPassword ?? '(unchanged)'}`);
-    process.stdout.write(
-      `\n演示数据已载入 / Demo province loaded. Each account must change its initial password at first sign-in (R20).\n` +
-        `${lines.join('\n')}\n\n${demoSignInHowTo(running.url)}\n`,
-    );
-  }
+  logger.info({ issuer: running.url, database: base.db.kind, pid: process.pid }, 'Tongmen listening');
+  if (embeddedDemo && base.db.kind === 'embedded') await maybeLoadDemo(base, services, running.url);
   const stop = async () => {
-    logger.info('shutting down');
     await running.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/**
+ * The cluster's primary: it owns the embedded database (served to the workers over its loopback
+ * socket) or nothing at all with an external one, migrates and seeds once, then forks the workers.
+ */
+async function supervise() {
+  const embedded = config.database.kind === 'embedded' ? await startEmbeddedDatabase(config.database.dataDir) : null;
+  const workerEnv: NodeJS.ProcessEnv = embedded
+    ? { ...process.env, DATABASE_URL: embedded.url, TONGMEN_EMBEDDED_PRIMARY: 'true', DB_POOL_MAX: String(config.dbPoolMax ?? 3) }
+    : { ...process.env };
+  const core = await openCore(loadConfig(workerEnv), config.issuer ?? `http://localhost:${config.port}`, logger);
+  if (embedded) await maybeLoadDemo(core.base, core.services, core.base.issuer);
+  await core.base.db.close();
+  let stopping = false;
+  const fork = () => cluster.fork(workerEnv);
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    logger.warn({ pid: worker.process.pid, code, signal }, 'worker exited; starting another');
+    fork();
+  });
+  for (let i = 0; i < config.workers; i++) fork();
+  logger.info({ workers: config.workers, database: embedded ? 'embedded' : 'external' }, 'Tongmen cluster started');
+  const stop = async () => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+try {
+  if (cluster.isPrimary) warnAboutSettings(logger, config);
+  if (config.workers > 1 && cluster.isPrimary) await supervise();
+  else await serve(process.env, cluster.isPrimary);
 } catch (err) {
-  logger.fatal({ err }, 'Tongmen could not start');
+  if (isAppError(err) && err.expose) process.stderr.write(`Tongmen could not start: ${err.message} (${err.code})\n`);
+  else logger.fatal({ err }, 'Tongmen could not start');
   process.exitCode = 1;
 }

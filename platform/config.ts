@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { z } from 'zod';
 import { AppError } from './errors.ts';
 
@@ -31,6 +32,10 @@ const envSchema = z.object({
   SUBSYSTEM_URLS: z.string().optional(),
   TRUST_PROXY: z.stringbool().default(false),
   DEMO: z.enum(['auto', 'off']).default('auto'),
+  WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default(1),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(100).optional(),
+  // Set by `npm start` for its cluster workers: DATABASE_URL is the primary's embedded database.
+  TONGMEN_EMBEDDED_PRIMARY: z.stringbool().default(false),
 });
 
 export interface Config {
@@ -38,7 +43,8 @@ export interface Config {
   port: number;
   /** Issuer URL; `undefined` means "http://localhost:<port>" once the port is known. */
   issuer: string | undefined;
-  database: { kind: 'external'; url: string } | { kind: 'embedded'; dataDir: string };
+  /** `viaPrimary`: the embedded database of this node's cluster primary, reached over its socket. */
+  database: { kind: 'external'; url: string; viaPrimary: boolean } | { kind: 'embedded'; dataDir: string };
   cookieKeys: string[] | undefined;
   piiKey: string | undefined;
   initialPassword: string | undefined;
@@ -53,6 +59,10 @@ export interface Config {
   subsystemUrls: Record<Subsystem, string>;
   trustProxy: boolean;
   demo: boolean;
+  /** HTTP worker processes of this node (node:cluster); `auto` = one per core. */
+  workers: number;
+  /** Connections per process to PostgreSQL (default 10; 4 on the embedded database). */
+  dbPoolMax: number | undefined;
 }
 
 /** Default base URL of each subsystem's relying party (redirect URI = base + `/callback`). */
@@ -68,7 +78,8 @@ export const DEFAULT_SUBSYSTEM_PORTS: Record<Subsystem, number> = {
  * Invalid settings stop the start with one message naming every bad variable.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  // An empty variable (`DATABASE_URL=`) means "not set", as in most shells' and .env conventions.
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new AppError(500, 'config.invalid', `Invalid configuration: ${problems}`);
@@ -81,7 +92,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     port: e.PORT,
     issuer: e.ISSUER?.replace(/\/$/, ''),
-    database: e.DATABASE_URL ? { kind: 'external', url: e.DATABASE_URL } : { kind: 'embedded', dataDir: e.DATA_DIR },
+    database: e.DATABASE_URL
+      ? { kind: 'external', url: e.DATABASE_URL, viaPrimary: e.TONGMEN_EMBEDDED_PRIMARY }
+      : { kind: 'embedded', dataDir: e.DATA_DIR },
     cookieKeys: e.COOKIE_KEYS,
     piiKey: e.PII_KEY,
     initialPassword: e.INITIAL_PASSWORD,
@@ -96,6 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subsystemUrls: parseSubsystemUrls(e.SUBSYSTEM_URLS),
     trustProxy: e.TRUST_PROXY,
     demo: e.DEMO === 'auto',
+    workers: e.WORKERS === 'auto' ? os.availableParallelism() : e.WORKERS,
+    dbPoolMax: e.DB_POOL_MAX,
   };
 }
 

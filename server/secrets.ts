@@ -20,7 +20,7 @@ export async function loadSecrets(config: Config, sequelize: Sequelize, logger: 
   let piiKey = config.piiKey;
   if (!piiKey) {
     piiKey = await getOrCreateSetting(sequelize, 'pii_key', generatePiiKey);
-    if (config.database.kind === 'external') logger.warn('PII_KEY is not set: using a generated key stored in the database');
+    if (config.database.kind === 'external' && !config.database.viaPrimary) logger.warn('PII_KEY is not set: using a generated key stored in the database');
   }
   const cookieKeys =
     config.cookieKeys ??

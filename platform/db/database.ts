@@ -30,7 +30,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
     dialectModule: pg,
     logging: false,
     // PGlite executes one statement at a time; a small pool keeps its queue short.
-    pool: { max: embedded ? 4 : 10, min: 0, idle: 10_000, acquire: 30_000 },
+    pool: { max: config.dbPoolMax ?? (embedded ? 4 : 10), min: 0, idle: 10_000, acquire: 30_000 },
     define: { underscored: true, timestamps: false },
   });
   try {

@@ -11,7 +11,7 @@ export interface EmbeddedDatabase {
 }
 
 /** Connections the in-process server multiplexes onto PGlite (which runs one statement at a time). */
-const MAX_CONNECTIONS = 10;
+const MAX_CONNECTIONS = 32;
 
 /**
  * Starts PGlite on `dataDir` (or in memory when `dataDir` is `memory://`) and serves it on
