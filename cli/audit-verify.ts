@@ -4,7 +4,7 @@ import { createLogger } from '../platform/logger.ts';
 
 /** `npm run audit:verify`: re-computes the audit hash chain (R25) and exits 1 at the first break. */
 const config = loadConfig();
-const core = await openCore(config, config.issuer ?? `http://localhost:${config.port}`, createLogger('warn'));
+const core = await openCore(config, config.issuer ?? `http://localhost:${config.port}`, createLogger('warn', { stderr: true }));
 try {
   const result = await core.base.audit.verifyChain();
   process.stdout.write(`${JSON.stringify(result)}\n`);

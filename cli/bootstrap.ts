@@ -32,7 +32,7 @@ if (missing.length) {
 }
 
 const config = loadConfig();
-const logger = createLogger(values.json ? 'warn' : config.logLevel);
+const logger = createLogger(values.json ? 'warn' : config.logLevel, { stderr: true });
 const issuer = config.issuer ?? `http://localhost:${config.port}`;
 let core: Awaited<ReturnType<typeof openCore>> | undefined;
 try {
