@@ -49,6 +49,12 @@ describe('bootstrap command', () => {
     expect(JSON.parse(run.stderr.trim().split('\n').at(-1)!).error.code).toBe('bootstrap.already_done');
   });
 
+  it('R25: `npm run audit:verify` re-computes the hash chain of what bootstrap wrote', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'cli/audit-verify.ts'], { env, encoding: 'utf8', timeout: 120_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, checked: expect.any(Number) });
+  });
+
   it('refuses missing arguments and a bad code with a usage or a named problem', () => {
     const missing = bootstrap('--unit-name', 'x');
     expect(missing.status).toBe(2);

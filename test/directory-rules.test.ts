@@ -165,4 +165,13 @@ describe('audit', () => {
     const [rows] = await core.base.db.sequelize.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'unit.create'`);
     expect((rows as Array<{ n: number }>)[0]!.n).toBeGreaterThan(10);
   });
+
+  it('R25: the chain verifier finds an event altered behind the trigger\'s back', async () => {
+    // A superuser can bypass triggers; the hash chain is what still tells.
+    await core.base.db.sequelize.transaction(async (tx) => {
+      await core.base.db.sequelize.query(`SET LOCAL session_replication_role = replica`, { transaction: tx });
+      await core.base.db.sequelize.query(`UPDATE audit_events SET reason = 'forged' WHERE seq = 3`, { transaction: tx });
+    });
+    expect(await core.base.audit.verifyChain()).toMatchObject({ ok: false, brokenAt: 3, problem: 'hash mismatch' });
+  });
 });
