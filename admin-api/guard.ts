@@ -36,8 +36,22 @@ export type GuardMiddleware<P, Q, B, R> = RouterMiddleware<AdminState, Guarded<P
 
 type Where = 'params' | 'query' | 'body';
 
+/**
+ * Paths of strings holding U+0000. PostgreSQL text cannot store it: a bound value fails the query
+ * (a 500), and one Sequelize inlines is silently rewritten to a backslash and a zero.
+ */
+function nulPaths(value: unknown, path: string[] = []): string[][] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [path] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => nulPaths(v, [...path, String(i)]));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => nulPaths(v, [...path, k]));
+  return [];
+}
+
 function collect(where: Where, schema: z.ZodType | undefined, input: unknown, issues: unknown[]): unknown {
   if (!schema) return undefined;
+  const nul = nulPaths(input);
+  for (const p of nul) issues.push({ in: where, path: p.join('.'), code: 'invalid_string', message: 'Text may not contain the NUL character' });
+  if (nul.length) return undefined;
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   for (const i of result.error.issues) {

@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import type { Next } from 'koa';
 import { AppError, badRequest, notFound } from '../platform/errors.ts';
 import { errorResponder } from '../server/http.ts';
+import { uniqueConflict } from '../directory/unique-conflicts.ts';
 import type { BaseContext } from '../server/context.ts';
 import type { Services } from '../server/services.ts';
 import { authenticate } from './auth.ts';
@@ -87,6 +88,14 @@ export function createAdminApi(base: BaseContext, services: Services, identity: 
 
   const api = chain([
     errorResponder(base.logger),
+    async (_ctx, next) => {
+      try {
+        await next();
+      } catch (err) {
+        // A race past a service's check: the database's unique constraint decided (409, not 500).
+        throw uniqueConflict(err) ?? err;
+      }
+    },
     async (ctx, next) => {
       // Answers may hold initial passwords and client secrets (shown once): never cache them.
       ctx.set('Cache-Control', 'no-store');

@@ -16,6 +16,8 @@ export interface AccountView {
   unitPath: string[];
   personName: string | null;
   phoneMasked: string | null;
+  /** R20 — its password is an initial one (created or reset by an administrator) not yet changed. */
+  mustChange: boolean;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -29,12 +31,37 @@ export async function loadAccountView(
   const [rows] = await sequelize.query(
     `SELECT a.id, a.kind, a.status, a.unit_id AS "unitId", u.uscc AS "unitUscc", u.name AS "unitName",
        u.kind AS "unitKind", u.status AS "unitStatus", u.path AS "unitPath", p.name AS "personName",
-       p.phone_masked AS "phoneMasked"
+       p.phone_masked AS "phoneMasked",
+       COALESCE((SELECT c.must_change FROM credentials c WHERE c.person_id = a.person_id),
+                (SELECT c.must_change FROM credentials c WHERE c.account_id = a.id), false) AS "mustChange"
      FROM accounts a JOIN units u ON u.id = a.unit_id LEFT JOIN persons p ON p.id = a.person_id
      WHERE a.id = :accountId`,
     { replacements: { accountId }, transaction },
   );
   return (rows as AccountView[])[0];
+}
+
+const perRequest = new WeakMap<object, Map<string, Promise<AccountView | undefined>>>();
+
+/**
+ * {@link loadAccountView}, once per provider request: the token endpoint asks for the same account
+ * in `findAccount` and again in `extraTokenClaims` for every token it issues.
+ */
+export function accountViewOfRequest(
+  sequelize: Sequelize,
+  ctx: object | undefined,
+  accountId: string,
+): Promise<AccountView | undefined> {
+  if (!ctx) return loadAccountView(sequelize, accountId); // a token minted outside any request
+  let views = perRequest.get(ctx);
+  if (!views) perRequest.set(ctx, (views = new Map()));
+  let view = views.get(accountId);
+  if (!view) {
+    view = loadAccountView(sequelize, accountId);
+    views.set(accountId, view);
+    view.catch(() => views.delete(accountId)); // a failed read is not remembered
+  }
+  return view;
 }
 
 /** Only an active account of an active unit signs in, holds sessions or gets tokens (R12). */

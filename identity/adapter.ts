@@ -1,5 +1,5 @@
 import type { Sequelize } from 'sequelize';
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 
 /**
  * oidc-provider's storage over one PostgreSQL table (`oidc_payloads`, keyed by model and id): every
@@ -63,10 +63,27 @@ export class PayloadAdapter implements Adapter {
     return this.one(this.select('user_code = :userCode'), { model: this.model, userCode });
   }
 
+  /**
+   * Marks a code (or a rotated refresh token) used. oidc-provider checks `consumed` on the row it
+   * found and then calls this, so two parallel redemptions of one code both pass its check: only
+   * this conditional UPDATE decides, and exactly one caller wins. A loser is a replay racing the
+   * legitimate use; like a sequential replay (RFC 6749 §4.1.2) it revokes the whole grant (the
+   * Grant row goes, so even what the winner issues dies at refresh and introspection).
+   */
   async consume(id: string): Promise<void> {
-    await this.sequelize.query(`UPDATE oidc_payloads SET consumed_at = now() WHERE model = :model AND id = :id`, {
-      replacements: { model: this.model, id },
-    });
+    const replacements = { model: this.model, id };
+    const [won] = await this.sequelize.query(
+      `UPDATE oidc_payloads SET consumed_at = now() WHERE model = :model AND id = :id AND consumed_at IS NULL RETURNING id`,
+      { replacements },
+    );
+    if ((won as unknown[]).length) return;
+    await this.sequelize.query(
+      `WITH g AS (SELECT grant_id FROM oidc_payloads WHERE model = :model AND id = :id AND grant_id IS NOT NULL)
+       DELETE FROM oidc_payloads
+       WHERE grant_id IN (SELECT grant_id FROM g) OR (model = 'Grant' AND id IN (SELECT grant_id FROM g))`,
+      { replacements },
+    );
+    throw new errors.InvalidGrant(`${this.model} already used`);
   }
 
   async destroy(id: string): Promise<void> {

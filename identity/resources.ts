@@ -1,6 +1,6 @@
 import { errors, type Client, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
 import { RESOURCES, subsystemOfResource } from '../directory/catalogue/modules.ts';
-import { clientResources } from './clients.ts';
+import { clientResources, isFirstParty } from './clients.ts';
 
 /** Access tokens of Tongmen's own resources live 5 minutes and are verified locally (SPEC §6). */
 export const JWT_ACCESS_TOKEN_TTL = 5 * 60;
@@ -34,8 +34,13 @@ export async function getResourceServerInfo(
     throw new errors.InvalidTarget('this client may not request the resource');
   }
   if (isTongmenResource(resource)) {
-    // Tongmen's resources serve signed-in accounts (their tokens carry acct_kind, unit, roles); a
-    // partner registered for one may introspect its tokens but never get a machine token for it.
+    // Tongmen's resources serve signed-in accounts through Tongmen's own apps (their tokens carry
+    // acct_kind, unit, roles and are accepted by the subsystems on signature alone). A partner
+    // registered for one may introspect its tokens but never get one: not by client credentials,
+    // and not through a user's sign-in either (else it could act in a subsystem as that user).
+    if (!isFirstParty(client)) {
+      throw new errors.InvalidTarget('only Tongmen applications may request this resource');
+    }
     if (ctx.oidc.params?.grant_type === 'client_credentials') {
       throw new errors.InvalidTarget('client credentials cannot be used for this resource');
     }

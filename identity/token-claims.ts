@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import type { AccessToken, ClientCredentials, KoaContextWithOIDC, UnknownObject } from 'oidc-provider';
 import { RESOURCES, subsystemOfResource } from '../directory/catalogue/modules.ts';
-import { isLive, loadAccountView, subsystemGrants } from './account-view.ts';
+import { accountViewOfRequest, isLive, subsystemGrants } from './account-view.ts';
 
 /** The claims of a Tongmen access token as a resource sees them (SPEC §6). */
 export type AccessTokenClaims = {
@@ -31,9 +31,9 @@ export type AccessTokenClaims = {
  * id lets introspection refuse tokens of a revoked grant.
  */
 export function makeExtraTokenClaims(sequelize: Sequelize) {
-  return async (_ctx: KoaContextWithOIDC, token: AccessToken | ClientCredentials): Promise<UnknownObject | undefined> => {
+  return async (ctx: KoaContextWithOIDC, token: AccessToken | ClientCredentials): Promise<UnknownObject | undefined> => {
     if (token.kind !== 'AccessToken') return undefined; // client credentials: no account
-    const view = await loadAccountView(sequelize, token.accountId);
+    const view = await accountViewOfRequest(sequelize, ctx, token.accountId); // findAccount's read
     if (!isLive(view)) return undefined; // findAccount has refused it already
     const base = { acct_kind: view.kind, unit_id: view.unitId, gid: token.grantId };
     const resource = token.resourceServer?.identifier();

@@ -16,6 +16,10 @@ export function createLogger(level: string, options: { stderr?: boolean } = {}):
           'password', '*.password', 'newPassword', '*.newPassword', 'idNumber', '*.idNumber', 'phone', '*.phone',
           'req.headers.authorization', 'req.headers.cookie', 'clientSecret', '*.clientSecret', 'initialPassword',
           '*.initialPassword',
+          // A failed statement carries its text and values (Sequelize inlines named replacements):
+          // sign-in names (ID numbers, phones) and password hashes would reach the log with it.
+          'err.sql', 'err.parameters', 'err.parent.sql', 'err.parent.parameters', 'err.original.sql',
+          'err.original.parameters',
         ],
         censor: '[redacted]',
       },

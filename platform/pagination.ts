@@ -13,11 +13,28 @@ export function encodeCursor(key: unknown[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined, arity: number): unknown[] | undefined {
+/** What each position of a cursor key holds; a cursor is checked against it before it reaches SQL. */
+export type CursorField = 'text' | 'uuid' | 'timestamp' | 'seq';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const FIELD_OK: Record<CursorField, (v: unknown) => boolean> = {
+  text: (v) => typeof v === 'string' && v.length <= 1000 && !v.includes('\u0000'),
+  uuid: (v) => typeof v === 'string' && UUID.test(v),
+  // Exactly what `toISOString()` wrote: anything else (or a year PostgreSQL refuses) is tampering.
+  timestamp: (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString() === v && new Date(v).getUTCFullYear() >= 1,
+  seq: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0,
+};
+
+/**
+ * Decodes a cursor made by {@link encodeCursor}. The client holds it, so it is checked field by field
+ * against `shape`: a tampered cursor is a 400 `request.cursor_invalid`, never a failed cast in SQL (500).
+ */
+export function decodeCursor(cursor: string | undefined, shape: readonly CursorField[]): unknown[] | undefined {
   if (!cursor) return undefined;
   try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === arity && key.every((k) => typeof k === 'string' || typeof k === 'number')) return key;
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key) && key.length === shape.length && shape.every((field, i) => FIELD_OK[field](key[i]))) return key;
   } catch {
     /* fall through */
   }

@@ -54,6 +54,20 @@ describe('units', () => {
     expect(made.every((m) => m.unit.derived)).toBe(true);
   });
 
+  it('R2: the 99th derived code is the last; the 100th is 409 unit.derived_code_exhausted and takes nothing', async () => {
+    const parent = await units().create(await provinceAdmin(), { kind: 'employer', name: '满额母单位', uscc: sampleUscc(9008), admin: samplePerson() }, core.meta);
+    await core.base.db.sequelize.query('UPDATE units SET next_derived_serial = 99 WHERE id = :id', { replacements: { id: parent.unit.id } });
+    const admin = await core.actor(parent.admin.accountId);
+    const last = await units().create(admin, { kind: 'employer', name: '第99个', admin: samplePerson() }, core.meta);
+    expect(last.unit.uscc).toBe(`${sampleUscc(9008)}99`);
+    for (const name of ['第100个', '第101个']) {
+      const err = await units().create(admin, { kind: 'employer', name, admin: samplePerson() }, core.meta).catch((e) => e);
+      expect(err).toMatchObject({ status: 409, code: 'unit.derived_code_exhausted' });
+    }
+    const [rows] = await core.base.db.sequelize.query('SELECT next_derived_serial AS n FROM units WHERE id = :id', { replacements: { id: parent.unit.id } });
+    expect((rows as Array<{ n: number }>)[0]!.n).toBe(100);
+  });
+
   it('R3: codes are unique across the platform (409)', async () => {
     await units().create(await provinceAdmin(), { kind: 'employer', name: '唯一单位', uscc: sampleUscc(9003), admin: samplePerson() }, core.meta);
     const err = await units()
@@ -110,6 +124,28 @@ describe('affiliation', () => {
     // A city cannot affiliate below its own county.
     const cycle = await core.services.affiliation.request(cityAdmin, county.unit.id, core.meta).catch((e) => e);
     expect(cycle).toMatchObject({ status: 409, code: 'affiliation.cycle' });
+  });
+
+  it('R13: concurrent approvals never make a cycle (A below B and B below A at once: one wins, the other is 409)', async () => {
+    // Each approval alone is acyclic; racing on stale paths, both used to commit (real PostgreSQL).
+    for (let i = 0; i < 6; i++) {
+      const a = await units().create(await provinceAdmin(), { kind: 'employer', name: `甲${i}`, uscc: sampleUscc(9100 + 2 * i), admin: samplePerson() }, core.meta);
+      const b = await units().create(await provinceAdmin(), { kind: 'employer', name: `乙${i}`, uscc: sampleUscc(9101 + 2 * i), admin: samplePerson() }, core.meta);
+      const [aAdmin, bAdmin] = [await core.actor(a.admin.accountId), await core.actor(b.admin.accountId)];
+      const aUnderB = await core.services.affiliation.request(aAdmin, b.unit.id, core.meta);
+      const bUnderA = await core.services.affiliation.request(bAdmin, a.unit.id, core.meta);
+      const settled = await Promise.allSettled([
+        core.services.affiliation.decide(bAdmin, aUnderB.id, true, undefined, core.meta),
+        core.services.affiliation.decide(aAdmin, bUnderA.id, true, undefined, core.meta),
+      ]);
+      expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
+      expect(settled.find((s) => s.status === 'rejected')).toMatchObject({ reason: { status: 409, code: 'affiliation.cycle' } });
+      const [rows] = await core.base.db.sequelize.query('SELECT id, path FROM units WHERE id IN (:ids)', { replacements: { ids: [a.unit.id, b.unit.id] } });
+      for (const u of rows as Array<{ id: string; path: string[] }>) {
+        expect(u.path.at(-1)).toBe(u.id);
+        expect(new Set(u.path).size).toBe(u.path.length);
+      }
+    }
   });
 
   it('R13: only the upper unit decides; others get 404', async () => {

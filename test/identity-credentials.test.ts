@@ -117,6 +117,31 @@ describe('password sign-in (R18, R19)', () => {
     expect(await lockState(p.credentialId)).toMatchObject({ failed_count: 0, locked_at: null });
   });
 
+  it('R19/R20: an administrator\'s reset while the old password is being checked keeps the old one out', async () => {
+    const p = await person();
+    let entered!: () => void;
+    let release!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow: PasswordHasher = {
+      hash: argon2Hasher.hash,
+      async verify(h, pw) {
+        entered();
+        await gate;
+        return argon2Hasher.verify(h, pw);
+      },
+    };
+    const pending = new CredentialService({ ...fx }, slow).verifyPassword({ username: p.phone, password: RIGHT, meta: meta() });
+    await inside; // the guess is reserved and argon2 is running on the old hash
+    const s = service();
+    const initial = await s.prepareInitialPassword();
+    await fx.db.transaction((tx) => s.resetByAdmin(tx, { personId: p.id }, initial));
+    release();
+    expect(await pending).toEqual({ ok: false, reason: 'wrong_password', answer: 'invalid_credentials' });
+    expect(await lockState(p.credentialId)).toMatchObject({ failed_count: 0, locked_at: null });
+    expect(await s.verifyPassword({ username: p.phone, password: initial.password, meta: meta() })).toMatchObject({ ok: true, mustChange: true });
+  });
+
   it('R19: unknown names get the same answer as wrong passwords, cost one check, and "lock" alike', async () => {
     const s = service();
     checks = 0;

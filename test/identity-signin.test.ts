@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 const title = () => world.client('title');
-const titleSignIn = (o: { username: string; password: string; newPassword?: string; accountId?: string }) =>
+const titleSignIn = (o: { username: string; password: string; newPassword?: string; accountId?: string; browser?: FormBrowser }) =>
   signIn({
     issuer: server.url,
     clientId: 'title',
@@ -147,6 +147,32 @@ describe('authorization requests', () => {
   });
 });
 
+describe('partner clients never get a Tongmen resource token', () => {
+  it('not through a user\'s sign-in either: a partner registered for a subsystem resource is refused it (invalid_target)', async () => {
+    const secret = 'partner-signin-title-secret-0123456789';
+    await ClientModel.create(
+      toClientRow(
+        {
+          clientId: 'partner-signin-title', name: '合作门户二', kind: 'partner', clientSecret: secret,
+          grantTypes: ['authorization_code'], redirectUris: [`${rp.url}/callback`], postLogoutRedirectUris: [],
+          backchannelLogoutUri: null, resources: ['urn:tongmen:title'], canIntrospect: true,
+        },
+        server.tongmen.base.pii,
+      ),
+    );
+    const config = await clientConfig(server.url, 'partner-signin-title', secret);
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: `${rp.url}/callback`,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+      resource: 'urn:tongmen:title',
+    });
+    const back = await new FormBrowser().follow(url.toString(), (u) => u.pathname === '/callback');
+    expect(new URL(back).searchParams.get('error')).toBe('invalid_target');
+  });
+});
+
 describe('password sign-in pages', () => {
   it('R20: an initial password is changed before any session or code exists; policy errors are shown', async () => {
     const { browser } = await openSignIn();
@@ -257,6 +283,98 @@ describe('password sign-in pages', () => {
     const forged = await openSignIn();
     await forged.browser.submit({ username: 'x', password: 'y', csrf: 'forged' }, { actionPart: '/password' });
     expect(forged.browser.lastStatus).toBe(403);
+  });
+
+  it('answers (400, never a hung request) when the interaction ends between loading and finishing it', async () => {
+    const person = await insertPerson(server.tongmen.base.db.sequelize, server.tongmen.base.pii, '孙竞态');
+    await insertAccount(server.tongmen.base.db.sequelize, { kind: 'operator', unitId: world.school.id, unitKind: 'employer', personId: person.id });
+    await insertCredential(server.tongmen.base.db.sequelize, { personId: person.id, hash: await argon2Hasher.hash(WORLD_PASSWORD) });
+    const { browser } = await openSignIn();
+    // As when a parallel request resumed it, or it expired, after this request had loaded it.
+    const provider = server.tongmen.identity.provider;
+    const finish = provider.interactionFinished.bind(provider);
+    provider.interactionFinished = async (...args: Parameters<typeof finish>) => {
+      await server.tongmen.base.db.sequelize.query(`DELETE FROM oidc_payloads WHERE model = 'Interaction'`);
+      return finish(...args);
+    };
+    try {
+      const answered = await Promise.race([
+        browser.submit({ username: person.phone, password: WORLD_PASSWORD }).then(() => 'answered'),
+        new Promise((resolve) => setTimeout(() => resolve('hung'), 5000)),
+      ]);
+      expect(answered).toBe('answered');
+      expect(browser.lastStatus).toBe(400);
+      expect(browser.lastHtml).toContain('登录页面已过期或已完成');
+    } finally {
+      provider.interactionFinished = finish;
+    }
+  });
+
+  it('R12: a sign-in completed after its account ended leaves no session behind to block the browser', async () => {
+    const { sequelize } = server.tongmen.base.db;
+    const person = await insertPerson(sequelize, server.tongmen.base.pii, '周离岗');
+    const adminId = await insertAccount(sequelize, { kind: 'admin', unitId: world.root.id, personId: person.id });
+    const operatorId = await insertAccount(sequelize, { kind: 'operator', unitId: world.school.id, unitKind: 'employer', personId: person.id });
+    await insertCredential(sequelize, { personId: person.id, hash: await argon2Hasher.hash(WORLD_PASSWORD) });
+    const { browser } = await openSignIn();
+    await browser.submit({ username: person.phone, password: WORLD_PASSWORD });
+    expect(browser.lastHtml).toContain('name="accountId"');
+
+    // Offboarded while the person is on the account-choice page: no session exists yet to end.
+    const { db } = server.tongmen.base;
+    const after = await db.transaction(async (tx) => {
+      await sequelize.query(`UPDATE accounts SET status = 'offboarded' WHERE id = :id`, { replacements: { id: operatorId }, transaction: tx });
+      return server.tongmen.identity.sessionEnder.endAll(tx, operatorId);
+    });
+    await after();
+    const back = await browser.submit({ accountId: operatorId }, { stopAt: (u) => u.pathname === '/callback' });
+    expect(new URL(back).searchParams.get('code')).toBeNull();
+    expect(await sessionsOf(operatorId)).toBe(0);
+
+    // The same browser can still sign in with the person's live account.
+    const r = await signIn({
+      issuer: server.url,
+      clientId: 'admin-console',
+      redirectUri: `${server.url}/console/callback`,
+      resource: 'urn:tongmen:admin-api',
+      username: person.phone,
+      password: WORLD_PASSWORD,
+      accountId: adminId,
+      browser,
+    });
+    if (!r.ok) throw new Error(r.html);
+    expect(r.tokens.claims()?.sub).toBe(adminId);
+  });
+
+  it('R20: after an administrator\'s reset, neither the SSO session nor a refresh token gives a token before the change', async () => {
+    const { sequelize } = server.tongmen.base.db;
+    const person = await insertPerson(sequelize, server.tongmen.base.pii, '吴重置');
+    const accountId = await insertAccount(sequelize, { kind: 'operator', unitId: world.school.id, unitKind: 'employer', personId: person.id });
+    await insertCredential(sequelize, { personId: person.id, hash: await argon2Hasher.hash(WORLD_PASSWORD) });
+    const first = await titleSignIn({ username: person.phone, password: WORLD_PASSWORD });
+    if (!first.ok) throw new Error(first.html);
+    expect(await sessionsOf(accountId)).toBe(1);
+
+    const { services, base: { db } } = server.tongmen;
+    const initial = await services.credentials.prepareInitialPassword();
+    await db.transaction((tx) => services.credentials.resetByAdmin(tx, { personId: person.id }, initial));
+
+    await expect(oidc.refreshTokenGrant(first.config, first.tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    // The browser's SSO session yields no code; the sign-in that follows asks for the change first.
+    const { browser } = first;
+    const config = await clientConfig(server.url, 'title', title().clientSecret!);
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: title().redirectUris[0]!,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+      resource: 'urn:tongmen:title',
+    });
+    const back = await browser.follow(url.toString(), (u) => u.pathname === '/callback');
+    expect(new URL(back).searchParams.get('code')).toBeNull();
+    const again = await titleSignIn({ username: person.phone, password: initial.password, newPassword: NEW_PASSWORD, browser });
+    if (!again.ok) throw new Error(again.html);
+    expect(again.pages).toEqual(['password', 'change-password']);
   });
 
   it('speaks English with ?lang=en', async () => {

@@ -3,9 +3,11 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../server/app.ts';
 import { PayloadAdapter, deleteExpiredPayloads } from '../identity/adapter.ts';
+import { FormBrowser } from './support/browser.ts';
 import { clientConfig, signIn } from './support/oidc.ts';
 import { startTestServer } from './support/harness.ts';
-import { seedWorld, startFakeRp, WORLD_PASSWORD } from './identity-fixtures.ts';
+import { argon2Hasher } from '../directory/credentials/password-hasher.ts';
+import { insertAccount, insertCredential, insertPerson, seedWorld, startFakeRp, WORLD_PASSWORD } from './identity-fixtures.ts';
 
 let server: RunningServer;
 let rp: Awaited<ReturnType<typeof startFakeRp>>;
@@ -206,6 +208,99 @@ describe('ending an account and a session', () => {
     expect(rp.logoutTokens.length).toBeGreaterThan(before);
     await expect(oidc.refreshTokenGrant(r.config, r.tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     expect(await introspect('title', r.tokens.access_token)).toEqual({ active: false });
+  });
+});
+
+/** A code for `title` (a fresh operator of the school), with its PKCE verifier, not yet redeemed. */
+async function titleCode() {
+  const { sequelize } = server.tongmen.base.db;
+  const person = await insertPerson(sequelize, server.tongmen.base.pii, '钱并发');
+  await insertAccount(sequelize, { kind: 'operator', unitId: world.school.id, unitKind: 'employer', personId: person.id });
+  await insertCredential(sequelize, { personId: person.id, hash: await argon2Hasher.hash(WORLD_PASSWORD) });
+  const title = world.client('title');
+  const cfg = await config('title');
+  const verifier = oidc.randomPKCECodeVerifier();
+  const url = oidc.buildAuthorizationUrl(cfg, {
+    redirect_uri: title.redirectUris[0]!,
+    scope: 'openid',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    resource: 'urn:tongmen:title',
+  });
+  const browser = new FormBrowser();
+  await browser.follow(url.toString());
+  const back = await browser.submit({ username: person.phone, password: WORLD_PASSWORD }, { stopAt: (u) => u.pathname === '/callback' });
+  return { code: new URL(back).searchParams.get('code')!, verifier, title };
+}
+
+const postToken = (body: Record<string, string>) =>
+  fetch(`${server.url}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(body),
+  });
+
+describe('one-time artifacts under parallel use', () => {
+  it('an authorization code redeemed in parallel gives tokens once, and the replay revokes the grant (RFC 6749 §4.1.2)', async () => {
+    const { code, verifier, title } = await titleCode();
+    const redeem = () =>
+      postToken({
+        grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: title.redirectUris[0]!,
+        client_id: 'title', client_secret: title.clientSecret!, resource: 'urn:tongmen:title',
+      });
+    const answers = await Promise.all([redeem(), redeem(), redeem()]);
+    const bodies = await Promise.all(answers.map((r) => r.json()));
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 400, 400]);
+    expect(bodies.filter((b) => b.error === 'invalid_grant')).toHaveLength(2);
+    const won = bodies.find((b) => b.access_token)!;
+    expect(await introspect('title', won.access_token)).toEqual({ active: false });
+    const refreshed = await postToken({
+      grant_type: 'refresh_token', refresh_token: won.refresh_token, client_id: 'title', client_secret: title.clientSecret!,
+    });
+    expect(refreshed.status).toBe(400);
+  });
+
+  it('a rotated refresh token (public admin console) used in parallel is honoured once, and the reuse revokes the grant', async () => {
+    const r = await signIn({
+      issuer: server.url,
+      clientId: 'admin-console',
+      redirectUri: `${server.url}/console/callback`,
+      resource: 'urn:tongmen:admin-api',
+      username: world.dual.phone,
+      password: WORLD_PASSWORD,
+      accountId: world.dual.adminId,
+    });
+    if (!r.ok) throw new Error(r.html);
+    const refresh = () => postToken({ grant_type: 'refresh_token', refresh_token: r.tokens.refresh_token!, client_id: 'admin-console' });
+    const answers = await Promise.all([refresh(), refresh(), refresh()]);
+    const bodies = await Promise.all(answers.map((a) => a.json()));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 400, 400]);
+    const won = bodies.find((b) => b.refresh_token)!;
+    const next = await postToken({ grant_type: 'refresh_token', refresh_token: won.refresh_token, client_id: 'admin-console' });
+    expect(next.status).toBe(400);
+    expect(await server.tongmen.identity.isTokenLive(
+      await server.tongmen.identity.verifyAccessToken(won.access_token, 'urn:tongmen:admin-api'),
+    )).toBe(false);
+  });
+});
+
+describe('hot paths', () => {
+  it('the token endpoint reads the account once per request (findAccount and the token claims share it)', async () => {
+    const { tokens } = await titleSession('op');
+    const { sequelize } = server.tongmen.base.db;
+    const seen: string[] = [];
+    const query = sequelize.query.bind(sequelize);
+    const spy = ((sql: unknown, options: unknown) => {
+      seen.push(String(sql));
+      return (query as (s: unknown, o: unknown) => unknown)(sql, options);
+    }) as typeof sequelize.query;
+    sequelize.query = spy;
+    try {
+      await oidc.refreshTokenGrant(await config('title'), tokens.refresh_token!);
+    } finally {
+      sequelize.query = query;
+    }
+    expect(seen.filter((q) => /FROM accounts a JOIN units u/.test(q))).toHaveLength(1);
   });
 });
 

@@ -8,6 +8,8 @@ import type { AdminRoutes } from '../types.ts';
 const instant = z
   .union([z.iso.datetime({ offset: true }), z.iso.date()])
   .transform((s) => new Date(s))
+  // JavaScript has a year 0 (and an offset can reach it from 0001-01-01); PostgreSQL refuses it.
+  .refine((d) => d.getUTCFullYear() >= 1, 'Dates before the year 1 are not valid')
   .describe('ISO 8601 date or date-time');
 
 const filter = z.object({

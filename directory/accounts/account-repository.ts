@@ -60,7 +60,7 @@ export class AccountRepository {
     const replacements: Record<string, unknown> = { unitIds: `{${f.unitIds.join(',')}}`, limit: f.limit + 1 };
     if (f.kind) (where.push('a.kind = :kind'), (replacements.kind = f.kind));
     if (f.status) (where.push('a.status = :status'), (replacements.status = f.status));
-    const cursor = decodeCursor(f.next, 2);
+    const cursor = decodeCursor(f.next, ['timestamp', 'uuid']);
     if (cursor) {
       where.push('(a.created_at, a.id) > (CAST(:cAt AS timestamptz), CAST(:cId AS uuid))');
       Object.assign(replacements, { cAt: cursor[0], cId: cursor[1] });

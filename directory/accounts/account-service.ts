@@ -82,13 +82,15 @@ export class AccountService {
     authorize(actor, 'account.update');
     return this.base.db.transaction(async (tx) => {
       const account = await this.ownOperator(tx, actor, id);
+      await this.checkGovernsPerson(tx, actor, account.personId!);
       const person = (await this.persons.findById(tx, account.personId!))!;
       if (changes.phone) {
         const holder = await this.persons.findByPhone(tx, changes.phone);
         if (holder && holder.id !== person.id) throw conflict('person.phone_in_use', 'This phone number is registered to another person');
       }
       await this.persons.update(tx, person, changes);
-      await this.base.audit.record(tx, { actor, action: 'account.update', target: { type: 'account', id }, unitId: account.unitId, details: { changed: Object.keys(changes) }, meta });
+      const changed = (['name', 'phone'] as const).filter((k) => changes[k] !== undefined);
+      await this.base.audit.record(tx, { actor, action: 'account.update', target: { type: 'account', id }, unitId: account.unitId, details: { changed }, meta });
       return accountView((await this.accounts.view(tx, id))!);
     });
   }
@@ -123,6 +125,7 @@ export class AccountService {
         throw forbidden('account.reset_not_allowed', 'You may not reset the password of this account');
       }
       if (account.status !== 'active') throw conflict('account.not_active', 'The account is not active');
+      if (account.personId) await this.checkGovernsPerson(tx, actor, account.personId);
       const owner: CredentialOwner = account.personId ? { personId: account.personId } : { accountId: account.id };
       await this.credentials.resetByAdmin(tx, owner, secret);
       await this.base.audit.record(tx, { actor, action: 'account.reset-password', target: { type: 'account', id }, unitId: account.unitId, meta });
@@ -143,6 +146,26 @@ export class AccountService {
     });
     await after();
     return view;
+  }
+
+  /**
+   * One person, one password and one phone (both sign-in names): a reset or a phone change made
+   * through one account reaches every account of the person. The actor must govern all of them —
+   * otherwise an administrator who knows someone's name, ID number and phone could make them an
+   * operator of its own unit and reset that password, taking over their administrator account
+   * elsewhere (R10). Governed: accounts in units of the actor's jurisdiction, except another
+   * administrator of an administrator's own unit (hrss units have several, R6).
+   */
+  private async checkGovernsPerson(tx: Transaction, actor: Actor, personId: string): Promise<void> {
+    for (const other of await this.accounts.activeAccountsOfPerson(tx, personId)) {
+      if (other.id === actor.accountId) continue;
+      const peerAdmin = actor.kind === 'admin' && other.unitId === actor.unitId && other.kind === 'admin';
+      if (peerAdmin || !(await isInJurisdiction(this.base.db.sequelize, actor.unitId, other.unitId, tx))) {
+        throw forbidden('account.person_not_governed', 'This person also holds accounts that you do not manage', {
+          rule: 'R10',
+        });
+      }
+    }
   }
 
   /** An operator of the caller's own unit (R10: administrators manage only their unit's operators). */

@@ -32,17 +32,21 @@ export class MigrationService {
     private readonly ending: AccountEnding,
   ) {}
 
-  /** Migrations into or out of the caller's unit — how the new unit's administrator finds what to accept. */
+  /**
+   * Migrations into or out of the caller's unit — how the new unit's administrator finds what to
+   * accept. `created_at` comes from the database in microseconds and the cursor holds milliseconds:
+   * rows are ordered and compared at the cursor's precision, or a page boundary repeats or skips rows.
+   */
   async list(actor: Actor, f: { status?: MigrationRow['status'] | undefined; limit: number; next?: string | undefined }) {
     authorize(actor, 'account.migrate');
-    const cursor = decodeCursor(f.next, 2);
+    const cursor = decodeCursor(f.next, ['timestamp', 'uuid']);
     const rows = await this.base.db.sequelize.query<MigrationRow & { createdAt: Date; reason: string | null }>(
       `SELECT id, account_id AS "accountId", from_unit_id AS "fromUnitId", to_unit_id AS "toUnitId", status, reason,
          created_at AS "createdAt"
        FROM migration_requests WHERE (to_unit_id = :unitId OR from_unit_id = :unitId)
          ${f.status ? 'AND status = :status' : ''}
-         ${cursor ? 'AND (created_at, id) > (CAST(:cAt AS timestamptz), CAST(:cId AS uuid))' : ''}
-       ORDER BY created_at, id LIMIT :limit`,
+         ${cursor ? `AND (date_trunc('milliseconds', created_at), id) > (CAST(:cAt AS timestamptz), CAST(:cId AS uuid))` : ''}
+       ORDER BY date_trunc('milliseconds', created_at), id LIMIT :limit`,
       {
         replacements: { unitId: actor.unitId, status: f.status ?? null, limit: f.limit + 1, cAt: cursor?.[0] ?? null, cId: cursor?.[1] ?? null },
         type: QueryTypes.SELECT,

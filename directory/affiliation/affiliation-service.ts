@@ -57,6 +57,7 @@ export class AffiliationService {
       if (!req || !(await this.mayDecide(actor, req.targetUnitId, tx))) throw notFound('affiliation.not_found', 'Affiliation request not found');
       if (req.status !== 'pending') throw conflict('affiliation.decided', 'The request is already decided');
       if (approve) {
+        await this.units.lockTree(tx); // concurrent approvals must see each other's moves (no cycles, R13)
         const unit = (await this.units.findById(tx, req.unitId))!;
         const upper = (await this.units.findById(tx, req.targetUnitId))!;
         // Re-checked at decision time: the tree may have changed since the request (no cycles, R13).
@@ -80,7 +81,7 @@ export class AffiliationService {
   /** Requests the caller's unit made, plus those it may decide. */
   async list(actor: Actor, f: { status?: 'pending' | 'approved' | 'rejected' | undefined; limit: number; next?: string | undefined }) {
     authorize(actor, 'affiliation.list');
-    const cursor = decodeCursor(f.next, 2);
+    const cursor = decodeCursor(f.next, ['timestamp', 'uuid']);
     const decidable =
       actor.kind === 'admin' ? 'r.target_unit_id = :jurisdictionUnitId' : `r.target_unit_id IN (SELECT u.id FROM units u WHERE ${JURISDICTION_SQL})`;
     const rows = await this.base.db.sequelize.query<{ id: string }>(

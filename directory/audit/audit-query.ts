@@ -98,7 +98,7 @@ export class AuditQuery {
     } else if (f.action) (where.push('e.action = :action'), (r.action = f.action));
     if (f.from) (where.push('e.at >= :from'), (r.from = f.from));
     if (f.to) (where.push('e.at < :to'), (r.to = f.to));
-    const cursor = decodeCursor(f.next, 1);
+    const cursor = decodeCursor(f.next, ['seq']);
     if (cursor) (where.push('e.seq < :seq'), (r.seq = cursor[0]));
     const rows = await this.base.db.sequelize.query<AuditRow>(
       `SELECT e.* FROM audit_events e WHERE ${where.join(' AND ')} ORDER BY e.seq DESC LIMIT :limit`,

@@ -134,7 +134,13 @@ export class CredentialService {
       await record(tx, 'wrong_password', { owner, accounts, details: { failedCount: attempt.failedCount, lockedNow } });
       return { ok: false, reason: 'wrong_password', answer: lockedNow ? 'locked' : 'invalid_credentials' };
     }
-    if (!(await settleRightPassword(this.sequelize, tx, attempt))) {
+    const settled = await settleRightPassword(this.sequelize, tx, attempt);
+    if (settled === 'changed') {
+      // Reset or changed while this one was being checked: it is no longer the password.
+      await record(tx, 'wrong_password', { owner, accounts, details: { changedMeanwhile: true } });
+      return { ok: false, reason: 'wrong_password', answer: 'invalid_credentials' };
+    }
+    if (settled === 'locked') {
       // A parallel wrong guess locked the credential while this one was being checked.
       await record(tx, 'locked', { owner, accounts });
       return { ok: false, reason: 'locked', answer: 'locked' };

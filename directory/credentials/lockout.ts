@@ -55,18 +55,27 @@ export async function reserveAttempt(
 /**
  * R19 — a right password resets the counter and lifts the lock only if this very attempt set it
  * (the threshold-th guess may be the right one). A lock set by a parallel wrong guess stays: only
- * an administrator's reset lifts it. Returns false when the credential is (still) locked.
+ * an administrator's reset lifts it. The password must also still be the one that was checked: an
+ * administrator's reset or a change that committed while argon2 ran replaces it, and the old
+ * password must not sign in after that. Returns `settled`, `locked` (still locked) or `changed`.
  */
 export async function settleRightPassword(
   sequelize: Sequelize,
   tx: Transaction,
   attempt: ReservedAttempt,
-): Promise<boolean> {
+): Promise<'settled' | 'locked' | 'changed'> {
+  const replacements = { credentialId: attempt.credentialId, hash: attempt.hash, lockedUs: attempt.lockedByThisAttempt ?? -1 };
   const [rows] = await sequelize.query(
     `UPDATE credentials SET failed_count = 0, locked_at = NULL
-     WHERE id = :credentialId AND (locked_at IS NULL OR (extract(epoch FROM locked_at) * 1000000)::bigint = :lockedUs)
+     WHERE id = :credentialId AND hash = :hash
+       AND (locked_at IS NULL OR (extract(epoch FROM locked_at) * 1000000)::bigint = :lockedUs)
      RETURNING id`,
-    { replacements: { credentialId: attempt.credentialId, lockedUs: attempt.lockedByThisAttempt ?? -1 }, transaction: tx },
+    { replacements, transaction: tx },
   );
-  return rows.length > 0;
+  if (rows.length > 0) return 'settled';
+  const [current] = await sequelize.query(`SELECT hash = :hash AS same FROM credentials WHERE id = :credentialId`, {
+    replacements,
+    transaction: tx,
+  });
+  return (current as Array<{ same: boolean }>)[0]?.same ? 'locked' : 'changed';
 }

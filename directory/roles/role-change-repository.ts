@@ -85,7 +85,7 @@ export class RoleChangeRepository {
     if (f.box === 'submitted') where.push('c.from_unit_id = :unitId');
     if (f.box === 'review') where.push('c.current_reviewer_unit_id = :unitId');
     if (f.status) (where.push('c.status = :status'), (replacements.status = f.status));
-    const cursor = decodeCursor(f.next, 2);
+    const cursor = decodeCursor(f.next, ['timestamp', 'uuid']);
     if (cursor) {
       where.push('(c.created_at, c.id) < (CAST(:cAt AS timestamptz), CAST(:cId AS uuid))');
       Object.assign(replacements, { cAt: cursor[0], cId: cursor[1] });

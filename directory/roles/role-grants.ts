@@ -6,6 +6,7 @@ import { authorize } from '../authz/policy.ts';
 import type { AccountModel } from '../models/index.ts';
 import type { RoleRepository, RoleRow } from './role-repository.ts';
 import type { RoleService } from './role-service.ts';
+import { roleInSight } from './role-view.ts';
 
 export interface GrantableRole {
   id: string;
@@ -93,7 +94,8 @@ export class RoleGrantService {
    */
   async grantableRoleIds(tx: Transaction, unitId: string, codes: string[]): Promise<GrantableRole[]> {
     if (!codes.length) return [];
-    const rows = await this.repo.byCodes(tx, unitId, codes);
+    // A role out of sight (another hrss unit's, not above this one) is unknown here, as on /roles/{code} (R10).
+    const rows = (await this.repo.byCodes(tx, unitId, codes)).filter(roleInSight);
     const unknown = codes.filter((c) => !rows.some((r) => r.code === c));
     if (unknown.length) throw badRequest('role.unknown', 'Unknown role codes', { codes: unknown });
     const hrssUnit = (await this.repo.unitKind(tx, unitId)) === 'hrss';

@@ -5,7 +5,7 @@ import type { Actor, RequestMeta } from '../actor.ts';
 import { authorize } from '../authz/policy.ts';
 import { MODULES, ROLE_SUBSYSTEMS, SUBSYSTEM_NAMES, moduleCode, type RoleSubsystem } from '../catalogue/modules.ts';
 import type { RoleRepository, RoleRow } from './role-repository.ts';
-import { checkModules, roleView } from './role-view.ts';
+import { checkModules, roleInSight, roleView } from './role-view.ts';
 
 export interface RoleInput {
   code: string;
@@ -117,7 +117,7 @@ export class RoleService {
   /** A role the caller can see: provincial, grantable at its unit, or defined inside its jurisdiction; else 404. */
   async visible(actor: Actor, code: string, tx?: Transaction): Promise<RoleRow> {
     const role = await this.repo.byCode(tx, actor.unitId, code);
-    if (!role || !(role.ownerUnitId === null || role.grantable || role.inJurisdiction)) {
+    if (!role || !roleInSight(role)) {
       throw notFound('role.not_found', 'Role not found');
     }
     return role;

@@ -18,6 +18,9 @@ export const roleView = (r: RoleRow) => ({
 });
 export type RoleView = ReturnType<typeof roleView>;
 
+/** R10/R17 — a role the unit sees: provincial, grantable at the unit, or defined inside its jurisdiction. */
+export const roleInSight = (r: RoleRow) => r.ownerUnitId === null || r.grantable || r.inJurisdiction;
+
 /**
  * R15 — a role is built only from modules of its own subsystem: every code must be a catalogue
  * module of `subsystem` (duplicates are dropped; the order of first appearance is kept).

@@ -24,6 +24,9 @@ export type UnitRow = Pick<
   | 'createdByUnitId' | 'parentUnitId' | 'affiliation' | 'path' | 'status' | 'createdAt' | 'updatedAt'
 >;
 
+/** Advisory lock key of the affiliation tree (any constant unique within the database). */
+const TREE_LOCK_KEY = 7_302_114;
+
 /** Units: lookups within a jurisdiction (R10), atomic derived-code serials (R2), subtree moves (R13). */
 export class UnitRepository {
   constructor(private readonly sequelize: Sequelize) {}
@@ -60,7 +63,7 @@ export class UnitRepository {
       where.push(`(u.name LIKE :q ESCAPE '\\' OR u.uscc LIKE :q ESCAPE '\\')`);
       replacements.q = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     }
-    const cursor = decodeCursor(f.next, 2);
+    const cursor = decodeCursor(f.next, ['text', 'uuid']);
     if (cursor) (where.push('(u.name, u.id) > (:cName, CAST(:cId AS uuid))'), Object.assign(replacements, { cName: cursor[0], cId: cursor[1] }));
     return this.sequelize.query<UnitRow>(
       `SELECT ${COLUMNS} FROM units u WHERE ${where.join(' AND ')} ORDER BY u.name, u.id LIMIT :limit`,
@@ -68,12 +71,15 @@ export class UnitRepository {
     );
   }
 
-  /** The confirmed subtree of `root` down to `depth` levels below it. */
-  subtree(tx: Transaction | undefined, root: UnitRow, depth: number, limit: number): Promise<UnitRow[]> {
+  /**
+   * The confirmed subtree of `root` down to `depth` levels below it, within the jurisdiction of
+   * `jurisdictionUnitId` (R10): below a created, not yet affiliated unit lie units that are not.
+   */
+  subtree(tx: Transaction | undefined, jurisdictionUnitId: string, root: UnitRow, depth: number, limit: number): Promise<UnitRow[]> {
     return this.sequelize.query<UnitRow>(
-      `SELECT ${COLUMNS} FROM units u WHERE u.path @> ARRAY[CAST(:id AS uuid)]
+      `SELECT ${COLUMNS} FROM units u WHERE u.path @> ARRAY[CAST(:id AS uuid)] AND ${JURISDICTION_SQL}
          AND cardinality(u.path) <= :maxLen ORDER BY cardinality(u.path), u.name LIMIT :limit`,
-      { replacements: { id: root.id, maxLen: root.path.length + depth, limit }, type: QueryTypes.SELECT, transaction: tx },
+      { replacements: { id: root.id, jurisdictionUnitId, maxLen: root.path.length + depth, limit }, type: QueryTypes.SELECT, transaction: tx },
     );
   }
 
@@ -88,6 +94,15 @@ export class UnitRepository {
       { replacements: { parentId }, type: QueryTypes.SELECT, transaction: tx },
     );
     return rows[0]!.serial;
+  }
+
+  /**
+   * R13 — serializes changes of the affiliation tree until the transaction ends. Two approvals that
+   * each look acyclic on their own (A below B, B below A) would otherwise both commit from stale
+   * paths and make a cycle; callers read the paths they check only after taking this lock.
+   */
+  async lockTree(tx: Transaction): Promise<void> {
+    await this.sequelize.query('SELECT pg_advisory_xact_lock(:key)', { replacements: { key: TREE_LOCK_KEY }, transaction: tx });
   }
 
   /**

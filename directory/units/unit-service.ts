@@ -14,6 +14,7 @@ import type { AccountRepository } from '../accounts/account-repository.ts';
 import { checkCreation } from './creation-rules.ts';
 import type { UnitFilter, UnitRepository, UnitRow } from './unit-repository.ts';
 import { nest, unitView } from './unit-view.ts';
+import { uniqueConflict } from '../unique-conflicts.ts';
 
 export interface CreateUnitInput {
   kind: UnitKind;
@@ -25,8 +26,6 @@ export interface CreateUnitInput {
   responsibilities?: string | undefined;
   admin: PersonInput;
 }
-
-const UNIQUE_VIOLATION = 'SequelizeUniqueConstraintError';
 
 /** Units: creation chain (R4), codes (R1–R3), first administrator (R7), jurisdiction (R10). */
 export class UnitService {
@@ -93,8 +92,8 @@ export class UnitService {
         };
       });
     } catch (err) {
-      if ((err as Error).name === UNIQUE_VIOLATION) throw conflict('unit.uscc_taken', 'A unit with this code already exists');
-      throw err;
+      // A race past the checks above (the code, the new administrator's person): the constraint that fired says which.
+      throw uniqueConflict(err) ?? err;
     }
   }
 
@@ -132,7 +131,7 @@ export class UnitService {
   async tree(actor: Actor, id: string, depth: number) {
     authorize(actor, 'unit.read');
     const root = await this.visible(undefined, actor, id);
-    const rows = await this.units.subtree(undefined, root, actor.kind === 'unit' ? 0 : depth, 5000);
+    const rows = await this.units.subtree(undefined, actor.unitId, root, actor.kind === 'unit' ? 0 : depth, 5000);
     return nest(root, rows);
   }
 

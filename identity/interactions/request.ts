@@ -73,6 +73,14 @@ export function interactionPage(deps: InteractionDeps, handler: StepHandler, pro
       }
       await handler(ctx, req, deps);
     } catch (err) {
+      // A step may have handed the response to the provider (`ctx.respond = false`) before the
+      // provider failed — e.g. the interaction expired or was resumed by a parallel request between
+      // loading and finishing it. Koa must answer again, or the request hangs until the socket times out.
+      if (ctx.res.headersSent) {
+        deps.logger.error({ err, requestId: ctx.state.requestId }, 'sign-in page failed after answering');
+        return;
+      }
+      ctx.respond = true;
       if (err instanceof errors.SessionNotFound) return sendPage(ctx, 400, errorPage(lang, t(lang, 'expired')));
       deps.logger.error({ err, requestId: ctx.state.requestId }, 'sign-in page failed');
       sendPage(ctx, 500, errorPage(lang, t(lang, 'genericError')));
