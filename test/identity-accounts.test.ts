@@ -43,7 +43,7 @@ async function operator(token: string, roles: string[] = []) {
 }
 
 /** Signs in to the `title` subsystem (authorization code + PKCE through the sign-in pages). */
-function titleSignIn(username: string, password: string) {
+function titleSignIn(username: string, password: string, newPassword = TEST_NEW_PASSWORD) {
   const title = root.clients.find((c) => c.clientId === 'title')!;
   return signIn({
     issuer: server.url,
@@ -53,7 +53,7 @@ function titleSignIn(username: string, password: string) {
     resource: 'urn:tongmen:title',
     username,
     password,
-    newPassword: TEST_NEW_PASSWORD,
+    newPassword,
   });
 }
 
@@ -164,5 +164,28 @@ describe('R25: sign-in attempts in the audit trail', () => {
     // A sibling unit sees none of it.
     const sibling = await api(units.b.token, 'GET', '/audit-events?action=signin.*&limit=200');
     expect(JSON.stringify(sibling.body)).not.toContain(maskIdNumber(op.idNumber));
+  });
+});
+
+describe('R19/R20: an administrator\'s reset', () => {
+  it('R19/R20: unlocks a locked operator, ends every sign-in made with the old password, and forces a change', async () => {
+    const op = await operator(units.a.token, ['title.reviewer']);
+    const first = await signedIn(op.phone, op.initialPassword!);
+    const at = first.tokens.access_token;
+    expect((await oidc.tokenIntrospection(partner, at)).active).toBe(true);
+
+    // Three wrong passwords lock (R19); the right one is then refused too.
+    for (let i = 0; i < 3; i++) expect((await titleSignIn(op.phone, `Wrong#Pass${i}x`)).ok).toBe(false);
+    expect((await titleSignIn(op.phone, TEST_NEW_PASSWORD)).ok).toBe(false);
+
+    const reset = await api(units.a.token, 'POST', `/accounts/${op.id}/reset-password`);
+    expect(reset.status).toBe(200);
+    // The sign-in made before the reset is over: token inactive, refresh refused.
+    expect((await oidc.tokenIntrospection(partner, at)).active).toBe(false);
+    await expect(oidc.refreshTokenGrant(first.config, first.tokens.refresh_token!)).rejects.toThrow();
+    // The new initial password works once changed (R20); the account is unlocked.
+    // (The new password must differ from the last five, R18.)
+    const again = await titleSignIn(op.phone, reset.body.initialPassword, 'After#Reset2026');
+    expect(again.ok && again.pages).toEqual(['password', 'change-password']);
   });
 });

@@ -112,7 +112,7 @@ export class AccountService {
   async resetPassword(actor: Actor, id: string, meta: RequestMeta) {
     authorize(actor, 'account.reset-password');
     const secret = await this.factory.prepareSecret();
-    return this.base.db.transaction(async (tx) => {
+    const { result, after } = await this.base.db.transaction(async (tx) => {
       const account = await this.visibleModel(tx, actor, id);
       const own = account.unitId === actor.unitId;
       const allowed =
@@ -128,9 +128,16 @@ export class AccountService {
       if (account.personId) await this.checkGovernsPerson(tx, actor, account.personId);
       const owner: CredentialOwner = account.personId ? { personId: account.personId } : { accountId: account.id };
       await this.credentials.resetByAdmin(tx, owner, secret);
+      // A reset answers a lost or leaked password: every sign-in made with the old one ends
+      // (sessions, grants, refresh tokens of all the person's accounts; subsystems get back-channel logout).
+      const holders = account.personId ? await this.accounts.activeAccountsOfPerson(tx, account.personId) : [account];
+      const afterCommit: AfterCommit[] = [];
+      for (const holder of holders) afterCommit.push(await this.ending.endSessions(tx, holder.id));
       await this.base.audit.record(tx, { actor, action: 'account.reset-password', target: { type: 'account', id }, unitId: account.unitId, meta });
-      return { initialPassword: secret.password };
+      return { result: { initialPassword: secret.password }, after: afterCommit };
     });
+    await Promise.all(after.map((f) => f()));
+    return result;
   }
 
   /** R12 — offboarding: sign-in stops and every session, grant and token ends at once. */

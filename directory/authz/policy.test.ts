@@ -53,7 +53,6 @@ const EXPECTED: Record<Action, Name[]> = {
   'account.update': ADMINS,
   'account.set-roles': ADMINS,
   'account.reset-password': [...ADMINS, 'unitEmployer', 'unitHrss'],
-  'account.unlock': ADMINS,
   'account.offboard': ADMINS,
   'account.migrate': ADMINS,
   'affiliation.create': ADMINS,

@@ -6,7 +6,7 @@ import type { AccountKind } from '../models/index.ts';
 export const ACTIONS = [
   'unit.read', 'unit.create', 'unit.update', 'unit.change-admin', 'unit.disable',
   'account.read', 'account.create-operator', 'account.update', 'account.set-roles', 'account.reset-password',
-  'account.unlock', 'account.offboard', 'account.migrate',
+  'account.offboard', 'account.migrate',
   'affiliation.create', 'affiliation.list', 'affiliation.decide',
   'role.read', 'role.create', 'role.update', 'role.members',
   'role-change.create', 'role-change.read', 'role-change.decide',
@@ -83,9 +83,8 @@ export const POLICY: Record<Action, Partial<Record<AccountKind, readonly Conditi
   'account.create-operator': { admin: [] },
   'account.update': { admin: [] },
   'account.set-roles': { admin: ['scope-covers'] },
-  // R7/R19: the unit account may reset (and so unlock) its own unit's administrator.
+  // R7/R19: the unit account may reset (and so unlock: the only way, R19) its own unit's administrator.
   'account.reset-password': { unit: ['own-unit'], admin: [] },
-  'account.unlock': { admin: [] },
   'account.offboard': { admin: [] },
   'account.migrate': { admin: [] },
   'affiliation.create': { admin: [] },
