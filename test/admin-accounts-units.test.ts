@@ -565,3 +565,14 @@ describe('bad input is 400, never 500 (SPEC §5)', () => {
     }
   });
 });
+
+describe('R25: only real changes are audited', () => {
+  it('R25: an update that changes nothing writes no event', async () => {
+    const u = await f.child(f.county.adminId, 'employer', '空更新医院');
+    const before = await get(f.county.adminId, `/audit-events?action=unit.update&unitId=${u.unitId}`);
+    expect((await call(f.county.adminId, 'PUT', `/units/${u.unitId}`, {})).status).toBe(200);
+    expect((await call(f.county.adminId, 'PUT', `/units/${u.unitId}`, { responsibilities: '医疗服务' })).status).toBe(200);
+    const after = await get(f.county.adminId, `/audit-events?action=unit.update&unitId=${u.unitId}`);
+    expect(after.body.items.length - before.body.items.length).toBe(1);
+  });
+});

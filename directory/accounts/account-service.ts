@@ -88,8 +88,9 @@ export class AccountService {
         const holder = await this.persons.findByPhone(tx, changes.phone);
         if (holder && holder.id !== person.id) throw conflict('person.phone_in_use', 'This phone number is registered to another person');
       }
-      await this.persons.update(tx, person, changes);
       const changed = (['name', 'phone'] as const).filter((k) => changes[k] !== undefined);
+      if (!changed.length) return accountView((await this.accounts.view(tx, id))!); // nothing to write or audit
+      await this.persons.update(tx, person, changes);
       await this.base.audit.record(tx, { actor, action: 'account.update', target: { type: 'account', id }, unitId: account.unitId, details: { changed }, meta });
       return accountView((await this.accounts.view(tx, id))!);
     });

@@ -147,6 +147,7 @@ export class UnitService {
       }
       const unit = (await this.units.findById(tx, row.id))!;
       const patch = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+      if (!Object.keys(patch).length) return unitView(unit); // nothing changed: nothing to write or audit
       await unit.update({ ...patch, updatedAt: new Date() }, { transaction: tx });
       await this.base.audit.record(tx, { actor, action: 'unit.update', target: { type: 'unit', id }, unitId: id, details: { changes: patch }, meta });
       return unitView(unit);
