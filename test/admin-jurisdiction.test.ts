@@ -79,8 +79,11 @@ describe('R10: one person, one password and one phone — changed only by who go
     const byCreator = await call(f.province.adminId, 'POST', `/accounts/${emp.adminId}/reset-password`);
     expect(byCreator.status).toBe(200);
     expect(byCreator.body.initialPassword).toEqual(expect.any(String));
-    // An administrator resetting its own operator account reaches only itself.
-    expect((await call(emp.adminId, 'POST', `/accounts/${op.body.account.id}/reset-password`)).status).toBe(200);
+    // The reset ended every sign-in of that person (its old token is dead); with a new sign-in, the
+    // administrator resetting its own operator account reaches only itself.
+    expect((await call(emp.adminId, 'GET', '/units')).status).toBe(401);
+    const fresh = await f.app.mintToken(emp.adminId);
+    expect((await f.api(fresh, 'POST', `/accounts/${op.body.account.id}/reset-password`)).status).toBe(200);
     // A plain operator of the caller's unit, as before.
     expect((await call(f.county.adminId, 'POST', `/accounts/${f.countyOperator}/reset-password`)).status).toBe(200);
   });

@@ -36,6 +36,8 @@ type Name = keyof typeof ACTORS;
 
 const ADMINS: Name[] = ['adminEmployer', 'adminCompetent', 'adminCounty', 'adminCity', 'adminProvince', 'adminProvinceTitle'];
 const HRSS_ADMINS: Name[] = ['adminCounty', 'adminCity', 'adminProvince', 'adminProvinceTitle'];
+/** R6: the unit tree needs scope "all"; a subsystem-scoped hrss administrator does not administer it. */
+const TREE_ADMINS = ADMINS.filter((n) => n !== 'adminProvinceTitle');
 
 /**
  * The expected answer for every action × actor (without a subject), written out independently of
@@ -44,10 +46,10 @@ const HRSS_ADMINS: Name[] = ['adminCounty', 'adminCity', 'adminProvince', 'admin
 const EXPECTED: Record<Action, Name[]> = {
   // Unit accounts: only about their own unit (subject checks below; their lookups find nothing else).
   'unit.read': [...ADMINS, 'unitEmployer', 'unitHrss'],
-  'unit.create': ADMINS,
-  'unit.update': ADMINS,
-  'unit.change-admin': [...ADMINS, 'unitEmployer', 'unitHrss'],
-  'unit.disable': ADMINS,
+  'unit.create': TREE_ADMINS,
+  'unit.update': TREE_ADMINS,
+  'unit.change-admin': [...TREE_ADMINS, 'unitEmployer', 'unitHrss'],
+  'unit.disable': TREE_ADMINS,
   'account.read': ADMINS,
   'account.create-operator': ADMINS,
   'account.update': ADMINS,
@@ -55,9 +57,9 @@ const EXPECTED: Record<Action, Name[]> = {
   'account.reset-password': [...ADMINS, 'unitEmployer', 'unitHrss'],
   'account.offboard': ADMINS,
   'account.migrate': ADMINS,
-  'affiliation.create': ADMINS,
+  'affiliation.create': TREE_ADMINS,
   'affiliation.list': [...ADMINS, 'opHrssReviewer'],
-  'affiliation.decide': [...ADMINS, 'opHrssReviewer'],
+  'affiliation.decide': [...TREE_ADMINS, 'opHrssReviewer'],
   'role.read': ADMINS,
   'role.create': HRSS_ADMINS,
   'role.update': HRSS_ADMINS,

@@ -69,16 +69,18 @@ type Condition = keyof typeof CONDITIONS;
  * - R9: administrators do the administration; operators never pass, except hrss operators holding
  *   the affiliation-review role, who may list and decide affiliation requests (R13).
  * - R7: a unit account only reads its own unit and changes (or resets the password of) its administrator.
+ * - R6: an hrss administrator whose scope is a set of subsystems administers those subsystems'
+ *   roles and operators; the unit tree itself (units, their administrators, affiliation) needs scope "all".
  * - R15: catalogue roles are edited by hrss administrators whose scope covers the subsystem; the
  *   provincial catalogue only by the province hrss unit's.
  * - R16: county and city hrss units propose role changes; hrss units review them.
  */
 export const POLICY: Record<Action, Partial<Record<AccountKind, readonly Condition[]>>> = {
   'unit.read': { unit: ['own-unit'], admin: [] },
-  'unit.create': { admin: [] },
-  'unit.update': { admin: [] },
-  'unit.change-admin': { unit: ['own-unit'], admin: [] },
-  'unit.disable': { admin: [] },
+  'unit.create': { admin: ['scope-all'] },
+  'unit.update': { admin: ['scope-all'] },
+  'unit.change-admin': { unit: ['own-unit'], admin: ['scope-all'] },
+  'unit.disable': { admin: ['scope-all'] },
   'account.read': { admin: [] },
   'account.create-operator': { admin: [] },
   'account.update': { admin: [] },
@@ -87,9 +89,9 @@ export const POLICY: Record<Action, Partial<Record<AccountKind, readonly Conditi
   'account.reset-password': { unit: ['own-unit'], admin: [] },
   'account.offboard': { admin: [] },
   'account.migrate': { admin: [] },
-  'affiliation.create': { admin: [] },
+  'affiliation.create': { admin: ['scope-all'] },
   'affiliation.list': { admin: [], operator: ['hrss-operator', 'affiliation-reviewer'] },
-  'affiliation.decide': { admin: [], operator: ['hrss-operator', 'affiliation-reviewer'] },
+  'affiliation.decide': { admin: ['scope-all'], operator: ['hrss-operator', 'affiliation-reviewer'] },
   'role.read': { admin: [] },
   'role.create': { admin: ['hrss-unit', 'scope-covers', 'provincial-needs-province'] },
   'role.update': { admin: ['hrss-unit', 'scope-covers', 'provincial-needs-province'] },

@@ -199,9 +199,6 @@ export class UnitService {
     return this.base.db.transaction(async (tx) => {
       const row = await this.visible(tx, actor, id);
       if (row.kind !== 'hrss') throw conflict('unit.single_admin', 'Only hrss units have several administrators (R6)');
-      if (actor.kind === 'admin' && !actor.scope?.includes('all')) {
-        throw forbidden('unit.admin_scope_insufficient', 'Only an administrator with scope "all" adds administrators');
-      }
       const unit = (await this.units.findById(tx, row.id))!;
       const admin = await this.factory.createPersonAccount(tx, { unit, kind: 'admin', person, scope, secret });
       await this.base.audit.record(tx, { actor, action: 'unit.add-admin', target: { type: 'account', id: admin.account.id }, unitId: unit.id, details: { scope }, meta });
