@@ -7,6 +7,7 @@ import { sampleUscc } from '../directory/codes/test-data.ts';
 import { startTestServer } from './support/harness.ts';
 import { samplePerson } from './support/core.ts';
 import { clientConfig, signIn } from './support/oidc.ts';
+import { createModuleGuard } from '../subsystems/module-guard.ts';
 
 let server: RunningServer;
 let root: BootstrapResult;
@@ -122,6 +123,28 @@ describe('foundation end to end (HTTP + openid-client)', () => {
     expect(payload).toMatchObject({ sub: op.body.account.id, acct_kind: 'operator', unit_id: emp.body.unit.id, roles: ['title.reviewer'] });
     expect([...(payload.modules as string[])].sort()).toEqual(['title:forward-upward', 'title:unit-recommend', 'title:unit-verify']);
     expect(payload.unit_path).toEqual([root.unit.id, edu.body.unit.id, emp.body.unit.id]);
+
+    // The title subsystem decides from the token alone (R9): granted modules pass, others are refused.
+    const titleGuard = createModuleGuard({ issuer: server.url, subsystem: 'title' });
+    expect(await titleGuard.authorize(at, 'title:unit-verify')).toMatchObject({ sub: op.body.account.id, unitId: emp.body.unit.id });
+    await expect(titleGuard.authorize(at, 'title:apply')).rejects.toMatchObject({ status: 403, code: 'subsystem.module_forbidden' });
+    const personnelGuard = createModuleGuard({ issuer: server.url, subsystem: 'personnel' });
+    await expect(personnelGuard.authorize(at, 'personnel:basic-info')).rejects.toMatchObject({ status: 401 }); // not its audience
+    await expect(titleGuard.authorize(province, 'title:unit-verify')).rejects.toMatchObject({ status: 401 }); // an admin-API token
+    // An administrator signed in to the subsystem holds no roles and is refused every module (R9).
+    const adminInTitle = await signIn({
+      issuer: server.url,
+      clientId: 'title',
+      clientSecret: titleClient.clientSecret,
+      redirectUri: titleClient.redirectUris[0]!,
+      resource: 'urn:tongmen:title',
+      username: empAdminP.idNumber,
+      password: NEW_PASSWORD,
+    });
+    if (!adminInTitle.ok) throw new Error(adminInTitle.html);
+    const adminAt = adminInTitle.tokens.access_token;
+    expect(await server.tongmen.identity.verifyAccessToken(adminAt, 'urn:tongmen:title')).toMatchObject({ acct_kind: 'admin', roles: [], modules: [] });
+    await expect(titleGuard.authorize(adminAt, 'title:unit-verify')).rejects.toMatchObject({ status: 403, code: 'subsystem.separation_of_duties' });
 
     // A partner app registered by the province introspects it.
     const partner = await api(province, 'POST', '/clients', { name: '合作应用', resources: ['urn:tongmen:title'], introspection: true });

@@ -1,0 +1,54 @@
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { AppError, forbidden, unauthorized } from '../platform/errors.ts';
+import { RESOURCES, type Subsystem } from '../directory/catalogue/modules.ts';
+
+/** What a subsystem knows of its caller, from the access token alone (SPEC §6). */
+export interface SubsystemCaller {
+  sub: string;
+  unitId: string;
+  unitPath: string[];
+  roles: string[];
+  modules: string[];
+}
+
+/**
+ * How a business subsystem allows or refuses each of its resource modules: it verifies the JWT
+ * access token locally against Tongmen's keys (issuer, audience = its own resource, `typ: at+jwt`,
+ * expiry) and then decides from the claims alone — R9: unit and administrator accounts are always
+ * refused; an operator passes only for modules its roles grant in this subsystem. The four
+ * subsystems (a later step) sit behind this guard; Tongmen itself is never called per request.
+ */
+export function createModuleGuard(options: { issuer: string; subsystem: Subsystem; jwksUri?: string }) {
+  const jwks = createRemoteJWKSet(new URL(options.jwksUri ?? `${options.issuer}/jwks`));
+  const audience = RESOURCES[options.subsystem];
+
+  async function verify(token: string): Promise<JWTPayload> {
+    try {
+      return (await jwtVerify(token, jwks, { issuer: options.issuer, audience, typ: 'at+jwt' })).payload;
+    } catch {
+      throw unauthorized('subsystem.invalid_token', 'The access token is invalid, expired or not for this subsystem');
+    }
+  }
+
+  return {
+    /** The caller if `module` (e.g. `title:unit-verify`) is granted to it; 401/403 AppErrors otherwise. */
+    async authorize(token: string, module: string): Promise<SubsystemCaller> {
+      if (!module.startsWith(`${options.subsystem}:`)) {
+        throw new AppError(500, 'subsystem.module_foreign', `${module} is not a module of ${options.subsystem}`);
+      }
+      const claims = await verify(token);
+      if (claims.acct_kind !== 'operator') {
+        throw forbidden('subsystem.separation_of_duties', 'Unit and administrator accounts do no business (R9)');
+      }
+      const modules = Array.isArray(claims.modules) ? claims.modules.filter((m): m is string => typeof m === 'string') : [];
+      if (!modules.includes(module)) throw forbidden('subsystem.module_forbidden', `Your roles do not grant ${module}`);
+      return {
+        sub: String(claims.sub),
+        unitId: String(claims.unit_id),
+        unitPath: Array.isArray(claims.unit_path) ? claims.unit_path.map(String) : [],
+        roles: Array.isArray(claims.roles) ? claims.roles.map(String) : [],
+        modules,
+      };
+    },
+  };
+}
