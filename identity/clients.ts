@@ -1,7 +1,5 @@
-import crypto from 'node:crypto';
 import type { Sequelize } from 'sequelize';
 import Provider, { type Adapter, type AdapterPayload, type Client, type ClientMetadata } from 'oidc-provider';
-import type { Subsystem } from '../platform/config.ts';
 import type { PiiCipher } from '../platform/crypto/pii.ts';
 
 /** Client metadata Tongmen adds to the standard ones (registered as extraClientMetadata). */

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { loadConfig, type Config } from '../platform/config.ts';
-import { createLogger, type Logger } from '../platform/logger.ts';
+import type { Logger } from '../platform/logger.ts';
 import { createIdentity, type Identity } from '../identity/index.ts';
 import { createAdminApi } from '../admin-api/index.ts';
 import type { BaseContext } from './context.ts';

@@ -3,7 +3,7 @@ import { CredentialService } from '../directory/credentials/credential-service.t
 import { AccountEnding } from '../directory/accounts/account-ending.ts';
 import { AccountFactory } from '../directory/accounts/account-factory.ts';
 import { AccountRepository } from '../directory/accounts/account-repository.ts';
-import { AccountService, type RoleGrants } from '../directory/accounts/account-service.ts';
+import { AccountService } from '../directory/accounts/account-service.ts';
 import { MigrationService } from '../directory/accounts/migration-service.ts';
 import { AffiliationService } from '../directory/affiliation/affiliation-service.ts';
 import { PersonRepository } from '../directory/persons/person-repository.ts';

@@ -6,7 +6,7 @@ import { bootstrapProvince, type BootstrapResult } from '../directory/bootstrap/
 import { sampleUscc } from '../directory/codes/test-data.ts';
 import { startTestServer } from './support/harness.ts';
 import { samplePerson } from './support/core.ts';
-import { clientConfig, signIn } from './support/oidc.ts';
+import { clientConfig, signIn, subsystemSignIn } from './support/oidc.ts';
 import { createModuleGuard } from '../subsystems/module-guard.ts';
 
 let server: RunningServer;
@@ -106,17 +106,7 @@ describe('foundation end to end (HTTP + openid-client)', () => {
     expect(op.body.account.roles).toEqual(['personnel.clerk', 'title.reviewer']);
 
     // The operator signs in to the title subsystem: its token carries exactly the title modules of its roles (SPEC §6).
-    const titleClient = root.clients.find((c) => c.clientId === 'title')!;
-    const titleSignIn = await signIn({
-      issuer: server.url,
-      clientId: 'title',
-      clientSecret: titleClient.clientSecret,
-      redirectUri: titleClient.redirectUris[0]!,
-      resource: 'urn:tongmen:title',
-      username: opP.phone,
-      password: op.body.initialPassword,
-      newPassword: NEW_PASSWORD,
-    });
+    const titleSignIn = await subsystemSignIn(server.url, root.clients, 'title', { username: opP.phone, password: op.body.initialPassword, newPassword: NEW_PASSWORD });
     if (!titleSignIn.ok) throw new Error(titleSignIn.html);
     const at = titleSignIn.tokens.access_token;
     const { payload } = await jwtVerify(at, createRemoteJWKSet(new URL(`${server.url}/jwks`)), { issuer: server.url, audience: 'urn:tongmen:title', typ: 'at+jwt' });
@@ -132,15 +122,7 @@ describe('foundation end to end (HTTP + openid-client)', () => {
     await expect(personnelGuard.authorize(at, 'personnel:basic-info')).rejects.toMatchObject({ status: 401 }); // not its audience
     await expect(titleGuard.authorize(province, 'title:unit-verify')).rejects.toMatchObject({ status: 401 }); // an admin-API token
     // An administrator signed in to the subsystem holds no roles and is refused every module (R9).
-    const adminInTitle = await signIn({
-      issuer: server.url,
-      clientId: 'title',
-      clientSecret: titleClient.clientSecret,
-      redirectUri: titleClient.redirectUris[0]!,
-      resource: 'urn:tongmen:title',
-      username: empAdminP.idNumber,
-      password: NEW_PASSWORD,
-    });
+    const adminInTitle = await subsystemSignIn(server.url, root.clients, 'title', { username: empAdminP.idNumber, password: NEW_PASSWORD });
     if (!adminInTitle.ok) throw new Error(adminInTitle.html);
     const adminAt = adminInTitle.tokens.access_token;
     expect(await server.tongmen.identity.verifyAccessToken(adminAt, 'urn:tongmen:title')).toMatchObject({ acct_kind: 'admin', roles: [], modules: [] });

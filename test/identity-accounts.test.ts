@@ -6,7 +6,7 @@ import { sampleUscc } from '../directory/codes/test-data.ts';
 import { maskIdNumber, maskPhone } from '../directory/masking.ts';
 import { startTestServer } from './support/harness.ts';
 import { samplePerson } from './support/core.ts';
-import { clientConfig, signIn } from './support/oidc.ts';
+import { clientConfig, subsystemSignIn } from './support/oidc.ts';
 import { adminCall, adminToken, TEST_NEW_PASSWORD } from './support/admin-token.ts';
 
 /**
@@ -44,17 +44,7 @@ async function operator(token: string, roles: string[] = []) {
 
 /** Signs in to the `title` subsystem (authorization code + PKCE through the sign-in pages). */
 function titleSignIn(username: string, password: string, newPassword = TEST_NEW_PASSWORD) {
-  const title = root.clients.find((c) => c.clientId === 'title')!;
-  return signIn({
-    issuer: server.url,
-    clientId: 'title',
-    clientSecret: title.clientSecret,
-    redirectUri: title.redirectUris[0]!,
-    resource: 'urn:tongmen:title',
-    username,
-    password,
-    newPassword,
-  });
+  return subsystemSignIn(server.url, root.clients, 'title', { username, password, newPassword });
 }
 
 async function signedIn(username: string, password: string) {

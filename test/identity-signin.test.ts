@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../server/app.ts';
 import { FormBrowser } from './support/browser.ts';
 import { startTestServer } from './support/harness.ts';
-import { clientConfig, signIn } from './support/oidc.ts';
+import { pkceAuthorizationUrl, clientConfig, signIn } from './support/oidc.ts';
 import { argon2Hasher } from '../directory/credentials/password-hasher.ts';
 import { ClientModel } from '../directory/models/index.ts';
 import { toClientRow } from '../directory/bootstrap/first-party-clients.ts';
@@ -36,16 +36,16 @@ const titleSignIn = (o: { username: string; password: string; newPassword?: stri
     ...o,
   });
 
+/** Follows an authorization request to the client's callback and returns the `error` it carries. */
+async function callbackError(url: URL) {
+  const back = await new FormBrowser().follow(url.toString(), (u) => u.pathname === '/callback');
+  return new URL(back).searchParams.get('error');
+}
+
 /** Starts an authorization request for `title` and returns the browser on the sign-in page. */
 async function openSignIn(query = '') {
   const config = await clientConfig(server.url, 'title', title().clientSecret!);
-  const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: title().redirectUris[0]!,
-    scope: 'openid',
-    code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
-    code_challenge_method: 'S256',
-    resource: 'urn:tongmen:title',
-  });
+  const { url } = await pkceAuthorizationUrl(config, { redirectUri: title().redirectUris[0]!, resource: 'urn:tongmen:title' });
   const browser = new FormBrowser();
   const page = await browser.follow(url.toString());
   if (query) await browser.follow(`${page}${query}`);
@@ -90,8 +90,7 @@ describe('authorization requests', () => {
       scope: 'openid',
       resource: 'urn:tongmen:title',
     });
-    const back = await new FormBrowser().follow(url.toString(), (u) => u.pathname === '/callback');
-    expect(new URL(back).searchParams.get('error')).toBe('invalid_request');
+    expect(await callbackError(url)).toBe('invalid_request');
   });
 
   it('answers an unknown client with the provider\'s error page in Chinese', async () => {
@@ -135,15 +134,8 @@ describe('authorization requests', () => {
 
   it('a client may ask only for its registered resources (RFC 8707)', async () => {
     const config = await clientConfig(server.url, 'title', title().clientSecret!);
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: title().redirectUris[0]!,
-      scope: 'openid',
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
-      code_challenge_method: 'S256',
-      resource: 'urn:tongmen:personnel',
-    });
-    const back = await new FormBrowser().follow(url.toString(), (u) => u.pathname === '/callback');
-    expect(new URL(back).searchParams.get('error')).toBe('invalid_target');
+    const { url } = await pkceAuthorizationUrl(config, { redirectUri: title().redirectUris[0]!, resource: 'urn:tongmen:personnel' });
+    expect(await callbackError(url)).toBe('invalid_target');
   });
 });
 
@@ -161,15 +153,8 @@ describe('partner clients never get a Tongmen resource token', () => {
       ),
     );
     const config = await clientConfig(server.url, 'partner-signin-title', secret);
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: `${rp.url}/callback`,
-      scope: 'openid',
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
-      code_challenge_method: 'S256',
-      resource: 'urn:tongmen:title',
-    });
-    const back = await new FormBrowser().follow(url.toString(), (u) => u.pathname === '/callback');
-    expect(new URL(back).searchParams.get('error')).toBe('invalid_target');
+    const { url } = await pkceAuthorizationUrl(config, { redirectUri: `${rp.url}/callback`, resource: 'urn:tongmen:title' });
+    expect(await callbackError(url)).toBe('invalid_target');
   });
 });
 
@@ -363,13 +348,7 @@ describe('password sign-in pages', () => {
     // The browser's SSO session yields no code; the sign-in that follows asks for the change first.
     const { browser } = first;
     const config = await clientConfig(server.url, 'title', title().clientSecret!);
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: title().redirectUris[0]!,
-      scope: 'openid',
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
-      code_challenge_method: 'S256',
-      resource: 'urn:tongmen:title',
-    });
+    const { url } = await pkceAuthorizationUrl(config, { redirectUri: title().redirectUris[0]!, resource: 'urn:tongmen:title' });
     const back = await browser.follow(url.toString(), (u) => u.pathname === '/callback');
     expect(new URL(back).searchParams.get('code')).toBeNull();
     const again = await titleSignIn({ username: person.phone, password: initial.password, newPassword: NEW_PASSWORD, browser });

@@ -9,7 +9,6 @@ import type { RoleChangeHistoryEntry } from '../models/index.ts';
 import type { RoleChangeRepository, RoleChangeRow } from './role-change-repository.ts';
 import type { RoleRepository } from './role-repository.ts';
 import type { RoleService } from './role-service.ts';
-import { checkModules } from './role-view.ts';
 
 export interface RoleChangeProposal {
   name?: string | undefined;
@@ -121,17 +120,8 @@ export class RoleChangeService {
     authorize(actor, 'role.update', { subsystem: role.subsystem, ownerUnitId: role.ownerUnitId });
     const p = req.proposal as Partial<RoleChangeProposal>;
     const removed = new Set(p.removeModules ?? []);
-    const modules = checkModules(role.subsystem as RoleSubsystem, [...role.modules, ...(p.addModules ?? [])].filter((m) => !removed.has(m)));
-    const after = { ...(p.name ? { name: p.name } : {}), modules };
-    await this.roles.update(tx, role.id, after);
-    await this.base.audit.record(tx, {
-      actor,
-      action: 'role.update',
-      target: { type: 'role', id: role.id },
-      unitId: role.ownerUnitId ?? actor.unitId,
-      details: { code: role.code, before: { name: role.name, modules: role.modules }, after, roleChangeRequest: req.id },
-      meta,
-    });
+    const modules = [...role.modules, ...(p.addModules ?? [])].filter((m) => !removed.has(m));
+    await this.catalogue.applyChanges(tx, actor, role, { ...(p.name ? { name: p.name } : {}), modules }, meta, { roleChangeRequest: req.id });
   }
 
   private audit(tx: Transaction, actor: Actor, action: string, id: string, unitId: string, details: Record<string, unknown>, meta: RequestMeta) {

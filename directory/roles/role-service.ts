@@ -95,22 +95,37 @@ export class RoleService {
       if (role.ownerUnitId !== null && !role.inJurisdiction) {
         throw forbidden('role.not_owner', 'This role belongs to a unit above yours; ask it to change the role (R16)');
       }
-      const modules = changes.modules && checkModules(role.subsystem as RoleSubsystem, changes.modules);
-      const patch = {
-        ...(changes.name !== undefined ? { name: changes.name } : {}),
-        ...(modules ? { modules } : {}),
-        ...(changes.status ? { status: changes.status } : {}),
-      };
-      await this.repo.update(tx, role.id, patch);
-      await this.base.audit.record(tx, {
-        actor,
-        action: 'role.update',
-        target: { type: 'role', id: role.id },
-        unitId: role.ownerUnitId ?? actor.unitId,
-        details: { code, before: { name: role.name, modules: role.modules, status: role.status }, after: patch },
-        meta,
-      });
+      await this.applyChanges(tx, actor, role, changes, meta);
       return roleView((await this.repo.byCode(tx, actor.unitId, code))!);
+    });
+  }
+
+  /**
+   * R15 — writes a change to a locked role and its audit event in the caller's transaction; the
+   * one path for edits through the catalogue and for accepted role-change requests (R16).
+   */
+  async applyChanges(
+    tx: Transaction,
+    actor: Actor,
+    role: Pick<RoleRow, 'id' | 'code' | 'name' | 'subsystem' | 'modules' | 'status' | 'ownerUnitId'>,
+    changes: RoleChanges,
+    meta: RequestMeta,
+    details: Record<string, unknown> = {},
+  ) {
+    const modules = changes.modules && checkModules(role.subsystem as RoleSubsystem, changes.modules);
+    const patch = {
+      ...(changes.name !== undefined ? { name: changes.name } : {}),
+      ...(modules ? { modules } : {}),
+      ...(changes.status ? { status: changes.status } : {}),
+    };
+    await this.repo.update(tx, role.id, patch);
+    await this.base.audit.record(tx, {
+      actor,
+      action: 'role.update',
+      target: { type: 'role', id: role.id },
+      unitId: role.ownerUnitId ?? actor.unitId,
+      details: { code: role.code, before: { name: role.name, modules: role.modules, status: role.status }, after: patch, ...details },
+      meta,
     });
   }
 

@@ -24,6 +24,19 @@ export async function clientConfig(issuer: string, clientId: string, clientSecre
   });
 }
 
+/** An authorization URL with a fresh PKCE pair (S256), as every Tongmen client must send (PKCE is required). */
+export async function pkceAuthorizationUrl(config: oidc.Configuration, p: { redirectUri: string; resource?: string; scope?: string }) {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: p.redirectUri,
+    scope: p.scope ?? 'openid',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    ...(p.resource ? { resource: p.resource } : {}),
+  });
+  return { url, verifier };
+}
+
 /**
  * The authorization code flow with PKCE as a real relying party does it (openid-client), with the
  * sign-in pages walked by a form-following browser: password, forced change, account choice.
@@ -66,4 +79,26 @@ export async function signIn(o: SignInOptions) {
   if (!atCallback(new URL(current))) return { ok: false as const, error: 'no_callback', html: browser.lastHtml, browser };
   const tokens = await oidc.authorizationCodeGrant(config, new URL(current), { pkceCodeVerifier: verifier, expectedState: state }, { resource: o.resource });
   return { ok: true as const, tokens, config, pages, browser };
+}
+
+/**
+ * Signs in to one subsystem's first-party client as bootstrap registered it (its secret, its
+ * callback, its resource), through the sign-in pages.
+ */
+export function subsystemSignIn(
+  issuer: string,
+  clients: Array<{ clientId: string; clientSecret?: string; redirectUris: string[]; resources: string[] }>,
+  subsystem: string,
+  creds: Pick<SignInOptions, 'username' | 'password' | 'newPassword' | 'accountId'>,
+) {
+  const client = clients.find((c) => c.clientId === subsystem);
+  if (!client) throw new Error(`no client ${subsystem}`);
+  return signIn({
+    issuer,
+    clientId: client.clientId,
+    clientSecret: client.clientSecret,
+    redirectUri: client.redirectUris[0]!,
+    resource: client.resources[0]!,
+    ...creds,
+  });
 }
