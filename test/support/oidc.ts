@@ -25,9 +25,10 @@ export async function clientConfig(issuer: string, clientId: string, clientSecre
 }
 
 /** An authorization URL with a fresh PKCE pair (S256), as every Tongmen client must send (PKCE is required). */
-export async function pkceAuthorizationUrl(config: oidc.Configuration, p: { redirectUri: string; resource?: string; scope?: string }) {
+export async function pkceAuthorizationUrl(config: oidc.Configuration, p: { redirectUri: string; resource?: string; scope?: string; state?: string }) {
   const verifier = oidc.randomPKCECodeVerifier();
   const url = oidc.buildAuthorizationUrl(config, {
+    ...(p.state ? { state: p.state } : {}),
     redirect_uri: p.redirectUri,
     scope: p.scope ?? 'openid',
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
@@ -43,13 +44,10 @@ export async function pkceAuthorizationUrl(config: oidc.Configuration, p: { redi
  */
 export async function signIn(o: SignInOptions) {
   const config = await clientConfig(o.issuer, o.clientId, o.clientSecret);
-  const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
-  const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: o.redirectUri,
+  const { url, verifier } = await pkceAuthorizationUrl(config, {
+    redirectUri: o.redirectUri,
     scope: o.scope ?? 'openid profile phone offline_access',
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
     resource: o.resource,
     state,
   });
