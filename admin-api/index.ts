@@ -10,6 +10,7 @@ import { authenticate } from './auth.ts';
 import { buildOpenApi } from './openapi.ts';
 import type { AdminContext, AdminIdentity, AdminRouter, AdminRoutes, AdminState } from './types.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { administratorRoutes } from './routes/administrators.ts';
 import { affiliationRoutes } from './routes/affiliation.ts';
 import { auditRoutes } from './routes/audit-events.ts';
 import { clientRoutes } from './routes/clients.ts';
@@ -25,6 +26,7 @@ const ROUTE_MODULES: AdminRoutes[] = [
   unitRoutes,
   affiliationRoutes,
   accountRoutes,
+  administratorRoutes,
   roleRoutes,
   roleMemberRoutes,
   roleChangeRoutes,

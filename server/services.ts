@@ -4,6 +4,9 @@ import { AccountEnding } from '../directory/accounts/account-ending.ts';
 import { AccountFactory } from '../directory/accounts/account-factory.ts';
 import { AccountRepository } from '../directory/accounts/account-repository.ts';
 import { AccountService } from '../directory/accounts/account-service.ts';
+import { AdministratorService } from '../directory/accounts/administrator-service.ts';
+import { AccountPowerGuard } from '../directory/authz/account-power-guard.ts';
+import { PersonGate } from '../directory/persons/person-gate.ts';
 import { MigrationService } from '../directory/accounts/migration-service.ts';
 import { AffiliationService } from '../directory/affiliation/affiliation-service.ts';
 import { PersonRepository } from '../directory/persons/person-repository.ts';
@@ -34,8 +37,12 @@ export function createServices(base: BaseContext) {
   const ending = new AccountEnding(accountRepo);
   const roleRepo = new RoleRepository(sequelize);
   const roles = new RoleService(base, roleRepo);
+  // Issue 5 items 1 and 4: one power rule for every action on an account, one answer about persons out of sight.
+  const powers = new AccountPowerGuard(sequelize);
+  const personGate = new PersonGate(base);
+  const administrators = new AdministratorService(base, accountRepo, powers);
   // R17: the account service grants roles through this (PUT /accounts/{id}/roles, operator creation).
-  const roleGrants = new RoleGrantService(base, roleRepo, roles);
+  const roleGrants = new RoleGrantService(base, roleRepo, roles, powers);
   const services = {
     credentials,
     persons,
@@ -43,9 +50,21 @@ export function createServices(base: BaseContext) {
     accountRepo,
     factory,
     actors: new ActorLoader(sequelize),
-    units: new UnitService(base, unitRepo, accountRepo, factory, ending),
-    accounts: new AccountService(base, accountRepo, unitRepo, persons, factory, credentials, ending, () => roleGrants!),
-    migrations: new MigrationService(base, accountRepo, unitRepo, ending),
+    units: new UnitService(base, unitRepo, accountRepo, factory, ending, powers, personGate),
+    accounts: new AccountService(base, {
+      accounts: accountRepo,
+      units: unitRepo,
+      persons,
+      factory,
+      credentials,
+      ending,
+      powers,
+      personGate,
+      administrators,
+      roles: () => roleGrants,
+    }),
+    administrators,
+    migrations: new MigrationService(base, accountRepo, unitRepo, ending, powers),
     roles,
     roleGrants,
     roleChanges: new RoleChangeService(base, new RoleChangeRepository(sequelize), roleRepo, roles),

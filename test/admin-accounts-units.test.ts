@@ -255,7 +255,7 @@ describe('R12: offboarding', () => {
     const above = await offboard(f.county.adminId);
     expect([above.status, above.body.error.code]).toEqual([403, 'account.not_own_operator']);
     const anAdmin = await offboard(f.employer.adminId, f.employer.adminId);
-    expect([anAdmin.status, anAdmin.body.error.code]).toEqual([403, 'account.not_own_operator']);
+    expect([anAdmin.status, anAdmin.body.error.code]).toEqual([403, 'account.power_exceeded']); // itself (issue 5 item 1)
 
     const done = await offboard(f.employer.adminId);
     expect(done.status).toBe(200);
@@ -458,6 +458,7 @@ describe('bad input is 400, never 500 (SPEC §5)', () => {
     { route: 'POST /accounts/:id/reset-password', path: '/accounts/%20/reset-password', issues: ['params:id'] },
     { route: 'POST /accounts/:id/unlock', path: '/accounts/1e3/unlock', issues: ['params:id'] },
     { route: 'POST /accounts/:id/offboard', path: '/accounts/null/offboard', issues: ['params:id'] },
+    { route: 'PUT /accounts/:id/scope', path: '/accounts/x/scope', body: { scope: 'all' }, issues: ['params:id', 'body:scope'] },
     { route: 'POST /accounts/:id/migrate', path: `/accounts/${u}/migrate`, body: { toUnitId: ['x'] }, issues: ['body:toUnitId'] },
     { route: 'POST /migrations/:id/accept', path: '/migrations/abc/accept', body: { reason: 1 }, issues: ['params:id', 'body:reason'] },
     { route: 'POST /migrations/:id/reject', path: `/migrations/${u}/reject`, body: { reason: ['x'] }, issues: ['body:reason'] },
@@ -547,6 +548,7 @@ describe('bad input is 400, never 500 (SPEC §5)', () => {
       ['POST', `/accounts/${uuid()}/reset-password`],
       ['POST', `/accounts/${uuid()}/unlock`],
       ['POST', `/accounts/${uuid()}/offboard`],
+      ['PUT', `/accounts/${uuid()}/scope`, { scope: ['title'] }],
       ['POST', `/accounts/${uuid()}/migrate`, { toUnitId: f.employer.unitId }],
       ['POST', `/migrations/${uuid()}/accept`, {}],
       ['POST', `/migrations/${uuid()}/reject`, { reason: '无' }],

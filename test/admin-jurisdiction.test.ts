@@ -35,10 +35,17 @@ describe('R10: one person, one password and one phone — changed only by who go
   it('an administrator who makes a stranger its operator cannot reset their password nor re-point their phone', async () => {
     // The victim administers a city; the attacker administers an employer elsewhere and knows the
     // victim's name, ID number and phone — enough to make them an operator of its own unit.
-    const victim = await unitWithKnownAdmin(f.province.adminId, 'hrss', '被冒用市人社局');
-    const planted = await call(f.employer.adminId, 'POST', '/accounts', victim.person);
-    expect([planted.status, planted.body.initialPassword]).toEqual([201, null]);
+    const stranger = await unitWithKnownAdmin(f.province.adminId, 'hrss', '被冒用市人社局');
+    // Issue 5 item 4: a person out of the employer's sight is no longer found at all (R10)…
+    const refused = await call(f.employer.adminId, 'POST', '/accounts', stranger.person);
+    expect([refused.status, refused.body.error?.code]).toEqual([409, 'person.unavailable']);
+    // …so the person here was the employer's operator first and became a city administrator later.
+    const person = samplePerson('先经办后管理员');
+    const planted = await call(f.employer.adminId, 'POST', '/accounts', person);
+    expect([planted.status, planted.body.initialPassword]).toEqual([201, expect.any(String)]);
     const opId: string = planted.body.account.id;
+    const made = await f.core.services.units.create(await f.core.actor(f.province.adminId), { kind: 'hrss', name: '后任市人社局', uscc: sampleUscc(usccSeq++), admin: person }, f.core.meta);
+    const victim = { adminId: made.admin.accountId, person };
 
     const reset = await call(f.employer.adminId, 'POST', `/accounts/${opId}/reset-password`);
     expect([reset.status, reset.body.error?.code, reset.body.initialPassword]).toEqual([403, 'account.person_not_governed', undefined]);

@@ -84,9 +84,21 @@ export const accountRoutes: AdminRoutes = (router, { services: { accounts, migra
     );
   }
 
-  router.post('/accounts/:id/offboard', guard({ summary: 'Offboard an operator: every session and token ends (R12)', tags: ['accounts'], params: idParams, response: account, errors: [403, 404, 409] }), async (ctx) => {
-    ctx.body = await accounts.offboard(ctx.state.actor, ctx.guard.params.id, requestMeta(ctx));
-  });
+  router.post(
+    '/accounts/:id/offboard',
+    guard({
+      summary: 'Offboard an operator or retire an administrator: every session and token ends (R6, R12)',
+      description:
+        'An administrator is retired only by an actor whose powers cover it (403 `account.power_exceeded`), and only while its unit keeps one active administrator (non-hrss) or one with scope all (hrss); otherwise 409 `unit.last_admin`: replace it with PUT /units/{id}/admin.',
+      tags: ['accounts'],
+      params: idParams,
+      response: account,
+      errors: [403, 404, 409],
+    }),
+    async (ctx) => {
+      ctx.body = await accounts.offboard(ctx.state.actor, ctx.guard.params.id, requestMeta(ctx));
+    },
+  );
 
   router.post(
     '/accounts/:id/migrate',

@@ -3,7 +3,7 @@ import { requestMeta } from '../../server/http.ts';
 import { parsePersonInput as parsePerson } from '../../directory/persons/person-service.ts';
 import { guard } from '../guard.ts';
 import type { AdminRoutes } from '../types.ts';
-import { credentialsShown, idParams, limit, next, page, personInput, unit, unitKind, unitLevel } from '../schemas/common.ts';
+import { adminScope, credentialsShown, idParams, limit, next, page, personInput, unit, unitKind, unitLevel } from '../schemas/common.ts';
 
 const createUnit = z.object({
   kind: unitKind,
@@ -90,7 +90,7 @@ export const unitRoutes: AdminRoutes = (router, { services: { units } }) => {
       summary: 'Add a scoped administrator to an hrss unit (R6)',
       tags: ['units'],
       params: idParams,
-      body: personInput.extend({ scope: z.array(z.enum(['all', 'personnel', 'title', 'talent', 'allocation'])).min(1) }),
+      body: personInput.extend({ scope: adminScope }),
       response: credentialsShown,
       status: 201,
       errors: [403, 404, 409],

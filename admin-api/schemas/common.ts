@@ -12,6 +12,9 @@ export const personInput = z.object({
   phone: z.string().min(1).max(32),
 });
 
+/** R6 — an hrss administrator's scope: `all`, or some of the subsystems. */
+export const adminScope = z.array(z.enum(['all', 'personnel', 'title', 'talent', 'allocation'])).min(1).max(5);
+
 export const unitKind = z.enum(['hrss', 'competent', 'employer']);
 export const unitLevel = z.enum(['province', 'city', 'county']);
 

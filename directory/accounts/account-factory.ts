@@ -2,7 +2,7 @@ import type { Transaction } from 'sequelize';
 import { conflict } from '../../platform/errors.ts';
 import type { CredentialService, InitialPassword } from '../credentials/credential-service.ts';
 import { AccountModel, type AccountKind, type UnitModel } from '../models/index.ts';
-import { findOrCreatePerson } from '../persons/person-service.ts';
+import { findOrCreatePerson, type PersonSight } from '../persons/person-service.ts';
 import type { PersonInput, PersonRepository } from '../persons/person-repository.ts';
 
 /**
@@ -33,13 +33,14 @@ export class AccountFactory {
 
   /**
    * A real-name administrator or operator account (R8). An existing person keeps the password they
-   * have (one person, one password): `initialPassword` is then null.
+   * have (one person, one password): `initialPassword` is then null. `sight` says which stored
+   * persons the caller may be told about (R10, see `findOrCreatePerson`).
    */
   async createPersonAccount(
     tx: Transaction,
-    args: { unit: Pick<UnitModel, 'id' | 'kind'>; kind: Exclude<AccountKind, 'unit'>; person: PersonInput; scope: string[] | null; secret: InitialPassword },
+    args: { unit: Pick<UnitModel, 'id' | 'kind'>; kind: Exclude<AccountKind, 'unit'>; person: PersonInput; scope: string[] | null; secret: InitialPassword; sight: PersonSight },
   ) {
-    const { person, created } = await findOrCreatePerson(this.persons, tx, args.person);
+    const { person, created } = await findOrCreatePerson(this.persons, tx, args.person, args.sight);
     const duplicate = await AccountModel.findOne({
       where: { personId: person.id, unitId: args.unit.id, kind: args.kind, status: 'active' },
       transaction: tx,

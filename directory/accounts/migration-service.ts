@@ -1,11 +1,12 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { BaseContext } from '../../server/context.ts';
-import { conflict, forbidden, notFound } from '../../platform/errors.ts';
+import { conflict, notFound } from '../../platform/errors.ts';
 import { decodeCursor, toPage } from '../../platform/pagination.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
 import { authorize } from '../authz/policy.ts';
 import { isInJurisdiction } from '../authz/jurisdiction.ts';
 import type { AccountModel } from '../models/index.ts';
+import type { AccountPowerGuard } from '../authz/account-power-guard.ts';
 import type { UnitRepository } from '../units/unit-repository.ts';
 import type { AccountEnding } from './account-ending.ts';
 import type { AccountRepository } from './account-repository.ts';
@@ -30,6 +31,7 @@ export class MigrationService {
     private readonly accounts: AccountRepository,
     private readonly units: UnitRepository,
     private readonly ending: AccountEnding,
+    private readonly powers: AccountPowerGuard,
   ) {}
 
   /**
@@ -66,11 +68,12 @@ export class MigrationService {
       if (!target || target.status !== 'active') throw notFound('unit.not_found', 'Unit not found');
       if (target.id === account.unitId) throw conflict('account.same_unit', 'The account is already in that unit');
       const commonUpper = account.unitId !== actor.unitId && (await isInJurisdiction(sql, actor.unitId, target.id, tx));
+      // Issue 5 item 1: the own unit's administrator within its scope (R6, R10), or a scope-all unit above both (R11).
+      await this.powers.check(tx, actor, account, { purpose: commonUpper ? 'migrate' : 'act' });
       if (commonUpper) {
         const after = await this.move(tx, actor, account, target.id, meta);
         return { result: { status: 'accepted' as const, account: accountView((await this.accounts.view(tx, accountId))!) }, after };
       }
-      if (account.unitId !== actor.unitId) throw forbidden('account.not_own_operator', "Administrators migrate their own unit's operators");
       const [row] = await sql.query<{ id: string }>(
         `INSERT INTO migration_requests (account_id, from_unit_id, to_unit_id, requested_by)
          VALUES (:accountId, :from, :to, :by) ON CONFLICT DO NOTHING RETURNING id`,

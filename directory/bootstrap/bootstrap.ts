@@ -59,7 +59,7 @@ export async function bootstrapProvince(base: BaseContext, services: Services, i
       { transaction: tx },
     );
     const unitAccount = await services.factory.createUnitAccount(tx, unit, unitSecret);
-    const first = await services.factory.createPersonAccount(tx, { unit, kind: 'admin', person: admin, scope: ['all'], secret: adminSecret });
+    const first = await services.factory.createPersonAccount(tx, { unit, kind: 'admin', person: admin, scope: ['all'], secret: adminSecret, sight: null });
     for (const role of SEEDED_ROLES) {
       await RoleModel.findOrCreate({ where: { code: role.code }, defaults: { ...role, ownerUnitId: null }, transaction: tx });
     }

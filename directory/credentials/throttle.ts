@@ -23,6 +23,18 @@ export async function hitThrottle(
   return (rows as Array<{ count: number }>)[0]!.count;
 }
 
+/**
+ * The count of the current window without counting a hit (0 when the window has passed): lets a
+ * caller refuse before doing the work a hit would count (issue 5 item 4).
+ */
+export async function throttleCount(sequelize: Sequelize, key: string, windowSeconds: number, transaction?: Transaction): Promise<number> {
+  const [rows] = await sequelize.query(
+    `SELECT count FROM throttles WHERE key = :key AND window_start > now() - make_interval(secs => :seconds)`,
+    { replacements: { key, seconds: windowSeconds }, transaction },
+  );
+  return (rows as Array<{ count: number }>)[0]?.count ?? 0;
+}
+
 /** Deletes windows older than `olderThanSeconds` (called by the periodic cleanup). */
 export async function purgeThrottles(sequelize: Sequelize, olderThanSeconds: number): Promise<void> {
   await sequelize.query(`DELETE FROM throttles WHERE window_start < now() - make_interval(secs => :seconds)`, {

@@ -13,26 +13,62 @@ export function parsePersonInput(input: { name: string; idNumber: string; phone:
 }
 
 /**
+ * Whether a stored person lies in the caller's sight: one of their accounts is in a unit of the
+ * caller's jurisdiction (R10). Null: every person (the bootstrap, which has no caller).
+ */
+export type PersonSight = ((tx: Transaction, personId: string) => Promise<boolean>) | null;
+
+export const PERSON_UNAVAILABLE = 'person.unavailable';
+
+/**
+ * Issue 5 item 4 (R10) — the one answer about a person outside the caller's sight, whatever matched
+ * (ID number, phone, name) and whatever did not: it must not depend on their stored data, or any
+ * administrator could test whether an ID number or phone is registered and whether a name fits.
+ */
+export const personUnavailable = () =>
+  conflict(
+    PERSON_UNAVAILABLE,
+    'This person cannot be registered from your unit; if they already hold accounts elsewhere, ask a unit above both',
+    { rule: 'R10' },
+  );
+
+const outOfSight = async (sight: PersonSight, tx: Transaction, person: PersonModel | null) =>
+  person !== null && sight !== null && !(await sight(tx, person.id));
+
+/**
  * One person, one password, however many accounts: an existing person (same ID number) is reused
  * when the name matches; a phone that belongs to someone else, or differs from the person's own,
  * is refused — the phone is a sign-in name, so an administrator must not be able to re-point it.
+ * A person out of the caller's sight gets `personUnavailable()` only.
  */
 export async function findOrCreatePerson(
   repo: PersonRepository,
   tx: Transaction,
   input: PersonInput,
+  sight: PersonSight,
 ): Promise<{ person: PersonModel; created: boolean }> {
   const existing = await repo.findByIdNumber(tx, input.idNumber);
   const byPhone = await repo.findByPhone(tx, input.phone);
   if (existing) {
+    if (await outOfSight(sight, tx, existing)) throw personUnavailable();
     if (existing.name !== input.name) {
       throw conflict('person.name_mismatch', 'This ID number is registered under another name');
     }
+    // Said whether the phone is unknown or someone else's, in sight or not: it tells nothing about them.
     if (byPhone?.id !== existing.id) {
       throw conflict('person.phone_mismatch', "The phone differs from the one registered for this person");
     }
     return { person: existing, created: false };
   }
-  if (byPhone) throw conflict('person.phone_in_use', 'This phone number is registered to another person');
+  if (byPhone) throw await phoneTaken(sight, tx, byPhone);
   return { person: await repo.create(tx, input), created: true };
 }
+
+/** A phone about to be given to `personId` must not be another person's (R8); out of sight, the one answer. */
+export async function checkPhoneFree(repo: PersonRepository, tx: Transaction, personId: string, phone: string, sight: PersonSight) {
+  const holder = await repo.findByPhone(tx, phone);
+  if (holder && holder.id !== personId) throw await phoneTaken(sight, tx, holder);
+}
+
+const phoneTaken = async (sight: PersonSight, tx: Transaction, holder: PersonModel) =>
+  (await outOfSight(sight, tx, holder)) ? personUnavailable() : conflict('person.phone_in_use', 'This phone number is registered to another person');

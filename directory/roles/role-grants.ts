@@ -3,6 +3,7 @@ import { badRequest, conflict, forbidden, notFound } from '../../platform/errors
 import type { BaseContext } from '../../server/context.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
 import { authorize } from '../authz/policy.ts';
+import type { AccountPowerGuard } from '../authz/account-power-guard.ts';
 import type { AccountModel } from '../models/index.ts';
 import type { RoleRepository, RoleRow } from './role-repository.ts';
 import type { RoleService } from './role-service.ts';
@@ -24,6 +25,7 @@ export class RoleGrantService {
     private readonly base: BaseContext,
     private readonly repo: RoleRepository,
     private readonly catalogue: RoleService,
+    private readonly powers: AccountPowerGuard,
   ) {}
 
   /** Members of a role in the caller's unit. */
@@ -42,7 +44,7 @@ export class RoleGrantService {
       const [role] = await this.grantableRoleIds(tx, actor.unitId, [code]);
       authorize(actor, 'role.members', { subsystem: role!.subsystem });
       for (const accountId of new Set(accountIds)) {
-        await this.ownOperator(tx, actor, accountId);
+        await this.ownOperator(tx, actor, accountId, [role!.subsystem]);
         if (await this.repo.grant(tx, accountId, role!.id, actor.accountId)) {
           await this.audit(tx, actor, 'role.grant', accountId, { role: code }, meta);
         }
@@ -56,7 +58,7 @@ export class RoleGrantService {
     return this.base.db.transaction(async (tx) => {
       const role = await this.catalogue.visible(actor, code, tx);
       authorize(actor, 'role.members', { subsystem: role.subsystem });
-      await this.ownOperator(tx, actor, accountId);
+      await this.ownOperator(tx, actor, accountId, [role.subsystem]);
       if (await this.repo.revoke(tx, accountId, role.id)) {
         await this.audit(tx, actor, 'role.revoke', accountId, { role: code }, meta);
       }
@@ -77,6 +79,7 @@ export class RoleGrantService {
     const added = wanted.filter((w) => !current.some((c) => c.id === w.id));
     const removed = current.filter((c) => !wanted.some((w) => w.id === c.id));
     for (const r of [...added, ...removed]) authorize(actor, 'account.set-roles', { subsystem: r.subsystem });
+    await this.powers.check(tx, actor, account, { extraSubsystems: [...added, ...removed].map((r) => r.subsystem) });
     for (const r of added) await this.repo.grant(tx, accountId, r.id, actor.accountId);
     for (const r of removed) await this.repo.revoke(tx, accountId, r.id);
     const roles = wanted.map((r) => r.code).sort();
@@ -110,8 +113,11 @@ export class RoleGrantService {
     return rows.map((r: RoleRow) => ({ id: r.id, code: r.code, subsystem: r.subsystem }));
   }
 
-  /** R9/R10 — an active operator of the caller's own unit; anything else is not found or refused. */
-  private async ownOperator(tx: Transaction, actor: Actor, accountId: string): Promise<AccountModel> {
+  /**
+   * R9/R10 — an active operator of the caller's own unit; anything else is not found or refused.
+   * R6 — the caller's scope must cover every role it holds and every role concerned (`subsystems`).
+   */
+  private async ownOperator(tx: Transaction, actor: Actor, accountId: string, subsystems: string[] = []): Promise<AccountModel> {
     const account = await this.repo.findAccount(tx, accountId);
     if (!account || account.unitId !== actor.unitId) {
       throw notFound('account.not_found', "No such account in your unit", { accountId });
@@ -120,6 +126,7 @@ export class RoleGrantService {
       throw forbidden('role.separation_of_duties', 'Unit and administrator accounts never hold business roles (R9)', { accountId });
     }
     if (account.status !== 'active') throw conflict('account.not_active', 'The account is not active', { accountId });
+    await this.powers.check(tx, actor, account, { extraSubsystems: subsystems });
     return account;
   }
 

@@ -9,8 +9,12 @@ import { checkUscc, derivedCode, isCheckFailure } from '../codes/uscc.ts';
 import { UnitModel, type UnitKind, type UnitLevel } from '../models/index.ts';
 import type { PersonInput } from '../persons/person-repository.ts';
 import type { AccountFactory } from '../accounts/account-factory.ts';
+import type { InitialPassword } from '../credentials/credential-service.ts';
 import type { AccountEnding } from '../accounts/account-ending.ts';
 import type { AccountRepository } from '../accounts/account-repository.ts';
+import { normalizeScope } from '../accounts/administrator-service.ts';
+import type { AccountPowerGuard } from '../authz/account-power-guard.ts';
+import type { PersonGate } from '../persons/person-gate.ts';
 import { checkCreation } from './creation-rules.ts';
 import type { UnitFilter, UnitRepository, UnitRow } from './unit-repository.ts';
 import { nest, unitView } from './unit-view.ts';
@@ -35,6 +39,8 @@ export class UnitService {
     private readonly accounts: AccountRepository,
     private readonly factory: AccountFactory,
     private readonly ending: AccountEnding,
+    private readonly powers: AccountPowerGuard,
+    private readonly personGate: PersonGate,
   ) {}
 
   /**
@@ -45,6 +51,10 @@ export class UnitService {
     authorize(actor, 'unit.create');
     const uscc = input.uscc === undefined ? undefined : this.acceptUscc(actor, input.uscc, input.usccOverride === true);
     const [unitSecret, adminSecret] = await Promise.all([this.factory.prepareSecret(), this.factory.prepareSecret()]);
+    return this.personGate.guard(actor, 'unit.create', input.admin, meta, () => this.createIn(actor, input, uscc, unitSecret, adminSecret, meta));
+  }
+
+  private async createIn(actor: Actor, input: CreateUnitInput, uscc: string | undefined, unitSecret: InitialPassword, adminSecret: InitialPassword, meta: RequestMeta) {
     try {
       return await this.base.db.transaction(async (tx) => {
         const creator = await this.units.findById(tx, actor.unitId);
@@ -76,6 +86,7 @@ export class UnitService {
           person: input.admin,
           scope: unit.kind === 'hrss' ? ['all'] : null,
           secret: adminSecret,
+          sight: this.personGate.sightOf(actor),
         });
         await this.base.audit.record(tx, {
           actor,
@@ -162,7 +173,13 @@ export class UnitService {
   async changeAdmin(actor: Actor, id: string, person: PersonInput, meta: RequestMeta) {
     authorize(actor, 'unit.change-admin');
     const secret = await this.factory.prepareSecret();
-    const { result, after } = await this.base.db.transaction(async (tx) => {
+    const { result, after } = await this.personGate.guard(actor, 'unit.change-admin', person, meta, () => this.changeAdminIn(actor, id, person, secret, meta));
+    await Promise.all(after.map((f) => f()));
+    return result;
+  }
+
+  private changeAdminIn(actor: Actor, id: string, person: PersonInput, secret: InitialPassword, meta: RequestMeta) {
+    return this.base.db.transaction(async (tx) => {
       // R7 names the creating unit explicitly: it keeps this power after the unit affiliates elsewhere.
       const created = actor.kind === 'admin' ? await this.units.findById(tx, id) : null;
       const row = created?.createdByUnitId === actor.unitId ? created : await this.visible(tx, actor, id);
@@ -172,9 +189,13 @@ export class UnitService {
       const unit = (await UnitModel.findByPk(row.id, { transaction: tx, lock: tx.LOCK.UPDATE }))!;
       // An hrss unit's scoped administrators (R6) stay; the one(s) with scope "all" are replaced.
       const previous = (await this.accounts.activeAdmins(tx, unit.id)).filter((a) => unit.kind !== 'hrss' || a.scope?.includes('all'));
+      // Issue 5 item 1: the actor covers both the administrators it disables and the one it names.
+      const scope = unit.kind === 'hrss' ? ['all'] : null;
+      for (const old of previous) await this.powers.check(tx, actor, old);
+      await this.powers.check(tx, actor, { id: null, kind: 'admin', unitId: unit.id, scope });
       const afterCommit: Array<() => Promise<void>> = [];
       for (const old of previous) afterCommit.push(await this.ending.end(tx, old, 'disabled'));
-      const admin = await this.factory.createPersonAccount(tx, { unit, kind: 'admin', person, scope: unit.kind === 'hrss' ? ['all'] : null, secret });
+      const admin = await this.factory.createPersonAccount(tx, { unit, kind: 'admin', person, scope, secret, sight: this.personGate.sightOf(actor) });
       await this.base.audit.record(tx, {
         actor,
         action: 'unit.change-admin',
@@ -188,22 +209,26 @@ export class UnitService {
         after: afterCommit,
       };
     });
-    await Promise.all(after.map((f) => f()));
-    return result;
   }
 
-  /** R6 — an hrss unit may have several administrators, each with a scope of subsystems. */
-  async addHrssAdmin(actor: Actor, id: string, person: PersonInput, scope: string[], meta: RequestMeta) {
+  /**
+   * R6 — an hrss unit may have several administrators, each with a scope of subsystems. The actor
+   * must cover the administrator it creates (issue 5 item 1): a scope-all administrator of the unit
+   * adds scoped ones; a new scope-all one needs the unit account or a unit above.
+   */
+  async addHrssAdmin(actor: Actor, id: string, person: PersonInput, requested: string[], meta: RequestMeta) {
     authorize(actor, 'unit.change-admin');
+    const scope = normalizeScope(requested);
     const secret = await this.factory.prepareSecret();
-    return this.base.db.transaction(async (tx) => {
+    return this.personGate.guard(actor, 'unit.add-admin', person, meta, () => this.base.db.transaction(async (tx) => {
       const row = await this.visible(tx, actor, id);
       if (row.kind !== 'hrss') throw conflict('unit.single_admin', 'Only hrss units have several administrators (R6)');
+      await this.powers.check(tx, actor, { id: null, kind: 'admin', unitId: row.id, scope });
       const unit = (await this.units.findById(tx, row.id))!;
-      const admin = await this.factory.createPersonAccount(tx, { unit, kind: 'admin', person, scope, secret });
+      const admin = await this.factory.createPersonAccount(tx, { unit, kind: 'admin', person, scope, secret, sight: this.personGate.sightOf(actor) });
       await this.base.audit.record(tx, { actor, action: 'unit.add-admin', target: { type: 'account', id: admin.account.id }, unitId: unit.id, details: { scope }, meta });
       return { accountId: admin.account.id, username: admin.username, initialPassword: admin.initialPassword };
-    });
+    }));
   }
 
   /** Disables (or re-enables) a unit below the caller: its accounts can no longer sign in and their sessions end. */
