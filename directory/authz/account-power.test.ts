@@ -111,6 +111,8 @@ describe('accountPowerRefusal details', () => {
     expect(refusal).toMatchObject({ status: 403, code: 'account.power_exceeded', rule: 'R6' });
     expect(refusal!.reason).toContain('allocation, personnel');
     expect(accountPowerRefusal(ACTORS.adminHrssTitle, target('admin', ['all']), 'below')).toMatchObject({ status: 403, rule: 'R6' });
+    expect(accountPowerRefusal(ACTORS.adminHrssTitle, target('admin', ['talent']), 'same')).toMatchObject({ status: 403, rule: 'R6' });
+    expect(accountPowerRefusal(ACTORS.adminHrssAll, target('admin', ['all']), 'same')).toMatchObject({ status: 403, rule: 'R7' });
     expect(accountPowerRefusal(ACTORS.unitAccount, target('operator', null), 'same')).toMatchObject({ status: 403, rule: 'R7' });
     expect(accountPowerRefusal(ACTORS.unitAccount, target('admin', null), 'below')).toMatchObject({ status: 404, code: 'account.not_found' });
   });

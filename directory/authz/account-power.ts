@@ -112,10 +112,9 @@ function directRefusal(actor: PowerActor, target: PowerTarget, relation: UnitRel
   if (actor.kind === 'unit') {
     return target.kind === 'admin' && relation === 'same' ? null : exceeded('R7', "a unit account acts only on its own unit's administrator");
   }
-  if (relation === 'below' || relation === 'created') {
-    return hasAllScope(actor.scope) ? null : exceeded('R6', 'a subsystem-scoped administrator does not act on administrators or unit accounts');
-  }
-  const scopedPeer = target.kind === 'admin' && actor.unitKind === 'hrss' && hasAllScope(actor.scope) && !hasAllScope(target.scope);
+  if (!hasAllScope(actor.scope)) return exceeded('R6', 'a subsystem-scoped administrator does not act on administrators or unit accounts');
+  if (relation === 'below' || relation === 'created') return null;
+  const scopedPeer = target.kind === 'admin' && actor.unitKind === 'hrss' && !hasAllScope(target.scope);
   if (scopedPeer) return null;
   return exceeded('R7', "within a unit, only the unit account (or the unit above) acts on administrators with scope all and on the unit account");
 }
