@@ -24,6 +24,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: 'Unknown, or outside the caller’s jurisdiction (R10)',
   405: 'Method not allowed on this path',
   409: 'Conflict with the current state',
+  429: 'Too many requests (e.g. `person.lookup_throttled`); try again later',
 };
 
 /**

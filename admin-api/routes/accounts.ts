@@ -14,11 +14,13 @@ export const accountRoutes: AdminRoutes = (router, { services: { accounts, migra
     '/accounts',
     guard({
       summary: "Create an operator account in the caller's unit (R8, R20)",
+      description:
+        'About a person with no account in the caller’s jurisdiction the one answer is 409 `person.unavailable`, whatever matched (R10); it is audited, and past a limit per hour every person lookup of the caller answers 429 `person.lookup_throttled`.',
       tags: ['accounts'],
       body: personInput.extend({ roles: roleCodes.optional() }),
       response: z.object({ account, username: z.string(), initialPassword: z.string().nullable() }),
       status: 201,
-      errors: [403, 409],
+      errors: [403, 409, 429],
     }),
     async (ctx) => {
       const { roles, ...person } = ctx.guard.body;
@@ -52,7 +54,7 @@ export const accountRoutes: AdminRoutes = (router, { services: { accounts, migra
       params: idParams,
       body: z.object({ name: z.string().trim().min(1).max(100).optional(), phone: z.string().max(32).optional() }),
       response: account,
-      errors: [403, 404, 409],
+      errors: [403, 404, 409, 429],
     }),
     async (ctx) => {
       const { name, phone } = ctx.guard.body;
@@ -73,6 +75,8 @@ export const accountRoutes: AdminRoutes = (router, { services: { accounts, migra
       `/accounts/:id/${path}`,
       guard({
         summary: 'Give a new initial password, shown once; this is also the only way to unlock (R19, R20)',
+        description:
+          'Only when the caller’s powers cover the account (403 `account.power_exceeded`, R6/R7/R10) and every other active account of its person (403 `account.person_not_governed`).',
         tags: ['accounts'],
         params: idParams,
         response: z.object({ initialPassword: z.string() }),

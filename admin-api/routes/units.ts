@@ -29,7 +29,7 @@ const tree: z.ZodType<UnitTree> = unit.extend({ children: z.array(z.lazy(() => t
 export const unitRoutes: AdminRoutes = (router, { services: { units } }) => {
   router.post(
     '/units',
-    guard({ summary: 'Create a subordinate unit with its unit account and first administrator (R4, R7)', tags: ['units'], body: createUnit, response: created, status: 201, errors: [403, 409] }),
+    guard({ summary: 'Create a subordinate unit with its unit account and first administrator (R4, R7)', tags: ['units'], body: createUnit, response: created, status: 201, errors: [403, 409, 429] }),
     async (ctx) => {
       const { admin, ...rest } = ctx.guard.body;
       ctx.body = await units.create(ctx.state.actor, { ...rest, admin: parsePerson(admin) }, requestMeta(ctx));
@@ -78,7 +78,7 @@ export const unitRoutes: AdminRoutes = (router, { services: { units } }) => {
 
   router.put(
     '/units/:id/admin',
-    guard({ summary: "Replace the unit's administrator (R7)", tags: ['units'], params: idParams, body: personInput, response: credentialsShown, errors: [403, 404, 409] }),
+    guard({ summary: "Replace the unit's administrator (R7)", tags: ['units'], params: idParams, body: personInput, response: credentialsShown, errors: [403, 404, 409, 429] }),
     async (ctx) => {
       ctx.body = await units.changeAdmin(ctx.state.actor, ctx.guard.params.id, parsePerson(ctx.guard.body), requestMeta(ctx));
     },
@@ -93,7 +93,7 @@ export const unitRoutes: AdminRoutes = (router, { services: { units } }) => {
       body: personInput.extend({ scope: adminScope }),
       response: credentialsShown,
       status: 201,
-      errors: [403, 404, 409],
+      errors: [403, 404, 409, 429],
     }),
     async (ctx) => {
       const { scope, ...person } = ctx.guard.body;

@@ -74,6 +74,9 @@ type Condition = keyof typeof CONDITIONS;
  * - R15: catalogue roles are edited by hrss administrators whose scope covers the subsystem; the
  *   provincial catalogue only by the province hrss unit's.
  * - R16: county and city hrss units propose role changes; hrss units review them.
+ *
+ * Whether the actor's powers cover the very account acted on (R6, R7, R10: issue 5 item 1) is the
+ * per-account rule of `account-power.ts`, which services apply once they have loaded the account.
  */
 export const POLICY: Record<Action, Partial<Record<AccountKind, readonly Condition[]>>> = {
   'unit.read': { unit: ['own-unit'], admin: [] },
