@@ -65,6 +65,18 @@ describe('issue 5 item 1 — R6/R10: a subsystem-scoped administrator never reac
     expect(outcome(await f.api(fresh, 'POST', `/accounts/${below.adminId}/reset-password`))).toEqual([404, 'account.not_found', null]);
   });
 
+  it('R7/R10: the creating unit keeps its power over the administrator of a unit affiliated elsewhere, and only over it', async () => {
+    const made = await call(f.county.adminId, 'POST', '/units', { kind: 'employer', name: '改投单位', admin: samplePerson() });
+    expect(made.status).toBe(201);
+    const req = await call(made.body.admin.accountId, 'POST', '/affiliation-requests', { targetUnitId: f.city2.unitId });
+    expect((await call(f.city2.adminId, 'POST', `/affiliation-requests/${req.body.id}/approve`, {})).status).toBe(200);
+    const op = await f.operator(made.body.admin.accountId);
+    expect(outcome(await call(f.county.adminId, 'POST', `/accounts/${op}/reset-password`))).toEqual([404, 'account.not_found', null]);
+    expect(outcome(await call(f.county.adminId, 'POST', `/accounts/${made.body.unitAccount.id}/reset-password`))).toEqual([404, 'account.not_found', null]);
+    const res = await call(f.county.adminId, 'POST', `/accounts/${made.body.admin.accountId}/reset-password`);
+    expect([res.status, res.body.initialPassword]).toEqual([200, expect.any(String)]);
+  });
+
   it('R10: outside the jurisdiction the answer stays 404, for scope-all and scoped administrators alike', async () => {
     const city = await f.child(f.province.adminId, 'hrss', '他市人社局');
     const scoped = await scopedAdmin(f.city2.adminId, f.city2.unitId, ['title']);

@@ -46,12 +46,13 @@ type Row = Record<UnitRelation, string>;
 const ACT: Record<ActorName, Row> = {
   // R7: the unit account acts on its own unit's administrator(s) only, and sees nothing below (R10).
   unitAccount: { same: 'x...xxxx', below: 'nnnnnnnn', created: 'nnnnnnnn', none: 'nnnnnnnn' },
-  // R10: own unit's operators; administrators and unit accounts of units below or created.
-  adminEmployer: { same: 'xxxx....', below: '....oooo', created: '....oooo', none: 'nnnnnnnn' },
+  // R10: own unit's operators; administrators and unit accounts of units below; of a unit it
+  // created that affiliated elsewhere only the administrators (R7), the rest is not found.
+  adminEmployer: { same: 'xxxx....', below: '....oooo', created: 'n...nnnn', none: 'nnnnnnnn' },
   // R6 choice: a scope-all hrss administrator also acts on its unit's scoped administrators.
-  adminHrssAll: { same: 'xxx.....', below: '....oooo', created: '....oooo', none: 'nnnnnnnn' },
+  adminHrssAll: { same: 'xxx.....', below: '....oooo', created: 'n...nnnn', none: 'nnnnnnnn' },
   // R6: a scoped administrator acts only on its own unit's operators whose roles lie in its scope.
-  adminHrssTitle: { same: 'xxxx..xx', below: 'xxxxoooo', created: 'xxxxoooo', none: 'nnnnnnnn' },
+  adminHrssTitle: { same: 'xxxx..xx', below: 'xxxxoooo', created: 'nxxxnnnn', none: 'nnnnnnnn' },
   // R9: operators administer nothing.
   operator: { same: 'xxxxxxxx', below: 'xxxxxxxx', created: 'xxxxxxxx', none: 'nnnnnnnn' },
 };
@@ -59,8 +60,8 @@ const ACT: Record<ActorName, Row> = {
 const MIGRATE: Record<ActorName, Row> = {
   // R11: a unit above (scope all) moves an operator at once; the scope still bounds the own unit's.
   unitAccount: ACT.unitAccount,
-  adminEmployer: { same: 'xxxx....', below: '........', created: '........', none: 'nnnnnnnn' },
-  adminHrssAll: { same: 'xxx.....', below: '........', created: '........', none: 'nnnnnnnn' },
+  adminEmployer: { same: 'xxxx....', below: '........', created: 'n...nnnn', none: 'nnnnnnnn' },
+  adminHrssAll: { same: 'xxx.....', below: '........', created: 'n...nnnn', none: 'nnnnnnnn' },
   adminHrssTitle: ACT.adminHrssTitle,
   operator: ACT.operator,
 };

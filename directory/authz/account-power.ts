@@ -66,7 +66,8 @@ const exceeded = (rule: string, reason: string) =>
  * (R6, R7, R9, R10). Pure; the one rule behind every reset, unlock, update, offboard, migration,
  * role change, re-scope and administrator change. Returns why not, or null.
  *
- * - Outside the jurisdiction: 404, never leaked (R10); for a unit account, outside its own unit.
+ * - Outside the jurisdiction: 404, never leaked (R10); for a unit account, outside its own unit;
+ *   in a unit it created that affiliated elsewhere, everything but the administrators (R7).
  * - Operators: only an administrator of their own unit (R10; a unit above only migrates them, R11);
  *   a subsystem-scoped hrss administrator only when every role concerned lies in its scope (R6).
  * - Administrators and unit accounts: the unit account of the same unit for its administrator
@@ -97,6 +98,9 @@ function directRefusal(actor: PowerActor, target: PowerTarget, relation: UnitRel
   if (actor.kind === 'unit' && relation !== 'same' && purpose !== 'shared-credential') return NOT_FOUND;
   if (actor.kind === 'operator') return exceeded('R9', 'operators do not administer accounts');
   if (target.accountId !== null && target.accountId === actor.accountId) return exceeded('R6', 'an account does not act on itself');
+  // R7 keeps the creating unit's power over the administrator of a unit that affiliated elsewhere;
+  // the rest of that unit is outside the jurisdiction (R10).
+  if (relation === 'created' && target.kind !== 'admin') return NOT_FOUND;
 
   if (target.kind === 'operator') {
     if (actor.kind === 'unit') return exceeded('R7', "a unit account acts only on its own unit's administrator");
