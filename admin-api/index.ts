@@ -78,7 +78,7 @@ export function createAdminApi(base: BaseContext, services: Services, identity: 
   // Router middleware runs only for matched routes, so unknown paths still reach the 404 below.
   // Authentication comes first: an anonymous request never has its body read or parsed (item 9).
   router.use(
-    authenticate(identity, services.actors),
+    authenticate(identity, services.actors, base.issuer),
     bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, encoding: 'utf-8', onError: bodyError }),
   );
   for (const register of ROUTE_MODULES) register(router, context);

@@ -5,6 +5,7 @@ import type { BaseContext } from '../server/context.ts';
 import type { CredentialService } from '../directory/credentials/credential-service.ts';
 import type { SessionEnder } from '../directory/session-ender.ts';
 import { makeTokenVerifier } from './access-token.ts';
+import { makeDPoPVerifier, type DPoPCheck } from './dpop.ts';
 import { startCleanup } from './cleanup.ts';
 import { introspectionFront } from './introspection.ts';
 import { CsrfTokens } from './interactions/csrf.ts';
@@ -33,6 +34,11 @@ export interface Identity {
   verifyAccessToken(token: string, resource: string): Promise<AccessTokenClaims>;
   /** Whether a verified token's account, unit and grant still stand (R11, R12). */
   isTokenLive(claims: AccessTokenClaims): Promise<boolean>;
+  /**
+   * Checks the DPoP proof sent with a sender-constrained token (RFC 9449), replay included.
+   * @throws AppError 401 `auth.dpop_invalid`
+   */
+  verifyDPoPProof(check: DPoPCheck): Promise<void>;
   sessionEnder: SessionEnder;
   close(): Promise<void>;
 }
@@ -73,6 +79,7 @@ export async function createIdentity(base: BaseContext, deps: { credentials: Cre
     },
     verifyAccessToken: (token, resource) => verify(token, resource),
     isTokenLive: (claims) => isTokenLive(sequelize, provider, claims),
+    verifyDPoPProof: makeDPoPVerifier(sequelize),
     sessionEnder: new ProviderSessionEnder(sequelize, provider, base.logger),
     close: () => cleanup.stop(),
   };
