@@ -14,6 +14,7 @@ import { SignInStateStore } from './interactions/state.ts';
 import { loadSigningKeys } from './keys.ts';
 import { isTokenLive } from './live-token.ts';
 import { buildProvider } from './provider.ts';
+import { providerPagePolicy } from './pages/layout.ts';
 import { slideSessionOnRefresh } from './session-activity.ts';
 import { ProviderSessionEnder } from './session-ender.ts';
 import type { AccessTokenClaims } from './token-claims.ts';
@@ -49,6 +50,7 @@ export async function createIdentity(base: BaseContext, deps: { credentials: Cre
   const keys = await loadSigningKeys(base.db, base.pii);
   const provider = buildProvider(base, keys);
   provider.silent = true; // its errors are logged below, with context
+  provider.use(providerPagePolicy());
   provider.on('server_error', (ctx, err) => base.logger.error({ err, path: ctx.path }, 'identity provider error'));
   provider.on('backchannel.error', (_ctx, err, client) =>
     base.logger.warn({ err, clientId: client.clientId }, 'back-channel logout failed'),

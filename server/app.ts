@@ -6,7 +6,7 @@ import type { Logger } from '../platform/logger.ts';
 import { createIdentity, type Identity } from '../identity/index.ts';
 import { createAdminApi } from '../admin-api/index.ts';
 import type { BaseContext } from './context.ts';
-import { errorResponder, requestContext } from './http.ts';
+import { edgeHeaders, errorResponder, requestContext, servePublicScheme } from './http.ts';
 import type { Services } from './services.ts';
 import { openCore } from './core.ts';
 
@@ -31,6 +31,9 @@ export async function composeApp(base: BaseContext, services: Services) {
   const adminApi = createAdminApi(base, services, identity);
   const app = new Koa({ keys: base.cookieKeys, proxy: base.config.trustProxy });
   app.silent = true;
+  servePublicScheme(app, base.issuer);
+  servePublicScheme(identity.provider, base.issuer);
+  app.use(edgeHeaders());
   app.use(requestContext(base.logger));
   app.use(adminApi.routes);
   app.use(errorResponder(base.logger));

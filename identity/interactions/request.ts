@@ -51,6 +51,8 @@ export function interactionPage(deps: InteractionDeps, handler: StepHandler, pro
       const interaction = await deps.provider.interactionDetails(ctx.req, ctx.res);
       const uid = interaction.uid;
       if (uid !== ctx.params?.uid) throw new errors.SessionNotFound('interaction mismatch');
+      // The provider validated redirect_uri against the client when the interaction began.
+      ctx.state.formTargets = [String(interaction.params.redirect_uri ?? '')];
       const body = formFields(ctx.request.body);
       const clientId = interaction.params.client_id;
       const client = typeof clientId === 'string' ? await deps.provider.Client.find(clientId) : undefined;

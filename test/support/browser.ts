@@ -7,6 +7,7 @@ export class FormBrowser {
   private readonly jar = new Map<string, string>();
   lastUrl = '';
   lastStatus = 0;
+  lastHeaders = new Headers();
   lastHtml = '';
 
   async get(url: string): Promise<Response> {
@@ -72,6 +73,7 @@ export class FormBrowser {
     }
     this.lastUrl = url;
     this.lastStatus = res.status;
+    this.lastHeaders = res.headers;
     return res;
   }
 }
