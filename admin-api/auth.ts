@@ -1,38 +1,67 @@
 import type { Middleware } from 'koa';
 import { RESOURCES } from '../directory/catalogue/modules.ts';
-import { unauthorized } from '../platform/errors.ts';
+import { isAppError, unauthorized } from '../platform/errors.ts';
 import type { ActorLoader } from '../directory/authz/actor-loader.ts';
+import { DPOP_ALGS } from '../identity/dpop.ts';
 import type { AdminIdentity, AdminState } from './types.ts';
 
-const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/;
+const AUTHORIZATION = /^(Bearer|DPoP) ([A-Za-z0-9\-._~+/]+=*)$/i;
+const REALM = 'realm="tongmen-admin"';
+
+/**
+ * RFC 6750 and RFC 9449 §7.1 challenges: both schemes are offered; the `error` goes on the scheme
+ * the client should fix (a DPoP-bound token, or a bad proof, is the DPoP scheme's business).
+ */
+function challenge(scheme: 'Bearer' | 'DPoP' | undefined, error?: string, description?: string) {
+  const err = (s: string) => (error && s === scheme ? `, error="${error}"${description ? `, error_description="${description}"` : ''}` : '');
+  return [`Bearer ${REALM}${err('Bearer')}`, `DPoP ${REALM}, algs="${DPOP_ALGS.join(' ')}"${err('DPoP')}`];
+}
 
 /**
  * Authentication, applied once on the router: a JWT access token for the admin-API resource,
  * verified locally, then the live account behind its `sub` — so an account ended or disabled after
  * the token was issued is refused at once (R12), and its roles and scope are today's, not the
- * token's. Every failure is 401 with a `WWW-Authenticate: Bearer` challenge (RFC 6750).
+ * token's. A sender-constrained token (`cnf.jkt`, from a token request with a DPoP proof) is
+ * accepted only as `Authorization: DPoP` with a valid proof of its key (RFC 9449, issue 5 item 5):
+ * presented as a plain Bearer token it is refused, so a stolen bound token is worthless. Every
+ * failure is 401 with `WWW-Authenticate` challenges.
  */
-export function authenticate(identity: AdminIdentity, actors: ActorLoader): Middleware<AdminState> {
+export function authenticate(identity: AdminIdentity, actors: ActorLoader, issuer: string): Middleware<AdminState> {
   return async (ctx, next) => {
-    const challenge = (error: string) =>
-      ctx.set('WWW-Authenticate', `Bearer realm="tongmen-admin", error="${error}"`);
-    const match = BEARER.exec(ctx.get('authorization'));
-    if (!match) {
-      ctx.set('WWW-Authenticate', 'Bearer realm="tongmen-admin"');
-      throw unauthorized('auth.invalid_token', 'A bearer access token for the admin API is required');
-    }
+    const refuse = (scheme: 'Bearer' | 'DPoP' | undefined, error: string | undefined, code: string, message: string) => {
+      ctx.set('WWW-Authenticate', challenge(scheme, error, error && message));
+      return unauthorized(code, message);
+    };
+    const match = AUTHORIZATION.exec(ctx.get('authorization'));
+    if (!match) throw refuse(undefined, undefined, 'auth.invalid_token', 'A bearer access token for the admin API is required');
+    const scheme = match[1]!.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
+    const token = match[2]!;
     let claims: Awaited<ReturnType<AdminIdentity['verifyAccessToken']>>;
     try {
-      claims = await identity.verifyAccessToken(match[1]!, RESOURCES.admin);
+      claims = await identity.verifyAccessToken(token, RESOURCES.admin);
     } catch {
-      challenge('invalid_token');
-      throw unauthorized('auth.invalid_token', 'The access token is invalid or expired');
+      throw refuse(scheme, 'invalid_token', 'auth.invalid_token', 'The access token is invalid or expired');
+    }
+    const jkt = claims.cnf?.jkt;
+    if (jkt && scheme === 'Bearer') {
+      throw refuse('DPoP', 'invalid_token', 'auth.dpop_required', 'This access token is bound to a key: send it as DPoP with a proof');
+    }
+    if (!jkt && scheme === 'DPoP') {
+      throw refuse('DPoP', 'invalid_token', 'auth.invalid_token', 'This access token is not bound to a key: send it as Bearer');
+    }
+    if (jkt) {
+      const proof = ctx.get('dpop');
+      try {
+        await identity.verifyDPoPProof({ proof, method: ctx.method, url: `${issuer}${ctx.path}`, accessToken: token, jkt });
+      } catch (err) {
+        const message = isAppError(err) ? err.message : 'The DPoP proof is not valid';
+        throw refuse('DPoP', 'invalid_dpop_proof', 'auth.dpop_invalid', message);
+      }
     }
     // The grant must still stand: signing out or ending the account revokes it at once (R12).
     const actor = (await identity.isTokenLive(claims)) ? await actors.load(claims.sub) : null;
     if (!actor) {
-      challenge('invalid_token');
-      throw unauthorized('auth.account_inactive', 'The account or sign-in behind this token is no longer active');
+      throw refuse(scheme, 'invalid_token', 'auth.account_inactive', 'The account or sign-in behind this token is no longer active');
     }
     ctx.state.actor = actor;
     await next();

@@ -2,6 +2,7 @@ import type {} from '@koa/bodyparser'; // its `ctx.request.body` type
 import type { RouterMiddleware } from '@koa/router';
 import { z } from 'zod';
 import { AppError, badRequest } from '../platform/errors.ts';
+import { inspectInput, MAX_INPUT_DEPTH } from '../platform/input-text.ts';
 import type { AdminState } from './types.ts';
 
 /** How a route appears in the OpenAPI document (besides its schemas). */
@@ -37,21 +38,22 @@ export type GuardMiddleware<P, Q, B, R> = RouterMiddleware<AdminState, Guarded<P
 type Where = 'params' | 'query' | 'body';
 
 /**
- * Paths of strings holding U+0000. PostgreSQL text cannot store it: a bound value fails the query
- * (a 500), and one Sequelize inlines is silently rewritten to a backslash and a zero.
+ * The edge's text rule (platform/input-text.ts) on one part of the request: a document nested too
+ * deep is refused at once (400 `request.too_deep`), before zod or anything else recursive sees it;
+ * NUL characters and lone surrogates become issues naming their path.
  */
-function nulPaths(value: unknown, path: string[] = []): string[][] {
-  if (typeof value === 'string') return value.includes('\u0000') ? [path] : [];
-  if (Array.isArray(value)) return value.flatMap((v, i) => nulPaths(v, [...path, String(i)]));
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => nulPaths(v, [...path, k]));
-  return [];
+function inspect(where: Where, input: unknown, issues: unknown[]): boolean {
+  const check = inspectInput(input);
+  if (check.ok) return true;
+  if (check.tooDeep) {
+    throw badRequest('request.too_deep', `The request ${where} nests deeper than ${MAX_INPUT_DEPTH} levels`, { in: where, maxDepth: MAX_INPUT_DEPTH });
+  }
+  for (const i of check.issues) issues.push({ in: where, path: i.path, code: 'invalid_string', message: i.message });
+  return false;
 }
 
 function collect(where: Where, schema: z.ZodType | undefined, input: unknown, issues: unknown[]): unknown {
   if (!schema) return undefined;
-  const nul = nulPaths(input);
-  for (const p of nul) issues.push({ in: where, path: p.join('.'), code: 'invalid_string', message: 'Text may not contain the NUL character' });
-  if (nul.length) return undefined;
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   for (const i of result.error.issues) {
@@ -62,8 +64,9 @@ function collect(where: Where, schema: z.ZodType | undefined, input: unknown, is
 
 /**
  * Validates params, query and body; any problem is one 400 `request.invalid` listing every zod
- * issue (never a 500). Outside production the response body is checked against `response` too, so
- * the published document cannot drift from what the routes answer.
+ * issue and every text-rule issue (never a 500); a too-deep document is 400 `request.too_deep`.
+ * Outside production the response body is checked against `response` too, so the published
+ * document cannot drift from what the routes answer.
  *
  * ```ts
  * router.post('/roles', guard({ summary: 'Create a role', body: createRole, response: role, status: 201 }),
@@ -75,9 +78,12 @@ export function guard<P = undefined, Q = undefined, B = undefined, R = unknown>(
 ): GuardMiddleware<P, Q, B, R> {
   const middleware: RouterMiddleware<AdminState, Guarded<P, Q, B>, R> = async (ctx, next) => {
     const issues: unknown[] = [];
-    const params = collect('params', config.params, ctx.params, issues);
-    const query = collect('query', config.query, ctx.query, issues);
-    const body = collect('body', config.body, ctx.request.body ?? {}, issues);
+    const input = { params: ctx.params, query: ctx.query, body: ctx.request.body ?? {} };
+    // Every part is inspected first (iteratively), so no schema ever walks a too-deep document.
+    const wellFormed = (['params', 'query', 'body'] as const).map((where) => !config[where] || inspect(where, input[where], issues));
+    const [params, query, body] = (['params', 'query', 'body'] as const).map((where, i) =>
+      wellFormed[i] ? collect(where, config[where], input[where], issues) : undefined,
+    );
     if (issues.length) throw badRequest('request.invalid', 'The request is not valid', { issues });
     // The schemas above produced exactly these types; zod's safeParse only lost them to `unknown`.
     ctx.guard = { params: params as P, query: query as Q, body: body as B };

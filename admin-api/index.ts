@@ -70,14 +70,19 @@ function unmatched(router: AdminRouter): Step {
 
 /**
  * The admin API (SPEC §5): one middleware for everything under /admin/v1 — its own error format,
- * a JSON body parser that never runs in front of the OIDC provider, bearer authentication applied
- * once on the router, one guard per route, and the OpenAPI document built from those guards.
+ * bearer (or DPoP) authentication applied once on the router, then a JSON body parser (never in
+ * front of the OIDC provider, never for an anonymous caller), one guard per route, and the public
+ * OpenAPI document built from those guards.
  */
 export function createAdminApi(base: BaseContext, services: Services, identity: AdminIdentity) {
   const context: AdminContext = { base, services, identity };
   const router = new Router<AdminState>({ prefix: ADMIN_PREFIX });
   // Router middleware runs only for matched routes, so unknown paths still reach the 404 below.
-  router.use(authenticate(identity, services.actors));
+  // Authentication comes first: an anonymous request never has its body read or parsed (item 9).
+  router.use(
+    authenticate(identity, services.actors, base.issuer),
+    bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, encoding: 'utf-8', onError: bodyError }),
+  );
   for (const register of ROUTE_MODULES) register(router, context);
 
   // Built once, on first request: every route is registered by then. Paths carry the prefix.
@@ -103,7 +108,6 @@ export function createAdminApi(base: BaseContext, services: Services, identity: 
       ctx.set('Cache-Control', 'no-store');
       await next();
     },
-    bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, encoding: 'utf-8', onError: bodyError }),
     openapi,
     router.routes(),
     unmatched(router),

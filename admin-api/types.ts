@@ -3,6 +3,7 @@ import type { BaseContext } from '../server/context.ts';
 import type { Services } from '../server/services.ts';
 import type { Actor } from '../directory/actor.ts';
 import type { AccessTokenClaims } from '../identity/token-claims.ts';
+import type { DPoPCheck } from '../identity/dpop.ts';
 
 /** What the admin API needs from `identity/`: local verification of admin-API access tokens. */
 export interface AdminIdentity {
@@ -10,6 +11,8 @@ export interface AdminIdentity {
   verifyAccessToken(token: string, resource: string): Promise<AccessTokenClaims>;
   /** Whether the token's grant still stands (logout and offboarding delete it, R12). */
   isTokenLive(claims: AccessTokenClaims): Promise<boolean>;
+  /** Checks the DPoP proof of a sender-constrained token (RFC 9449); rejects on any problem. */
+  verifyDPoPProof(check: DPoPCheck): Promise<void>;
 }
 
 /** Request state below /admin/v1: the authenticated actor (set by `auth.ts` before any route runs). */

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
-import { startServer } from '../server/app.ts';
+import type { Worker } from 'node:cluster';
+import { SHUTDOWN_GRACE_MS, startServer } from '../server/app.ts';
 import { openCore } from '../server/core.ts';
 import { loadConfig, type Config } from '../platform/config.ts';
 import { startEmbeddedDatabase } from '../platform/db/embedded.ts';
@@ -17,8 +18,34 @@ import { demoBanner } from './demo-banner.ts';
  * how to sign in; a real PostgreSQL never gets demo data. With WORKERS > 1 the node runs that many
  * HTTP processes (node:cluster) sharing the port; they are stateless, so a crashed one is replaced.
  */
-const config = loadConfig();
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  // A configuration refusal is the operator's to fix: one clear line, no stack trace.
+  if (isAppError(err)) process.stderr.write(`Tongmen could not start: ${err.message} (${err.code})\n`);
+  else process.stderr.write(`Tongmen could not start: ${String(err)}\n`);
+  process.exit(1);
+}
 const logger = createLogger(config.logLevel);
+
+/** Runs `stop` on the first SIGTERM or SIGINT; later signals wait for the same stop (Ctrl+C reaches every process of a cluster). */
+function onStopSignal(stop: () => Promise<void>) {
+  let stopping: Promise<void> | undefined;
+  const handle = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    logger.info({ signal, pid: process.pid }, 'Tongmen stopping');
+    stopping = stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'Tongmen did not stop cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handle);
+  process.on('SIGTERM', handle);
+}
 
 /** On an empty embedded database, the demo province (SPEC §4). */
 async function maybeLoadDemo(base: BaseContext, services: Services, issuer: string) {
@@ -38,12 +65,11 @@ async function serve(env: NodeJS.ProcessEnv, embeddedDemo: boolean) {
   const { base, services } = running.tongmen;
   logger.info({ issuer: running.url, database: base.db.kind, pid: process.pid }, 'Tongmen listening');
   if (embeddedDemo && base.db.kind === 'embedded') await maybeLoadDemo(base, services, running.url);
-  const stop = async () => {
+  // Rolling restarts lose nothing: stop accepting, finish what is in flight, then close the database.
+  onStopSignal(async () => {
     await running.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+    logger.info({ pid: process.pid }, 'Tongmen stopped');
+  });
 }
 
 /**
@@ -67,15 +93,35 @@ async function supervise() {
   });
   for (let i = 0; i < config.workers; i++) fork();
   logger.info({ workers: config.workers, database: embedded ? 'embedded' : 'external' }, 'Tongmen cluster started');
-  const stop = async () => {
+  onStopSignal(async () => {
     stopping = true;
-    for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Each worker drains itself on SIGTERM; the embedded database they use stops only after the last.
+    await stopWorkers(Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w)));
     await embedded?.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+    logger.info('Tongmen cluster stopped');
+  });
+}
+
+/** Sends SIGTERM to every worker and waits for all to exit; one still running after its grace time is killed. */
+async function stopWorkers(workers: Worker[]) {
+  await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          if (w.isDead()) return resolve();
+          const kill = setTimeout(() => {
+            logger.warn({ pid: w.process.pid }, 'worker did not stop in time; killing it');
+            w.process.kill('SIGKILL');
+          }, SHUTDOWN_GRACE_MS + 5_000);
+          w.process.once('exit', () => {
+            clearTimeout(kill);
+            resolve();
+          });
+          // The signal itself, not worker.kill(): that disconnects first and cuts what is in flight.
+          w.process.kill('SIGTERM');
+        }),
+    ),
+  );
 }
 
 try {

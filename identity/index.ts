@@ -5,6 +5,7 @@ import type { BaseContext } from '../server/context.ts';
 import type { CredentialService } from '../directory/credentials/credential-service.ts';
 import type { SessionEnder } from '../directory/session-ender.ts';
 import { makeTokenVerifier } from './access-token.ts';
+import { makeDPoPVerifier, type DPoPCheck } from './dpop.ts';
 import { startCleanup } from './cleanup.ts';
 import { introspectionFront } from './introspection.ts';
 import { CsrfTokens } from './interactions/csrf.ts';
@@ -13,6 +14,7 @@ import { SignInStateStore } from './interactions/state.ts';
 import { loadSigningKeys } from './keys.ts';
 import { isTokenLive } from './live-token.ts';
 import { buildProvider } from './provider.ts';
+import { providerPagePolicy } from './pages/layout.ts';
 import { slideSessionOnRefresh } from './session-activity.ts';
 import { ProviderSessionEnder } from './session-ender.ts';
 import type { AccessTokenClaims } from './token-claims.ts';
@@ -33,6 +35,11 @@ export interface Identity {
   verifyAccessToken(token: string, resource: string): Promise<AccessTokenClaims>;
   /** Whether a verified token's account, unit and grant still stand (R11, R12). */
   isTokenLive(claims: AccessTokenClaims): Promise<boolean>;
+  /**
+   * Checks the DPoP proof sent with a sender-constrained token (RFC 9449), replay included.
+   * @throws AppError 401 `auth.dpop_invalid`
+   */
+  verifyDPoPProof(check: DPoPCheck): Promise<void>;
   sessionEnder: SessionEnder;
   close(): Promise<void>;
 }
@@ -43,6 +50,7 @@ export async function createIdentity(base: BaseContext, deps: { credentials: Cre
   const keys = await loadSigningKeys(base.db, base.pii);
   const provider = buildProvider(base, keys);
   provider.silent = true; // its errors are logged below, with context
+  provider.use(providerPagePolicy());
   provider.on('server_error', (ctx, err) => base.logger.error({ err, path: ctx.path }, 'identity provider error'));
   provider.on('backchannel.error', (_ctx, err, client) =>
     base.logger.warn({ err, clientId: client.clientId }, 'back-channel logout failed'),
@@ -73,6 +81,7 @@ export async function createIdentity(base: BaseContext, deps: { credentials: Cre
     },
     verifyAccessToken: (token, resource) => verify(token, resource),
     isTokenLive: (claims) => isTokenLive(sequelize, provider, claims),
+    verifyDPoPProof: makeDPoPVerifier(sequelize),
     sessionEnder: new ProviderSessionEnder(sequelize, provider, base.logger),
     close: () => cleanup.stop(),
   };

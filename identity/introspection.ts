@@ -45,7 +45,9 @@ export async function introspectJwt(token: string, client: AuthenticatedClient, 
   if (!audiences.some((aud) => client.resources.includes(aud))) return INACTIVE;
   if (!(await isTokenLive(deps.sequelize, deps.provider, claims))) return INACTIVE;
   const { cnf, gid: _gid, ...fields } = claims;
-  return { active: true, ...fields, token_type: cnf?.jkt ? 'DPoP' : 'Bearer' };
+  // RFC 9449 §6.2: a bound token's key thumbprint, so the resource can check the proof's key.
+  if (cnf?.jkt) return { active: true, ...fields, cnf: { jkt: cnf.jkt }, token_type: 'DPoP' };
+  return { active: true, ...fields, token_type: 'Bearer' };
 }
 
 /**

@@ -22,10 +22,16 @@ import { makeExtraTokenClaims } from './token-claims.ts';
 export function buildProvider(base: BaseContext, keys: SigningKeys): Provider {
   const { sequelize } = base.db;
   const clients = new ClientAdapter(sequelize, base.pii);
+  // Issue 5 item 6: an https issuer means Secure cookies, always (server/http.ts servePublicScheme).
+  const secure = new URL(base.issuer).protocol === 'https:' ? { secure: true } : {};
   const configuration: Configuration = {
     adapter: (name: string) => (name === 'Client' ? clients : new PayloadAdapter(sequelize, name)),
     jwks: keys.privateJwks,
-    cookies: { keys: base.cookieKeys, long: { httpOnly: true, sameSite: 'lax' }, short: { httpOnly: true, sameSite: 'lax' } },
+    cookies: {
+      keys: base.cookieKeys,
+      long: { httpOnly: true, sameSite: 'lax', ...secure },
+      short: { httpOnly: true, sameSite: 'lax', ...secure },
+    },
     clientDefaults: {
       grant_types: ['authorization_code'],
       response_types: ['code'],

@@ -85,6 +85,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new AppError(500, 'config.invalid', `Invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  if (e.NODE_ENV === 'production' && e.ADMIN_MFA === 'off') {
+    // R23: `off` exists for development and tests; production never runs administrators on a password alone.
+    throw new AppError(500, 'config.invalid', 'ADMIN_MFA=off is not allowed with NODE_ENV=production (R23): use hrss or all.');
+  }
   if (e.NODE_ENV === 'production' && e.DATABASE_URL && !e.PII_KEY) {
     throw new AppError(500, 'config.invalid', 'PII_KEY is required in production with an external database.');
   }

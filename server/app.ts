@@ -6,7 +6,7 @@ import type { Logger } from '../platform/logger.ts';
 import { createIdentity, type Identity } from '../identity/index.ts';
 import { createAdminApi } from '../admin-api/index.ts';
 import type { BaseContext } from './context.ts';
-import { errorResponder, requestContext } from './http.ts';
+import { edgeHeaders, errorResponder, requestContext, servePublicScheme } from './http.ts';
 import type { Services } from './services.ts';
 import { openCore } from './core.ts';
 
@@ -31,6 +31,9 @@ export async function composeApp(base: BaseContext, services: Services) {
   const adminApi = createAdminApi(base, services, identity);
   const app = new Koa({ keys: base.cookieKeys, proxy: base.config.trustProxy });
   app.silent = true;
+  servePublicScheme(app, base.issuer);
+  servePublicScheme(identity.provider, base.issuer);
+  app.use(edgeHeaders());
   app.use(requestContext(base.logger));
   app.use(adminApi.routes);
   app.use(errorResponder(base.logger));
@@ -67,38 +70,94 @@ export interface RunningServer {
   url: string;
   tongmen: Tongmen;
   server: http.Server;
-  close(): Promise<void>;
+  /**
+   * Graceful stop: no new connections, requests in flight finish (at most `graceMs`, then their
+   * connections are cut), then the database is closed.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
+/** How long a stop waits for requests in flight before cutting their connections. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+/** The answer to a request that arrives before the app is built (port 0 only): try again shortly. */
+function starting(_req: http.IncomingMessage, res: http.ServerResponse) {
+  res.writeHead(503, {
+    'content-type': 'application/json; charset=utf-8',
+    'retry-after': '1',
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+    connection: 'close',
+  });
+  res.end(JSON.stringify({ error: { code: 'server.starting', message: 'Tongmen is starting; retry in a moment' } }));
+}
+
+const listen = (server: http.Server, port: number) =>
+  new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
 /**
- * Listens first (so a port 0 resolves to a real port), then builds Tongmen with the issuer that
- * port implies unless ISSUER is configured.
+ * Builds Tongmen, then serves it (issue 5 item 7: no request may wait on an app that is not there).
+ * - A fixed PORT (every deployment) is bound only once the app is ready: until then a connection is
+ *   refused, which load balancers and clients retry elsewhere or later — nothing hangs.
+ * - PORT=0 without ISSUER (tests, tooling) needs the port for the issuer before the provider is
+ *   built, so the port is bound first; requests arriving meanwhile get 503 with Retry-After.
+ *   (Picking a free port first and binding it later would race other processes for it.)
  */
 export async function startServer(env: NodeJS.ProcessEnv, logger?: Logger): Promise<RunningServer> {
   const config = loadConfig(env);
-  const server = http.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  let handler: http.RequestListener | undefined;
+  const server = http.createServer((req, res) => (handler ?? starting)(req, res));
+  const bindFirst = config.port === 0 && !config.issuer;
+  if (bindFirst) await listen(server, 0);
+  const port = bindFirst ? (server.address() as AddressInfo).port : config.port;
   const issuer = config.issuer ?? `http://localhost:${port}`;
-  let tongmen: Tongmen;
-  try {
-    tongmen = await createTongmen(config, issuer, logger);
-  } catch (err) {
+  const tongmen = await createTongmen(config, issuer, logger).catch((err: unknown) => {
     server.close();
     throw err;
+  });
+  handler = tongmen.app.callback();
+  if (!bindFirst) {
+    await listen(server, config.port).catch(async (err: unknown) => {
+      await tongmen.close().catch(() => {});
+      throw err;
+    });
   }
-  server.on('request', tongmen.app.callback());
+  let closing: Promise<void> | undefined;
   return {
     url: issuer,
     tongmen,
     server,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await tongmen.close();
+    close(graceMs = SHUTDOWN_GRACE_MS) {
+      closing ??= (async () => {
+        await drain(server, graceMs);
+        await tongmen.close();
+      })();
+      return closing;
     },
   };
+}
+
+/**
+ * Stops accepting and waits for the requests in flight. A keep-alive connection is closed as soon
+ * as it is idle (checked every 50 ms: a response in flight now may finish later); after `graceMs`
+ * every remaining connection is cut.
+ */
+async function drain(server: http.Server, graceMs: number): Promise<void> {
+  if (!server.listening) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const idle = setInterval(() => server.closeIdleConnections(), 50);
+  const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+  server.closeIdleConnections();
+  try {
+    await closed;
+  } finally {
+    clearInterval(idle);
+    clearTimeout(cut);
+  }
 }

@@ -37,6 +37,12 @@ export function createModuleGuard(options: { issuer: string; subsystem: Subsyste
         throw new AppError(500, 'subsystem.module_foreign', `${module} is not a module of ${options.subsystem}`);
       }
       const claims = await verify(token);
+      // RFC 9449: a DPoP-bound token is worthless without a proof of its key. This guard reads a
+      // bare token and cannot check one yet, so it refuses bound tokens rather than accept them as
+      // bearer tokens (issue 5 item 5); the admin API verifies proofs (admin-api/auth.ts).
+      if (typeof claims.cnf === 'object' && claims.cnf !== null && 'jkt' in claims.cnf) {
+        throw unauthorized('subsystem.dpop_unsupported', 'DPoP-bound tokens need a proof this subsystem cannot check yet');
+      }
       if (claims.acct_kind !== 'operator') {
         throw forbidden('subsystem.separation_of_duties', 'Unit and administrator accounts do no business (R9)');
       }

@@ -47,7 +47,8 @@ export interface CredentialDeps {
   audit: AuditService;
 }
 
-const ADDRESS_WINDOW_SECONDS = 60;
+/** The per-address sign-in throttle's window (R19); a throttled client is told to retry after it. */
+export const ADDRESS_WINDOW_SECONDS = 60;
 /** How long an unknown name's pretend lockout lasts (a real one lasts until an administrator's reset). */
 const UNKNOWN_NAME_WINDOW_SECONDS = 24 * 3600;
 

@@ -1,3 +1,4 @@
+import { ADDRESS_WINDOW_SECONDS } from '../../directory/credentials/credential-service.ts';
 import { t } from '../pages/i18n.ts';
 import { signInPage } from '../pages/steps.ts';
 import { proceed, render, type StepHandler } from './request.ts';
@@ -16,6 +17,7 @@ export const passwordSignIn: StepHandler = async (ctx, req, deps) => {
   const result = await deps.credentials.verifyPassword({ username, password, meta: req.meta });
   if (!result.ok) {
     const status = result.answer === 'throttled' ? 429 : 401;
+    if (status === 429) ctx.set('Retry-After', String(ADDRESS_WINDOW_SECONDS));
     return render(ctx, status, signInPage(req.env, { error: t(req.env.lang, result.answer), username }));
   }
   await proceed(ctx, req, deps, {

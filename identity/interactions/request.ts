@@ -6,6 +6,7 @@ import type { RequestMeta } from '../../directory/actor.ts';
 import type { CredentialService } from '../../directory/credentials/credential-service.ts';
 import { requestMeta } from '../../server/http.ts';
 import { formFields } from '../form.ts';
+import { textProblem } from '../../platform/input-text.ts';
 import type { SafeHtml } from '../pages/html.ts';
 import { pickLang, t, type Lang } from '../pages/i18n.ts';
 import { sendPage } from '../pages/layout.ts';
@@ -30,9 +31,9 @@ export interface InteractionRequest {
   state: SignInState;
   env: PageEnv;
   meta: RequestMeta;
-  /** A form field (POST only), trimmed; '' when absent. */
+  /** A form field (POST only), trimmed; '' when absent or not well-formed text. */
   field(name: string): string;
-  /** A form field exactly as typed (passwords: spaces count). */
+  /** A form field exactly as typed (passwords: spaces count); '' when absent or not well-formed text. */
   secret(name: string): string;
 }
 
@@ -50,6 +51,8 @@ export function interactionPage(deps: InteractionDeps, handler: StepHandler, pro
       const interaction = await deps.provider.interactionDetails(ctx.req, ctx.res);
       const uid = interaction.uid;
       if (uid !== ctx.params?.uid) throw new errors.SessionNotFound('interaction mismatch');
+      // The provider validated redirect_uri against the client when the interaction began.
+      ctx.state.formTargets = [String(interaction.params.redirect_uri ?? '')];
       const body = formFields(ctx.request.body);
       const clientId = interaction.params.client_id;
       const client = typeof clientId === 'string' ? await deps.provider.Client.find(clientId) : undefined;
@@ -59,8 +62,8 @@ export function interactionPage(deps: InteractionDeps, handler: StepHandler, pro
         state: await deps.store.load(uid),
         env: { lang, uid, csrf: deps.csrf.issue(uid), clientName: client?.clientName ?? client?.clientId },
         meta: requestMeta(ctx),
-        field: (name) => (typeof body[name] === 'string' ? body[name].trim() : ''),
-        secret: (name) => (typeof body[name] === 'string' ? body[name] : ''),
+        field: (name) => formText(body[name]).trim(),
+        secret: (name) => formText(body[name]),
       };
       if (ctx.method === 'POST' && !deps.csrf.verify(uid, body.csrf)) {
         return sendPage(ctx, 403, errorPage(lang, t(lang, 'csrf')));
@@ -87,6 +90,13 @@ export function interactionPage(deps: InteractionDeps, handler: StepHandler, pro
     }
   };
 }
+
+/**
+ * A posted field as text. Text breaking the edge's rule (a NUL character, a lone surrogate:
+ * platform/input-text.ts) is never passed on — not to the lockout, the audit trail or a password
+ * hash — but read as absent, so each step refuses it as it refuses an empty field (a 400 page).
+ */
+const formText = (value: unknown): string => (typeof value === 'string' && !textProblem(value) ? value : '');
 
 export const render = (ctx: Koa.Context, status: number, content: SafeHtml) => sendPage(ctx, status, content);
 

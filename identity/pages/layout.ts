@@ -26,12 +26,60 @@ ${switchHref ? html`<footer><a href="${switchHref}?lang=${other.code}">${other.l
 </body></html>`;
 }
 
+declare module 'koa' {
+  interface DefaultState {
+    /**
+     * Origins a page's forms may end up at besides our own: the client this sign-in or logout
+     * returns to (a form post answered with redirects to it is a form navigation to it, and
+     * Chromium checks `form-action` on every redirect of the chain).
+     */
+    formTargets?: string[];
+  }
+}
+
+/** The origin of an absolute http(s) URL, quoted for a CSP source list; undefined otherwise. */
+export function cspOrigin(url: unknown): string | undefined {
+  const u = typeof url === 'string' ? URL.parse(url) : null;
+  return u && (u.protocol === 'https:' || u.protocol === 'http:') ? u.origin : undefined;
+}
+
+/**
+ * The pages' policy: no scripts, inline styles only, no framing, no <base>, and forms that post
+ * only to us — or, through our redirects, to the client the flow returns to (issue 5 item 6).
+ */
+export function pagePolicy(formTargets: string[] = [], scripts = "'none'"): string {
+  const targets = [...new Set(formTargets.map(cspOrigin).filter((o): o is string => Boolean(o)))];
+  const script = scripts === "'none'" ? '' : `script-src ${scripts}; `;
+  return `default-src 'none'; ${script}style-src 'unsafe-inline'; form-action 'self'${targets.map((t) => ` ${t}`).join('')}; frame-ancestors 'none'; base-uri 'none'`;
+}
+
+/**
+ * The same policy on the provider's own HTML — its auto-submitting `form_post` pages (a logout
+ * without a session, `response_mode=form_post`), which we do not render: set before the provider
+ * runs (it adds the hash of its one inline script to `script-src`, and nosniff keeps any other
+ * answer of ours from running as a script), then given the form's target once the provider has
+ * validated it against the client (`redirect_uri`, `post_logout_redirect_uri`).
+ */
+export function providerPagePolicy(): Koa.Middleware {
+  const initial = pagePolicy([], "'self'");
+  return async (ctx, next) => {
+    ctx.set('Content-Security-Policy', initial);
+    await next();
+    const csp = ctx.response.get('Content-Security-Policy');
+    // Our pages (sendPage) replaced this policy with their own, which has no script-src.
+    if (!ctx.response.is('html') || typeof csp !== 'string' || !/(^|;)\s*script-src 'self'/.test(csp)) return;
+    const params = (ctx as { oidc?: { params?: Record<string, unknown> } }).oidc?.params;
+    const targets = [params?.redirect_uri, params?.post_logout_redirect_uri].map(cspOrigin).filter(Boolean);
+    if (targets.length) ctx.set('Content-Security-Policy', csp.replace(/form-action 'self'/, `form-action 'self' ${targets.join(' ')}`));
+  };
+}
+
 /** Sends a page with the headers every sign-in page carries. */
 export function sendPage(ctx: Koa.Context, status: number, content: SafeHtml): void {
   ctx.status = status;
   ctx.type = 'html';
   ctx.set('Cache-Control', 'no-store');
-  ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'");
+  ctx.set('Content-Security-Policy', pagePolicy(ctx.state?.formTargets));
   ctx.set('X-Frame-Options', 'DENY');
   ctx.set('Referrer-Policy', 'no-referrer');
   ctx.body = content.value;

@@ -18,6 +18,8 @@ export async function renderError(ctx: KoaContextWithOIDC, out: { error: string;
  */
 export async function logoutSource(ctx: KoaContextWithOIDC, form: string): Promise<void> {
   const lang = pickLang(ctx);
+  // Confirming redirects to the client's registered post-logout URI (checked by the provider).
+  ctx.state.formTargets = [String(ctx.oidc.params?.post_logout_redirect_uri ?? '')];
   const body = html`${trusted(form)}<p>${t(lang, 'logoutQuestion')}</p>
 <button type="submit" form="op.logoutForm" name="logout" value="yes">${t(lang, 'logoutAll')}</button>
 <button type="submit" form="op.logoutForm" class="secondary">${t(lang, 'logoutOne')}</button>`;

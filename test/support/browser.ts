@@ -7,6 +7,7 @@ export class FormBrowser {
   private readonly jar = new Map<string, string>();
   lastUrl = '';
   lastStatus = 0;
+  lastHeaders = new Headers();
   lastHtml = '';
 
   async get(url: string): Promise<Response> {
@@ -30,8 +31,14 @@ export class FormBrowser {
     throw new Error('too many redirects');
   }
 
-  /** Submits the page's form (the first one, or the one whose action contains `actionPart`) with `fields` filled in. */
-  async submit(fields: Record<string, string>, opts: { actionPart?: string; stopAt?: (u: URL) => boolean } = {}): Promise<string> {
+  /**
+   * Submits the page's form (the first one, or the one whose action contains `actionPart`) with `fields` filled in;
+   * `encoded` fields are sent exactly as given (already percent-encoded: bytes no browser would send).
+   */
+  async submit(
+    fields: Record<string, string>,
+    opts: { actionPart?: string; stopAt?: (u: URL) => boolean; encoded?: Record<string, string> } = {},
+  ): Promise<string> {
     const forms = [...this.lastHtml.matchAll(/<form\b[^>]*>[\s\S]*?<\/form>/gi)].map((m) => m[0]);
     const form = forms.find((f) => !opts.actionPart || attr(f.match(/<form\b[^>]*>/i)![0], 'action')?.includes(opts.actionPart));
     if (!form) throw new Error(`no form${opts.actionPart ? ` with action ${opts.actionPart}` : ''} on page ${this.lastUrl}:\n${this.lastHtml.slice(0, 2000)}`);
@@ -43,7 +50,9 @@ export class FormBrowser {
       if (name && type === 'hidden') body.set(name, decodeEntities(attr(input[0], 'value') ?? ''));
     }
     for (const [k, v] of Object.entries(fields)) body.set(k, v);
-    const res = await this.request(action, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    for (const k of Object.keys(opts.encoded ?? {})) body.delete(k);
+    const encoded = Object.entries(opts.encoded ?? {}).map(([k, v]) => `&${encodeURIComponent(k)}=${v}`).join('');
+    const res = await this.request(action, { method: 'POST', body: `${body.toString()}${encoded}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     const location = res.headers.get('location');
     if (res.status >= 300 && res.status < 400 && location) return this.follow(new URL(location, action).toString(), opts.stopAt);
     this.lastHtml = await res.text();
@@ -64,6 +73,7 @@ export class FormBrowser {
     }
     this.lastUrl = url;
     this.lastStatus = res.status;
+    this.lastHeaders = res.headers;
     return res;
   }
 }
