@@ -171,7 +171,7 @@ describe('audit:verify with signed checkpoints (R25, issue 5 item 2)', () => {
 
   it('R25: a checkpoint forged without the key is refused, and so is a file holding no checkpoint (exit 1)', async () => {
     const forged = path.join(tmp, 'forged.ndjson');
-    const [{ checkpoint }] = parseCheckpoints(fs.readFileSync(checkpointFile, 'utf8')) as [{ checkpoint: Checkpoint }];
+    const checkpoint: Checkpoint = parseCheckpoints(fs.readFileSync(checkpointFile, 'utf8'))[0]!.checkpoint;
     fs.writeFileSync(forged, `${JSON.stringify({ ...checkpoint, hash: 'f'.repeat(64) })}\n`);
     const run = verify(base.env, '--checkpoint', forged);
     expect(run.status).toBe(1);

@@ -25,7 +25,8 @@ export interface Database {
  * same URL). Every connection of the returned pool then runs `SET ROLE tongmen_app` (R25): whatever
  * the login role, the server's SQL may not update, delete or truncate audit events nor move the
  * chain head. With a single owner URL this guards against the application's own mistakes; the
- * separate form (a LOGIN role that is only a member of tongmen_app) also against a compromised node.
+ * separate form (a LOGIN role that is only a member of tongmen_app, the owner's URL kept away from
+ * the servers: `npm run migrate`) also against a compromised node.
  */
 export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
   const embedded = config.database.kind === 'embedded' ? await startEmbeddedDatabase(config.database.dataDir) : null;
