@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from './errors.ts';
 
@@ -16,6 +17,8 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   ISSUER: z.url().optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  // The schema owner's URL, for migrations only; DATABASE_URL is then the restricted server role (R25).
+  DATABASE_OWNER_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   COOKIE_KEYS: csv.optional(),
   PII_KEY: z.string().optional(),
@@ -34,6 +37,10 @@ const envSchema = z.object({
   DEMO: z.enum(['auto', 'off']).default('auto'),
   WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default(1),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).optional(),
+  AUDIT_CHECKPOINT_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
+  AUDIT_CHECKPOINT_SECONDS: positiveInt(300),
+  AUDIT_CHECKPOINT_EVENTS: positiveInt(1000),
   // Set by `npm start` for its cluster workers: DATABASE_URL is the primary's embedded database.
   TONGMEN_EMBEDDED_PRIMARY: z.stringbool().default(false),
 });
@@ -43,8 +50,14 @@ export interface Config {
   port: number;
   /** Issuer URL; `undefined` means "http://localhost:<port>" once the port is known. */
   issuer: string | undefined;
-  /** `viaPrimary`: the embedded database of this node's cluster primary, reached over its socket. */
-  database: { kind: 'external'; url: string; viaPrimary: boolean } | { kind: 'embedded'; dataDir: string };
+  /**
+   * `url`: what the server connects with (its SQL runs as `tongmen_app`); `ownerUrl`: the schema
+   * owner, for migrations (default: `url`). `viaPrimary`: the embedded database of this node's
+   * cluster primary, reached over its socket.
+   */
+  database:
+    | { kind: 'external'; url: string; ownerUrl: string | undefined; viaPrimary: boolean }
+    | { kind: 'embedded'; dataDir: string };
   cookieKeys: string[] | undefined;
   piiKey: string | undefined;
   initialPassword: string | undefined;
@@ -63,6 +76,20 @@ export interface Config {
   workers: number;
   /** Connections per process to PostgreSQL (default 10; 4 on the embedded database). */
   dbPoolMax: number | undefined;
+  /** Signed audit checkpoints (R25): the chain anchored outside the database. */
+  auditCheckpoints: AuditCheckpointConfig;
+}
+
+export interface AuditCheckpointConfig {
+  /** HMAC key (never stored in the database); unset outside production: see `keyFile`. */
+  key: string | undefined;
+  /** Where a development key is generated when `key` is unset; `undefined` = an in-memory key per process. */
+  keyFile: string | undefined;
+  /** ndjson export the server appends each checkpoint to; `undefined` = the log only. */
+  file: string | undefined;
+  /** A checkpoint when the chain moved and this many seconds passed, or this many events were added. */
+  everySeconds: number;
+  everyEvents: number;
 }
 
 /** Default base URL of each subsystem's relying party (redirect URI = base + `/callback`). */
@@ -92,12 +119,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === 'production' && e.DATABASE_URL && !e.PII_KEY) {
     throw new AppError(500, 'config.invalid', 'PII_KEY is required in production with an external database.');
   }
+  if (e.NODE_ENV === 'production' && !e.AUDIT_CHECKPOINT_KEY) {
+    throw new AppError(500, 'config.invalid', 'AUDIT_CHECKPOINT_KEY is required in production (R25: it signs the audit checkpoints).');
+  }
+  if (e.DATABASE_OWNER_URL && !e.DATABASE_URL) {
+    throw new AppError(500, 'config.invalid', 'DATABASE_OWNER_URL needs DATABASE_URL (the embedded database has one role).');
+  }
+  const inMemory = e.DATA_DIR === 'memory://';
   return {
     env: e.NODE_ENV,
     port: e.PORT,
     issuer: e.ISSUER?.replace(/\/$/, ''),
     database: e.DATABASE_URL
-      ? { kind: 'external', url: e.DATABASE_URL, viaPrimary: e.TONGMEN_EMBEDDED_PRIMARY }
+      ? { kind: 'external', url: e.DATABASE_URL, ownerUrl: e.DATABASE_OWNER_URL, viaPrimary: e.TONGMEN_EMBEDDED_PRIMARY }
       : { kind: 'embedded', dataDir: e.DATA_DIR },
     cookieKeys: e.COOKIE_KEYS,
     piiKey: e.PII_KEY,
@@ -115,6 +149,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: e.DEMO === 'auto',
     workers: e.WORKERS === 'auto' ? os.availableParallelism() : e.WORKERS,
     dbPoolMax: e.DB_POOL_MAX,
+    auditCheckpoints: {
+      key: e.AUDIT_CHECKPOINT_KEY,
+      keyFile: inMemory ? undefined : path.join(e.DATA_DIR, 'audit-checkpoint.key'),
+      file:
+        e.AUDIT_CHECKPOINT_FILE === 'off'
+          ? undefined
+          : (e.AUDIT_CHECKPOINT_FILE ?? (inMemory ? undefined : path.join(e.DATA_DIR, 'audit-checkpoints.ndjson'))),
+      everySeconds: e.AUDIT_CHECKPOINT_SECONDS,
+      everyEvents: e.AUDIT_CHECKPOINT_EVENTS,
+    },
   };
 }
 

@@ -9,6 +9,7 @@ import type { BaseContext } from './context.ts';
 import { edgeHeaders, errorResponder, requestContext, servePublicScheme } from './http.ts';
 import type { Services } from './services.ts';
 import { openCore } from './core.ts';
+import { startAuditUpkeep } from '../directory/audit/audit-upkeep.ts';
 
 export { openCore };
 
@@ -17,6 +18,8 @@ export interface Tongmen {
   services: Services;
   identity: Identity;
   app: Koa;
+  /** Signed audit checkpoints and partitions ahead, while the server runs (R25). */
+  auditUpkeep: ReturnType<typeof startAuditUpkeep>;
   close(): Promise<void>;
 }
 
@@ -50,12 +53,15 @@ export async function createTongmen(config: Config, issuer: string, logger?: Log
   const { base, services } = await openCore(config, issuer, logger);
   try {
     const { identity, app } = await composeApp(base, services);
+    const auditUpkeep = startAuditUpkeep(base.db.sequelize, config.auditCheckpoints, base.logger);
     return {
       base,
       services,
       identity,
       app,
+      auditUpkeep,
       async close() {
+        await auditUpkeep.stop();
         await identity.close();
         await base.db.close();
       },

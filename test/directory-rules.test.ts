@@ -196,15 +196,18 @@ describe('accounts', () => {
 describe('audit', () => {
   it('R25: every change wrote a chained event and the database refuses UPDATE and DELETE', async () => {
     expect(await core.base.audit.verifyChain()).toMatchObject({ ok: true });
-    await expect(core.base.db.sequelize.query(`UPDATE audit_events SET action = 'x'`)).rejects.toThrow(/append-only/);
-    await expect(core.base.db.sequelize.query(`DELETE FROM audit_events`)).rejects.toThrow(/append-only/);
+    // The server's role has no such right (issue 5 item 2); the owner meets the append-only trigger.
+    await expect(core.base.db.sequelize.query(`UPDATE audit_events SET action = 'x'`)).rejects.toThrow(/permission denied for table audit_events/);
+    await expect(core.base.db.sequelize.query(`DELETE FROM audit_events`)).rejects.toThrow(/permission denied for table audit_events/);
     const [rows] = await core.base.db.sequelize.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'unit.create'`);
     expect((rows as Array<{ n: number }>)[0]!.n).toBeGreaterThan(10);
   });
 
   it('R25: the chain verifier finds an event altered behind the trigger\'s back', async () => {
-    // A superuser can bypass triggers; the hash chain is what still tells.
+    // A superuser can bypass triggers; the hash chain is what still tells. (The pool runs as the
+    // restricted server role; ROLE NONE is the login role, a superuser here.)
     await core.base.db.sequelize.transaction(async (tx) => {
+      await core.base.db.sequelize.query(`SET LOCAL ROLE NONE`, { transaction: tx });
       await core.base.db.sequelize.query(`SET LOCAL session_replication_role = replica`, { transaction: tx });
       await core.base.db.sequelize.query(`UPDATE audit_events SET reason = 'forged' WHERE seq = 3`, { transaction: tx });
     });

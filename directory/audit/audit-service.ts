@@ -70,7 +70,8 @@ function sortKeys(v: unknown): unknown {
   return v;
 }
 
-const hashOf = (e: Omit<AuditEvent, 'hash'>) => crypto.createHash('sha256').update(canonical(e)).digest('hex');
+/** The hash of an event (exported for the chain verifier and for tests that forge a re-chained history). */
+export const hashOf = (e: Omit<AuditEvent, 'hash'>) => crypto.createHash('sha256').update(canonical(e)).digest('hex');
 
 export function toAuditEvent(r: AuditRow): AuditEvent {
   return {
@@ -95,8 +96,10 @@ export function toAuditEvent(r: AuditRow): AuditEvent {
 /**
  * The audit trail (R25): every state change and sign-in attempt appends one event in the caller's
  * transaction, so the event exists if and only if the change does. Events are hash-chained through
- * the single `audit_head` row, locked for the rest of the transaction: the chain has one order on
- * every node. ID numbers and phones in details are masked before they are written.
+ * the single `audit_head` row, locked for the rest of the transaction by `audit_chain_head()`: the
+ * chain has one order on every node. The server's role cannot write the head; the database moves it
+ * when an event that extends the chain is inserted (migration 0003). ID numbers and phones in
+ * details are masked before they are written.
  */
 export class AuditService {
   constructor(private readonly sequelize: Sequelize) {}
@@ -104,7 +107,7 @@ export class AuditService {
   async record(tx: Transaction, input: AuditInput): Promise<AuditEvent> {
     const q = <T>(sql: string, bind: unknown[]) =>
       this.sequelize.query(sql, { bind, transaction: tx }).then(([rows]) => rows as T[]);
-    const [head] = await q<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_head FOR UPDATE', []);
+    const [head] = await q<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_chain_head()', []);
     const [unit] = input.unitId
       ? await q<{ path: string[] }>('SELECT path FROM units WHERE id = $1', [input.unitId])
       : [];
@@ -140,18 +143,24 @@ export class AuditService {
         event.userAgent, event.requestId, JSON.stringify(event.details), event.prevHash, hash,
       ],
     );
-    await q('UPDATE audit_head SET seq = $1, hash = $2', [event.seq, hash]);
     return { ...event, hash };
   }
 
   /**
-   * Re-computes the chain from the first event (in pages) and reports the first break, if any.
-   * Used by `npm run audit:verify`.
+   * Re-computes the chain from the first event (in pages) and reports the first break, if any; with
+   * signed checkpoints (already authenticated by the caller), also that the chain still holds each
+   * checkpoint's (seq, hash) — which a consistent rewrite of the history or a deleted tail cannot
+   * fake without the checkpoint key. Used by `npm run audit:verify`.
    */
-  async verifyChain(): Promise<{ ok: boolean; checked: number; brokenAt?: number; problem?: string }> {
+  async verifyChain(checkpoints: readonly CheckpointFact[] = []): Promise<ChainVerdict> {
+    const bySeq = new Map<number, CheckpointFact[]>();
+    for (const c of checkpoints) bySeq.set(c.seq, [...(bySeq.get(c.seq) ?? []), c]);
     let prev = '0'.repeat(64);
     let checked = 0;
     let after = 0;
+    const broken = (brokenAt: number, problem: string, message: string): ChainVerdict => ({
+      ok: false, checked, brokenAt, problem, message,
+    });
     for (;;) {
       const [rows] = await this.sequelize.query('SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 1000', {
         bind: [after],
@@ -159,19 +168,50 @@ export class AuditService {
       if (!rows.length) break;
       for (const row of rows as AuditRow[]) {
         const e = toAuditEvent(row);
-        if (e.seq !== checked + 1) return { ok: false, checked, brokenAt: e.seq, problem: 'sequence gap' };
-        if (e.prevHash !== prev) return { ok: false, checked, brokenAt: e.seq, problem: 'previous hash mismatch' };
+        if (e.seq > checked + 1) {
+          return broken(e.seq, 'sequence gap', `Events ${checked + 1}…${e.seq - 1} are missing: the chain jumps from ${checked} to ${e.seq} (deleted events).`);
+        }
+        if (e.seq !== checked + 1) return broken(e.seq, 'duplicate sequence', `Event ${e.seq} appears twice.`);
+        if (e.prevHash !== prev) {
+          const [[later]] = (await this.sequelize.query('SELECT seq FROM audit_events WHERE hash = $1 AND seq > $2 LIMIT 1', {
+            bind: [e.prevHash, e.seq],
+          })) as [Array<{ seq: number }>, unknown];
+          return later
+            ? broken(e.seq, 'reordered', `Event ${e.seq} names the later event ${later.seq} as its predecessor: events were reordered.`)
+            : broken(e.seq, 'previous hash mismatch', `Event ${e.seq} is not chained to event ${checked}: an event was replaced, inserted or removed.`);
+        }
         const { hash, ...rest } = e;
-        if (hashOf(rest) !== hash) return { ok: false, checked, brokenAt: e.seq, problem: 'hash mismatch' };
+        if (hashOf(rest) !== hash) {
+          return broken(e.seq, 'hash mismatch', `Event ${e.seq} was altered: its content does not match its hash.`);
+        }
+        const differs = bySeq.get(e.seq)?.find((c) => c.hash !== hash);
+        if (differs) {
+          return broken(e.seq, 'checkpoint mismatch', `Event ${e.seq} differs from the signed checkpoint of ${differs.at}: the history up to it was rewritten.`);
+        }
         prev = hash;
         checked++;
         after = e.seq;
       }
     }
+    const beyond = checkpoints.filter((c) => c.seq > checked).sort((a, b) => b.seq - a.seq)[0];
+    if (beyond) {
+      return broken(checked + 1, 'truncated tail', `The newest event is ${checked}, but the signed checkpoint of ${beyond.at} covers event ${beyond.seq}: the newest events were deleted.`);
+    }
     const [[head]] = (await this.sequelize.query('SELECT seq, hash FROM audit_head')) as [Array<{ seq: number; hash: string }>, unknown];
     if (head && (head.seq !== checked || head.hash !== prev)) {
-      return { ok: false, checked, brokenAt: head.seq, problem: 'chain head does not match the last event' };
+      return broken(head.seq, 'chain head does not match the last event', `The chain head names event ${head.seq}, but the newest event is ${checked}: events were deleted or the head was moved.`);
     }
-    return { ok: true, checked };
+    return { ok: true, checked, ...(checkpoints.length ? { checkpoints: checkpoints.length } : {}) };
   }
 }
+
+/** A checkpoint's facts once its signature has been checked. */
+export interface CheckpointFact {
+  seq: number;
+  hash: string;
+  at: string;
+}
+
+export type ChainVerdict =
+  | { ok: true; checked: number; checkpoints?: number }
+  | { ok: false; checked: number; brokenAt: number; problem: string; message: string };

@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { startEmbeddedDatabase } from './embedded.ts';
 import { migrate } from './migrate.ts';
+import { APP_ROLE } from './migrations/0003-audit-integrity.ts';
 
 export type { Transaction };
 
@@ -20,23 +21,39 @@ export interface Database {
 
 /**
  * Connects to PostgreSQL — the server named by DATABASE_URL, or the embedded PGlite served on a
- * loopback port — and applies pending migrations.
+ * loopback port — and applies pending migrations as the schema owner (DATABASE_OWNER_URL, else the
+ * same URL). Every connection of the returned pool then runs `SET ROLE tongmen_app` (R25): whatever
+ * the login role, the server's SQL may not update, delete or truncate audit events nor move the
+ * chain head. With a single owner URL this guards against the application's own mistakes; the
+ * separate form (a LOGIN role that is only a member of tongmen_app, the owner's URL kept away from
+ * the servers: `npm run migrate`) also against a compromised node.
  */
 export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
   const embedded = config.database.kind === 'embedded' ? await startEmbeddedDatabase(config.database.dataDir) : null;
   const url = config.database.kind === 'external' ? config.database.url : embedded!.url;
-  const sequelize = new Sequelize(url, {
-    dialect: 'postgres',
-    dialectModule: pg,
-    logging: false,
-    // PGlite executes one statement at a time; a small pool keeps its queue short.
-    pool: { max: config.dbPoolMax ?? (embedded ? 4 : 10), min: 0, idle: 10_000, acquire: 30_000 },
-    define: { underscored: true, timestamps: false },
+  const ownerUrl = (config.database.kind === 'external' && config.database.ownerUrl) || url;
+  const connect = (target: string, max: number) =>
+    new Sequelize(target, {
+      dialect: 'postgres',
+      dialectModule: pg,
+      logging: false,
+      pool: { max, min: 0, idle: 10_000, acquire: 30_000 },
+      define: { underscored: true, timestamps: false },
+    });
+  // PGlite executes one statement at a time; a small pool keeps its queue short.
+  const sequelize = connect(url, config.dbPoolMax ?? (embedded ? 4 : 10));
+  sequelize.addHook('afterConnect', async (connection) => {
+    await (connection as pg.Client).query(`SET ROLE ${APP_ROLE}`);
   });
   try {
+    const owner = connect(ownerUrl, 1);
+    try {
+      const applied = await migrate(owner);
+      if (applied.length) logger.info({ applied }, 'database migrations applied');
+    } finally {
+      await owner.close();
+    }
     await sequelize.authenticate();
-    const applied = await migrate(sequelize);
-    if (applied.length) logger.info({ applied }, 'database migrations applied');
   } catch (err) {
     await sequelize.close().catch(() => {});
     await embedded?.stop().catch(() => {});

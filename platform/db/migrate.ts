@@ -2,6 +2,9 @@ import { Umzug } from 'umzug';
 import type { Sequelize } from 'sequelize';
 import * as directory from './migrations/0001-directory.ts';
 import * as platform from './migrations/0002-platform.ts';
+import * as auditIntegrity from './migrations/0003-audit-integrity.ts';
+import { APP_ROLE } from './migrations/0003-audit-integrity.ts';
+import { AppError } from '../errors.ts';
 
 /** What each migration receives: a function that runs SQL inside the migration's transaction. */
 export type MigrationContext = { context: (sql: string) => Promise<unknown> };
@@ -11,19 +14,91 @@ type Migration = { up: (c: MigrationContext) => Promise<void>; down: (c: Migrati
 const MIGRATIONS: Array<[string, Migration]> = [
   ['0001-directory', directory],
   ['0002-platform', platform],
+  ['0003-audit-integrity', auditIntegrity],
 ];
 
 const LOCK_ID = 7_420_001; // advisory lock: two nodes starting at once migrate one after the other
 
 /**
+ * What the server's role (`tongmen_app`) may do, renewed after every migration so that tables added
+ * later are covered (R25): read and write the ordinary tables; only read and insert audit events
+ * (never update, delete or truncate them), only read the chain head and the migration log, nothing
+ * directly on the audit partitions (the parent is the way in).
+ */
+const GRANT_APP_ROLE = `DO $$
+DECLARE
+  r record;
+BEGIN
+  BEGIN
+    EXECUTE format('GRANT USAGE ON SCHEMA %I TO ${APP_ROLE}', current_schema());
+  EXCEPTION WHEN insufficient_privilege THEN NULL; -- a schema owned by someone else: its owner grants usage
+  END;
+  FOR r IN
+    SELECT c.oid::regclass AS rel, c.relname, c.relkind,
+           EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid AND i.inhparent = 'audit_events'::regclass) AS audit_part
+    FROM pg_class c
+    WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'S')
+  LOOP
+    IF r.relkind = 'S' THEN
+      EXECUTE format('REVOKE ALL ON SEQUENCE %s FROM ${APP_ROLE}', r.rel);
+      EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE %s TO ${APP_ROLE}', r.rel);
+      CONTINUE;
+    END IF;
+    EXECUTE format('REVOKE ALL ON TABLE %s FROM ${APP_ROLE}', r.rel);
+    IF r.relname = 'audit_events' THEN
+      EXECUTE format('GRANT SELECT, INSERT ON TABLE %s TO ${APP_ROLE}', r.rel);
+    ELSIF r.relname IN ('audit_head', 'schema_migrations') THEN
+      EXECUTE format('GRANT SELECT ON TABLE %s TO ${APP_ROLE}', r.rel);
+    ELSIF NOT r.audit_part THEN
+      EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE %s TO ${APP_ROLE}', r.rel);
+    END IF;
+  END LOOP;
+END $$`;
+
+/**
  * Applies pending migrations, each in its own transaction, under a PostgreSQL advisory lock so that
- * nodes started together never race. Returns the names applied.
+ * nodes started together never race; then renews the server role's rights and keeps the audit
+ * partitions ahead. Runs as the schema owner. Returns the names applied.
  */
 export async function migrate(sequelize: Sequelize): Promise<string[]> {
-  await sequelize.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+  try {
+    return await applyMigrations(sequelize);
+  } catch (err) {
+    if ((err as { parent?: { code?: string } }).parent?.code === '42501') throw migrationForbidden((err as Error).message);
+    throw err;
+  }
+}
+
+const migrationForbidden = (why: string) =>
+  new AppError(
+    500,
+    'database.migration_forbidden',
+    `The database role may not change the schema (${why}). Run the migrations as the schema owner: ` +
+      'set DATABASE_OWNER_URL (DATABASE_URL stays the restricted server role), or run `npm run migrate` with it.',
+  );
+
+async function applyMigrations(sequelize: Sequelize): Promise<string[]> {
   return sequelize.transaction(async (tx) => {
+    const run = <T>(sql: string) => sequelize.query(sql, { transaction: tx }).then(([rows]) => rows as T[]);
+    // On the embedded database every connection shares one session, which the server's pool may
+    // have switched to the restricted role already: the migration runs as the login (owner) role.
+    await run('SET LOCAL ROLE NONE');
     await sequelize.query('SELECT pg_advisory_xact_lock(:id)', { replacements: { id: LOCK_ID }, transaction: tx });
+    // A server that logs in as the restricted role (DATABASE_URL, no DATABASE_OWNER_URL) changes
+    // nothing: it starts if the schema is current, and keeps the audit partitions ahead.
+    const [ownership] = await run<{ owner: boolean }>(`SELECT coalesce(
+      (SELECT pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c WHERE c.oid = to_regclass('schema_migrations')),
+      true) AS owner`);
+    if (!ownership?.owner) {
+      const done = new Set((await run<{ name: string }>('SELECT name FROM schema_migrations')).map((r) => r.name));
+      const pending = MIGRATIONS.map(([name]) => name).filter((name) => !done.has(name));
+      if (pending.length) throw migrationForbidden(`pending migrations: ${pending.join(', ')}`);
+      await run('SELECT audit_maintain_partitions()');
+      return [];
+    }
+    await run(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
     const umzug = new Umzug<(sql: string) => Promise<unknown>>({
       migrations: MIGRATIONS.map(([name, m]) => ({
         name,
@@ -53,12 +128,9 @@ export async function migrate(sequelize: Sequelize): Promise<string[]> {
       logger: undefined,
     });
     const applied = await umzug.up();
-    // The audit table is partitioned by month: keep this month's and the next two ready.
-    await sequelize.query(
-      `SELECT audit_ensure_partition((date_trunc('month', now()) + make_interval(months => m))::date)
-       FROM generate_series(0, 2) AS m`,
-      { transaction: tx },
-    );
+    await sequelize.query(GRANT_APP_ROLE, { transaction: tx });
+    // The audit table is partitioned by month: twelve months ready ahead, the default partition empty.
+    await sequelize.query('SELECT audit_maintain_partitions()', { transaction: tx });
     return applied.map((m) => m.name);
   });
 }

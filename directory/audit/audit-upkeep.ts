@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Sequelize } from 'sequelize';
+import type { AuditCheckpointConfig } from '../../platform/config.ts';
+import type { Logger } from '../../platform/logger.ts';
+import { checkpointKey, signCheckpoint, type Checkpoint } from './audit-checkpoints.ts';
+
+/** Partitions are kept twelve months ahead by the database function; checking hourly is plenty. */
+const PARTITION_CHECK_MS = 60 * 60 * 1000;
+
+/**
+ * Emits a signed checkpoint of the chain head (R25) to the log and to the export file when the
+ * chain has moved and either `everySeconds` passed or `everyEvents` were added since this process's
+ * last one.
+ */
+export class AuditCheckpointer {
+  private last: { seq: number; at: number };
+
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly config: AuditCheckpointConfig,
+    private readonly logger: Logger,
+    now = Date.now(),
+  ) {
+    this.last = { seq: 0, at: now };
+  }
+
+  async tick(now = Date.now()): Promise<Checkpoint | undefined> {
+    const head = await this.head();
+    if (head.seq <= this.last.seq) return undefined;
+    const due = head.seq - this.last.seq >= this.config.everyEvents || now - this.last.at >= this.config.everySeconds * 1000;
+    return due ? this.emit(head, now) : undefined;
+  }
+
+  /** A checkpoint of the current head now (nothing while the chain is empty). */
+  async emitNow(): Promise<Checkpoint | undefined> {
+    const head = await this.head();
+    return head.seq > 0 ? this.emit(head, Date.now()) : undefined;
+  }
+
+  private async head() {
+    const [[head]] = (await this.sequelize.query('SELECT seq, hash FROM audit_head')) as [Array<{ seq: number; hash: string }>, unknown];
+    return head ?? { seq: 0, hash: '' };
+  }
+
+  private emit(head: { seq: number; hash: string }, now: number): Checkpoint {
+    const checkpoint = signCheckpoint(checkpointKey(this.config), { seq: head.seq, hash: head.hash, at: new Date(now).toISOString() });
+    this.logger.info({ auditCheckpoint: checkpoint }, 'audit checkpoint');
+    if (this.config.file) {
+      fs.mkdirSync(path.dirname(this.config.file), { recursive: true });
+      // One short line per write with O_APPEND: the workers of a node may share the file.
+      fs.appendFileSync(this.config.file, `${JSON.stringify(checkpoint)}\n`);
+    }
+    this.last = { seq: head.seq, at: now };
+    return checkpoint;
+  }
+}
+
+/**
+ * The audit trail's upkeep while the server runs: signed checkpoints, and partitions created ahead
+ * (plus default-partition rows moved out) through `audit_maintain_partitions()`, which the server's
+ * restricted role may call. Timers are unref'd; `stop()` waits for a running round.
+ */
+export function startAuditUpkeep(sequelize: Sequelize, config: AuditCheckpointConfig, logger: Logger) {
+  const checkpointer = new AuditCheckpointer(sequelize, config, logger);
+  let running: Promise<unknown> = Promise.resolve();
+  const every = (ms: number, work: () => Promise<unknown>, what: string) => {
+    const timer = setInterval(() => {
+      running = running.then(work).catch((err: unknown) => logger.warn({ err }, `audit upkeep: ${what} failed`));
+    }, ms);
+    timer.unref();
+    return timer;
+  };
+  const timers = [
+    every(Math.min(config.everySeconds, 10) * 1000, () => checkpointer.tick(), 'checkpoint'),
+    every(PARTITION_CHECK_MS, () => sequelize.query('SELECT audit_maintain_partitions()'), 'partition maintenance'),
+  ];
+  return {
+    checkpointer,
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      await running;
+    },
+  };
+}
