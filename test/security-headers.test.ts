@@ -172,7 +172,10 @@ describe('item 6: Secure cookies whenever the issuer is https', () => {
 describe('item 6: ADMIN_MFA=off is refused in production (R23)', () => {
   it('the configuration refuses it with a clear message; development and tests may still use it', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', ADMIN_MFA: 'off' })).toThrow(/ADMIN_MFA=off is not allowed with NODE_ENV=production/);
-    expect(() => loadConfig({ NODE_ENV: 'production', ADMIN_MFA: 'hrss' })).not.toThrow();
+    // The rest of a production configuration (the audit checkpoint key, R25) is given, so only ADMIN_MFA decides.
+    const production = { NODE_ENV: 'production', AUDIT_CHECKPOINT_KEY: 'k'.repeat(32) };
+    expect(() => loadConfig({ ...production, ADMIN_MFA: 'off' })).toThrow(/ADMIN_MFA=off is not allowed with NODE_ENV=production/);
+    expect(() => loadConfig({ ...production, ADMIN_MFA: 'hrss' })).not.toThrow();
     expect(loadConfig({ NODE_ENV: 'test', ADMIN_MFA: 'off' }).adminMfa).toBe('off');
   });
 
@@ -180,7 +183,7 @@ describe('item 6: ADMIN_MFA=off is refused in production (R23)', () => {
     // Should it start after all (the check broken), it does so in a folder of its own and is killed.
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tongmen-mfa-'));
     const child = spawn(process.execPath, ['--import', 'tsx', 'cli/start.ts'], {
-      env: { ...process.env, NODE_ENV: 'production', ADMIN_MFA: 'off', DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0' },
+      env: { ...process.env, NODE_ENV: 'production', ADMIN_MFA: 'off', AUDIT_CHECKPOINT_KEY: 'k'.repeat(32), DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
