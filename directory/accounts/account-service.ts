@@ -88,9 +88,10 @@ export class AccountService {
         const holder = await this.persons.findByPhone(tx, changes.phone);
         if (holder && holder.id !== person.id) throw conflict('person.phone_in_use', 'This phone number is registered to another person');
       }
-      const changed = (['name', 'phone'] as const).filter((k) => changes[k] !== undefined);
+      // R25: only real changes are written and audited — the stored name or phone again is no change.
+      const changed = this.persons.changedFields(person, changes);
       if (!changed.length) return accountView((await this.accounts.view(tx, id))!); // nothing to write or audit
-      await this.persons.update(tx, person, changes);
+      await this.persons.update(tx, person, Object.fromEntries(changed.map((k) => [k, changes[k]])));
       await this.base.audit.record(tx, { actor, action: 'account.update', target: { type: 'account', id }, unitId: account.unitId, details: { changed }, meta });
       return accountView((await this.accounts.view(tx, id))!);
     });
