@@ -2,7 +2,7 @@ import type { Transaction } from 'sequelize';
 import { conflict } from '../../platform/errors.ts';
 import type { CredentialService, InitialPassword } from '../credentials/credential-service.ts';
 import { AccountModel, type AccountKind, type UnitModel } from '../models/index.ts';
-import { findOrCreatePerson } from '../persons/person-service.ts';
+import { findOrCreatePerson, parsePersonInput } from '../persons/person-service.ts';
 import type { PersonInput, PersonRepository } from '../persons/person-repository.ts';
 
 /**
@@ -39,7 +39,8 @@ export class AccountFactory {
     tx: Transaction,
     args: { unit: Pick<UnitModel, 'id' | 'kind'>; kind: Exclude<AccountKind, 'unit'>; person: PersonInput; scope: string[] | null; secret: InitialPassword },
   ) {
-    const { person, created } = await findOrCreatePerson(this.persons, tx, args.person);
+    // R8 checked here too, not only by the routes: every caller (services, bootstrap, demo) gets it.
+    const { person, created } = await findOrCreatePerson(this.persons, tx, parsePersonInput(args.person));
     const duplicate = await AccountModel.findOne({
       where: { personId: person.id, unitId: args.unit.id, kind: args.kind, status: 'active' },
       transaction: tx,
