@@ -151,6 +151,10 @@ describe('R16: any unit files a role-change request with the hrss bureau of its 
     expect([taken.status, taken.body.error.code]).toEqual([409, 'role.code_taken']);
     expect((await province.get(`/${id}`)).body).toMatchObject({ status: 'pending', currentReviewerUnitId: f.province.unitId });
 
+    // A code is proposed only for a new role.
+    const mixed = await rcr(provincial.adminId).post('', { roleCode: 'title.reviewer', proposal: { code: freshCode(), comment: 'x' } });
+    expect([mixed.status, mixed.body.error.code]).toEqual([400, 'role_change.code_for_new_role']);
+
     const code = freshCode('talent');
     const accepted = await province.post(`/${id}/accept`, { roleCode: code });
     expect(accepted.body).toMatchObject({ status: 'accepted', roleCode: code });
