@@ -64,7 +64,9 @@ describe('admin API infrastructure', () => {
   });
 
   it('refuses malformed JSON (400) and oversized bodies (413) in the same error format', async () => {
+    // An authenticated caller (the token awaited: a Promise here would send an anonymous request).
     const headers = { authorization: `Bearer ${await provinceToken()}`, 'content-type': 'application/json' };
+    expect((await f.app.raw('/admin/v1/modules', { headers })).status).toBe(200);
     const malformed = await f.app.raw('/admin/v1/roles', { method: 'POST', headers, body: '{"code":' });
     expect(malformed.status).toBe(400);
     expect((await malformed.json()).error.code).toBe('request.invalid');

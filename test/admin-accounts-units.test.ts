@@ -569,12 +569,42 @@ describe('bad input is 400, never 500 (SPEC §5)', () => {
 });
 
 describe('R25: only real changes are audited', () => {
-  it('R25: an update that changes nothing writes no event', async () => {
+  const eventsAbout = async (targetId: string) => {
+    const [rows] = await f.core.base.db.sequelize.query('SELECT action FROM audit_events WHERE target_id = :targetId ORDER BY seq', { replacements: { targetId } });
+    return (rows as Array<{ action: string }>).map((r) => r.action);
+  };
+
+  it('R25: an update that changes nothing (no field, or the stored values again) writes no event', async () => {
     const u = await f.child(f.county.adminId, 'employer', '空更新医院');
-    const before = await get(f.county.adminId, `/audit-events?action=unit.update&unitId=${u.unitId}`);
+    const stored = (await get(f.county.adminId, `/units/${u.unitId}`)).body;
+    const before = await eventsAbout(u.unitId);
     expect((await call(f.county.adminId, 'PUT', `/units/${u.unitId}`, {})).status).toBe(200);
-    expect((await call(f.county.adminId, 'PUT', `/units/${u.unitId}`, { responsibilities: '医疗服务' })).status).toBe(200);
-    const after = await get(f.county.adminId, `/audit-events?action=unit.update&unitId=${u.unitId}`);
-    expect(after.body.items.length - before.body.items.length).toBe(1);
+    const same = { name: stored.name, adminDivision: stored.adminDivision, responsibilities: stored.responsibilities };
+    const again = await call(f.county.adminId, 'PUT', `/units/${u.unitId}`, same);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject(same);
+    expect(await eventsAbout(u.unitId)).toEqual(before);
+    expect((await call(f.county.adminId, 'PUT', `/units/${u.unitId}`, { ...same, responsibilities: '医疗服务' })).status).toBe(200);
+    expect(await eventsAbout(u.unitId)).toEqual([...before, 'unit.update']);
+    const [event] = (await get(f.county.adminId, `/audit-events?action=unit.update&unitId=${u.unitId}`)).body.items;
+    expect(event.details).toEqual({ changes: { responsibilities: '医疗服务' } });
+  });
+
+  it('R25: an account update with the stored name and phone writes no event; a real change writes one', async () => {
+    const p = samplePerson('原名经办');
+    const made = await call(f.county.adminId, 'POST', '/accounts', p);
+    expect(made.status).toBe(201);
+    const id: string = made.body.account.id;
+    const before = await eventsAbout(id);
+    expect((await call(f.county.adminId, 'PUT', `/accounts/${id}`, {})).status).toBe(200);
+    // The phone typed differently (+86, spaces) is still the same number.
+    const same = await call(f.county.adminId, 'PUT', `/accounts/${id}`, { name: p.name, phone: `+86 ${p.phone.slice(0, 3)} ${p.phone.slice(3)}` });
+    expect(same.body).toMatchObject({ name: p.name, phone: maskPhone(p.phone) });
+    expect(await eventsAbout(id)).toEqual(before);
+    const renamed = await call(f.county.adminId, 'PUT', `/accounts/${id}`, { name: '新名经办', phone: p.phone });
+    expect(renamed.body.name).toBe('新名经办');
+    expect(await eventsAbout(id)).toEqual([...before, 'account.update']);
+    const [event] = (await get(f.county.adminId, `/audit-events?action=account.update`)).body.items;
+    expect(event).toMatchObject({ target: { id }, details: { changed: ['name'] } });
   });
 });

@@ -16,9 +16,17 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.close());
 
+let provinceSignedIn = false;
+/** A fresh province administrator token; the first sign-in of the file changes the initial password (R20). */
+async function provinceToken() {
+  const token = await adminToken(server, provinceAdmin.idNumber, provinceSignedIn ? null : root.admin.initialPassword);
+  provinceSignedIn = true;
+  return token;
+}
+
 describe('admin API authentication with real access tokens', () => {
   it('accepts an admin-console token for urn:tongmen:admin-api and refuses a tampered one (401)', async () => {
-    const token = await adminToken(server, provinceAdmin.idNumber, root.admin.initialPassword);
+    const token = await provinceToken();
     const ok = await adminCall(server, token, 'GET', '/roles?subsystem=title');
     expect(ok.status).toBe(200);
     expect(ok.body.items.map((r: { code: string }) => r.code)).toContain('title.reviewer');
@@ -32,7 +40,7 @@ describe('admin API authentication with real access tokens', () => {
   });
 
   it('R7/R12: a replaced administrator’s still-unexpired token is refused at once (401)', async () => {
-    const province = await adminToken(server, provinceAdmin.idNumber, null);
+    const province = await provinceToken();
     const cityAdmin = samplePerson('市局管理员');
     const city = await adminCall(server, province, 'POST', '/units', { kind: 'hrss', name: '某市人社局', uscc: sampleUscc(7101), admin: cityAdmin });
     expect(city.status).toBe(201);

@@ -14,14 +14,29 @@ const storedSecret = async (clientId: string) => {
   return (rows as Array<{ secret_enc: string }>)[0]!.secret_enc;
 };
 
-describe('partner apps', () => {
-  let clientId: string;
-  let secret: string;
+/** A partner of the test's own (no test depends on another's partner). */
+async function register(name: string, resources = ['urn:example:archive', 'urn:tongmen:title'], introspection = true) {
+  const res = await province('POST', '/clients', { name, resources, introspection });
+  expect(res.status).toBe(201);
+  return { clientId: res.body.clientId as string, secret: res.body.clientSecret as string, body: res.body };
+}
 
+/** A real client authentication at the provider: the client credentials grant with a client secret. */
+const clientCredentials = (clientId: string, secret: string, resource = 'urn:example:archive') =>
+  f.app.raw('/token', {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`,
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials', resource }),
+  });
+
+describe('partner apps', () => {
   it('registers a partner: client id and secret generated, the secret shown once and stored encrypted', async () => {
     const res = await province('POST', '/clients', { name: '档案系统', resources: ['urn:example:archive', 'urn:tongmen:title'], introspection: true });
     expect(res.status).toBe(201);
-    ({ clientId, clientSecret: secret } = res.body);
+    const { clientId, clientSecret: secret } = res.body;
     expect(clientId).toMatch(/^partner-[0-9a-f]{16}$/);
     expect(secret.length).toBeGreaterThanOrEqual(43);
     expect(res.body.client).toMatchObject({ kind: 'partner', grantTypes: ['client_credentials'], canIntrospect: true, confidential: true, status: 'active' });
@@ -33,22 +48,39 @@ describe('partner apps', () => {
   });
 
   it('lists and reads clients without secrets', async () => {
+    const { clientId, secret } = await register('列表系统');
     const list = await province('GET', '/clients');
     expect(list.body.items.map((c: { clientId: string }) => c.clientId)).toEqual(expect.arrayContaining(['admin-console', 'title', clientId]));
     expect(JSON.stringify(list.body)).not.toContain(secret);
-    expect((await province('GET', '/clients?kind=partner')).body.items).toHaveLength(1);
+    const partners = (await province('GET', '/clients?kind=partner')).body.items;
+    expect(partners.map((c: { clientId: string }) => c.clientId)).toContain(clientId);
+    expect(partners.every((c: { kind: string }) => c.kind === 'partner')).toBe(true);
     expect((await province('GET', `/clients/${clientId}`)).body.resources).toEqual(['urn:example:archive', 'urn:tongmen:title']);
     expect((await province('GET', '/clients/nope')).status).toBe(404);
   });
 
-  it('rotates the secret: a new one, shown once; the old one is gone', async () => {
+  it('rotates the secret: a new one, shown once; the old one no longer authenticates the client, the new one does', async () => {
+    const { clientId, secret } = await register('轮换系统');
+    const before = await clientCredentials(clientId, secret);
+    expect(before.status).toBe(200);
+    expect(await before.json()).toMatchObject({ token_type: 'Bearer', access_token: expect.any(String) });
+
     const res = await province('POST', `/clients/${clientId}/rotate-secret`);
     expect(res.status).toBe(200);
     expect(res.body.clientSecret).not.toBe(secret);
     expect(f.core.base.pii.decrypt(await storedSecret(clientId))).toBe(res.body.clientSecret);
+
+    const old = await clientCredentials(clientId, secret);
+    expect(old.status).toBe(401);
+    expect(await old.json()).toMatchObject({ error: 'invalid_client' });
+    const fresh = await clientCredentials(clientId, res.body.clientSecret);
+    expect(fresh.status).toBe(200);
+    expect(await fresh.json()).toMatchObject({ token_type: 'Bearer', access_token: expect.any(String) });
   });
 
   it('disables a partner and ends the tokens it holds; first-party clients cannot be disabled', async () => {
+    const { clientId, secret } = await register('停用系统');
+    expect((await clientCredentials(clientId, secret)).status).toBe(200);
     await f.core.base.db.sequelize.query(
       `INSERT INTO oidc_payloads (model, id, payload) VALUES ('ClientCredentials', 'tok-1', :payload)`,
       { replacements: { payload: JSON.stringify({ clientId, kind: 'ClientCredentials' }) } },
@@ -57,6 +89,9 @@ describe('partner apps', () => {
     expect(res.body.status).toBe('disabled');
     const [left] = await f.core.base.db.sequelize.query(`SELECT 1 FROM oidc_payloads WHERE payload->>'clientId' = :clientId`, { replacements: { clientId } });
     expect(left).toHaveLength(0);
+    // A disabled client no longer authenticates at all.
+    const refused = await clientCredentials(clientId, secret);
+    expect([refused.status, (await refused.json()).error]).toEqual([401, 'invalid_client']);
     expect((await province('POST', `/clients/${clientId}/rotate-secret`)).body.error.code).toBe('client.disabled');
     expect((await province('POST', '/clients/title/disable')).body.error.code).toBe('client.first_party');
     expect((await province('POST', '/clients/admin-console/rotate-secret')).body.error.code).toBe('client.public');

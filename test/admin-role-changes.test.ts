@@ -17,9 +17,12 @@ const province = () => as(f.province.adminId);
 
 describe('role-change requests (R16)', () => {
   it('R16: county → city → province; the province accepts and the role changes as proposed', async () => {
-    const made = await county().post('', { roleCode: 'title.reviewer', proposal: { addModules: ['title:review'], comment: '县级需要审核模块' } });
+    // A role of this test's own, so that no other test's proposal changes what it checks.
+    const created = await f.api(f.token(f.province.adminId), 'POST', '/roles', { code: 'title.county-proposal', name: '县级提议', subsystem: 'title', modules: ['title:apply'] });
+    expect(created.status).toBe(201);
+    const made = await county().post('', { roleCode: 'title.county-proposal', proposal: { addModules: ['title:review'], comment: '县级需要审核模块' } });
     expect(made.status).toBe(201);
-    expect(made.body).toMatchObject({ status: 'pending', roleCode: 'title.reviewer', fromUnitId: f.county.unitId, currentReviewerUnitId: f.city.unitId });
+    expect(made.body).toMatchObject({ status: 'pending', roleCode: 'title.county-proposal', fromUnitId: f.county.unitId, currentReviewerUnitId: f.city.unitId });
     const id = made.body.id;
 
     // Not yet the province's business: not visible to it (R10 answers 404).
@@ -34,8 +37,8 @@ describe('role-change requests (R16)', () => {
 
     const accepted = await province().post(`/${id}/accept`, { note: '采纳' });
     expect(accepted.body).toMatchObject({ status: 'accepted', currentReviewerUnitId: null });
-    const role = await f.api(f.token(f.province.adminId), 'GET', '/roles/title.reviewer');
-    expect(role.body.modules).toContain('title:review');
+    const role = await f.api(f.token(f.province.adminId), 'GET', '/roles/title.county-proposal');
+    expect(role.body.modules).toEqual(['title:apply', 'title:review']);
     const [events] = await f.core.base.db.sequelize.query(
       `SELECT action FROM audit_events WHERE target_id = :id OR details->>'roleChangeRequest' = :id ORDER BY seq`,
       { replacements: { id } },
@@ -61,9 +64,9 @@ describe('role-change requests (R16)', () => {
     expect((await province().post(`/${made.body.id}/reject`, { reason: '已有同类角色' })).body.status).toBe('rejected');
   });
 
-  it('R16: only county and city hrss administrators propose; proposals use modules of the role’s subsystem', async () => {
+  it('R16: the province hrss unit and operators do not propose (any unit\'s administrator does: role-change-filing); proposals use modules of the role’s subsystem', async () => {
     expect((await province().post('', { roleCode: 'title.reviewer', proposal: { comment: 'x' } })).status).toBe(403);
-    expect((await as(f.employer.adminId).post('', { roleCode: 'title.reviewer', proposal: { comment: 'x' } })).status).toBe(403);
+    expect((await as(f.employerOperator).post('', { roleCode: 'title.reviewer', proposal: { comment: 'x' } })).status).toBe(403);
     const bad = await county().post('', { roleCode: 'title.reviewer', proposal: { addModules: ['talent:postdoc'], comment: 'x' } });
     expect(bad.body.error).toMatchObject({ code: 'role.module_invalid', details: { invalid: ['talent:postdoc'] } });
     expect((await county().post('', { proposal: { comment: '新角色' } })).body.error.code).toBe('role_change.subsystem_required');
@@ -71,9 +74,16 @@ describe('role-change requests (R16)', () => {
   });
 
   it('R16: each unit lists what it submitted or reviews; a sibling city sees nothing', async () => {
-    const mine = await county().get('?box=submitted');
-    expect(mine.body.items.length).toBe(2);
-    expect(mine.body.items.every((r: { fromUnitId: string }) => r.fromUnitId === f.county.unitId)).toBe(true);
+    // A county of this test's own: what it submitted is exactly what the test files.
+    const own = await f.child(f.city.adminId, 'hrss', '列表县人社局');
+    const filed: string[] = [];
+    for (const comment of ['第一条', '第二条']) {
+      filed.unshift((await as(own.adminId).post('', { roleCode: 'title.applicant', proposal: { comment } })).body.id);
+    }
+    const mine = await as(own.adminId).get('?box=submitted');
+    expect(mine.body.items.map((r: { id: string }) => r.id)).toEqual(filed);
+    expect(mine.body.items.every((r: { fromUnitId: string }) => r.fromUnitId === own.unitId)).toBe(true);
+    expect((await city().get('?box=review')).body.items.map((r: { id: string }) => r.id)).toEqual(expect.arrayContaining(filed));
     const paged = await city().get('?limit=1');
     expect(paged.body.items).toHaveLength(1);
     expect((await city().get(`?limit=1&next=${paged.body.next}`)).body.items[0].id).not.toBe(paged.body.items[0].id);

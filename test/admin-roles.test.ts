@@ -66,16 +66,18 @@ describe('role catalogue (R15)', () => {
   });
 
   it('R15: the provincial catalogue is edited by the province only; hrss units edit roles of their jurisdiction', async () => {
+    const made = await as(f.city.adminId).post('/roles', { code: 'title.city-edit', name: '市级核验', subsystem: 'title', modules: ['title:unit-verify'] });
+    expect(made.status).toBe(201);
     const byCity = await as(f.city.adminId).put('/roles/title.applicant', { name: '改名' });
     expect(byCity.status).toBe(403);
     const byProvince = await as(f.province.adminId).put('/roles/title.applicant', { modules: ['title:apply', 'title:continuing-education'] });
     expect(byProvince.status).toBe(200);
     expect(byProvince.body.modules).toEqual(['title:apply', 'title:continuing-education']);
 
-    const byCounty = await as(f.county.adminId).put('/roles/title.city-verify', { name: '县改' });
+    const byCounty = await as(f.county.adminId).put('/roles/title.city-edit', { name: '县改' });
     expect(byCounty.status).toBe(403);
     expect(byCounty.body.error.code).toBe('role.not_owner');
-    const byOwner = await as(f.city.adminId).put('/roles/title.city-verify', { name: '市级单位核验' });
+    const byOwner = await as(f.city.adminId).put('/roles/title.city-edit', { name: '市级单位核验' });
     expect(byOwner.body).toMatchObject({ name: '市级单位核验' });
     expect(await auditCount('role.update', byOwner.body.id)).toBe(1);
   });
@@ -94,13 +96,17 @@ describe('role catalogue (R15)', () => {
 
 describe('granting roles (R9, R17)', () => {
   it('R17: choose a role, add users — operators of the caller’s own unit', async () => {
-    const res = await as(f.employer.adminId).post('/roles/title.reviewer/members', { accountIds: [f.employerOperator] });
+    const op = await f.operator(f.employer.adminId);
+    const res = await as(f.employer.adminId).post('/roles/title.reviewer/members', { accountIds: [op] });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ code: 'title.reviewer', accountIds: [f.employerOperator] });
-    expect((await f.core.actor(f.employerOperator)).roles).toContain('title.reviewer');
-    expect(await auditCount('role.grant', f.employerOperator)).toBe(1);
-    const city = await as(f.employer.adminId).post('/roles/title.city-verify/members', { accountIds: [f.employerOperator] });
+    expect(res.body).toEqual({ code: 'title.reviewer', accountIds: [op] });
+    expect((await f.core.actor(op)).roles).toContain('title.reviewer');
+    expect(await auditCount('role.grant', op)).toBe(1);
+    // A role of the city above is grantable too (R17).
+    expect((await as(f.city.adminId).post('/roles', { code: 'title.city-grant', name: '市级核验', subsystem: 'title', modules: ['title:unit-verify'] })).status).toBe(201);
+    const city = await as(f.employer.adminId).post('/roles/title.city-grant/members', { accountIds: [op] });
     expect(city.status).toBe(200);
+    expect((await f.core.actor(op)).roles).toEqual(['title.city-grant', 'title.reviewer']);
   });
 
   it('R9: unit and administrator accounts never receive roles (403 role.separation_of_duties)', async () => {
@@ -136,12 +142,16 @@ describe('granting roles (R9, R17)', () => {
   });
 
   it('R17: removes a member; disabled roles cannot be granted (409)', async () => {
-    const res = await as(f.employer.adminId).del(`/roles/title.city-verify/members/${f.employerOperator}`);
+    expect((await as(f.city.adminId).post('/roles', { code: 'title.city-revoke', name: '市级核验', subsystem: 'title', modules: ['title:unit-verify'] })).status).toBe(201);
+    const op = await f.operator(f.employer.adminId, ['title.city-revoke']);
+    const res = await as(f.employer.adminId).del(`/roles/title.city-revoke/members/${op}`);
     expect(res.status).toBe(200);
     expect(res.body.accountIds).toEqual([]);
-    expect(await auditCount('role.revoke', f.employerOperator)).toBe(1);
-    await as(f.province.adminId).put('/roles/talent.clerk', { status: 'disabled' });
-    const disabled = await as(f.employer.adminId).post('/roles/talent.clerk/members', { accountIds: [f.employerOperator] });
+    expect((await f.core.actor(op)).roles).toEqual([]);
+    expect(await auditCount('role.revoke', op)).toBe(1);
+    expect((await as(f.province.adminId).post('/roles', { code: 'talent.retired', name: '停用角色', subsystem: 'talent', modules: ['talent:postdoc'] })).status).toBe(201);
+    expect((await as(f.province.adminId).put('/roles/talent.retired', { status: 'disabled' })).body.status).toBe('disabled');
+    const disabled = await as(f.employer.adminId).post('/roles/talent.retired/members', { accountIds: [op] });
     expect(disabled.status).toBe(409);
     expect(disabled.body.error.code).toBe('role.disabled');
   });

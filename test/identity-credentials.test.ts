@@ -191,6 +191,15 @@ describe('password sign-in (R18, R19)', () => {
     expect(row.d).toContain(`${p.idNumber.slice(0, 4)}**********${p.idNumber.slice(-4)}`);
     expect(row.d).not.toContain(p.idNumber);
     expect(row.d).not.toContain('Secret#Guess1');
+    // An unknown name is audited too (this test's own attempt: no other test's leftovers).
+    await service().verifyPassword({ username: '13900000077', password: 'Secret#Guess2', meta: meta('192.0.2.77') });
+    const [unknown] = await fx.db.sequelize.query(
+      `SELECT details::text AS d, reason FROM audit_events WHERE action = 'signin.password' ORDER BY seq DESC LIMIT 1`,
+    );
+    const last = (unknown as Array<{ d: string; reason: string }>)[0]!;
+    expect(last.reason).toBe('unknown_user');
+    expect(last.d).not.toContain('13900000077');
+    expect(last.d).not.toContain('Secret#Guess2');
     expect(await auditReasons(fx.db.sequelize, 'signin.password')).toContain('unknown_user');
   });
 });

@@ -60,7 +60,9 @@ describe('sign-in pages in Chromium, without JavaScript', () => {
     await page.fill('input[name=confirmPassword]', 'short');
     await page.click('button[type=submit]');
     await page.waitForSelector('input[name=newPassword]');
-    expect(await page.textContent('body')).toMatch(/密码/);
+    // Still the change page, now saying which rule the new password broke (every page has 密码 labels).
+    expect(await page.textContent('h2')).toBe('设置新密码');
+    expect(await page.textContent('.error')).toBe('新密码太短：至少 8 位。');
     await page.fill('input[name=newPassword]', 'Browser#Pass2026');
     await page.fill('input[name=confirmPassword]', 'Browser#Pass2026');
     const callback = page.waitForURL((u) => u.pathname === '/console/callback');
@@ -85,7 +87,7 @@ describe('sign-in pages in Chromium, without JavaScript', () => {
     await page.fill('input[name=password]', root.unitAccount.initialPassword);
     await page.click('button[type=submit]');
     await page.waitForSelector('input[name=password]');
-    expect(await page.textContent('.error')).toMatch(/管理员/);
+    expect(await page.textContent('.error')).toBe('账号已锁定：密码连续输错次数过多。请联系本单位管理员重置密码。');
     await page.screenshot({ path: 'test/.artifacts/signin-locked.png' }).catch(() => {});
     await page.context().close();
   });

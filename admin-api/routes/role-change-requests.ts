@@ -35,16 +35,21 @@ const request = z
 
 const note = z.string().trim().min(1).max(2000);
 
-/** R16 — role-change requests: county hrss → city hrss → province, each forwarding or answering. */
+/**
+ * R16 — role-change requests: any unit files with the nearest hrss unit above it; county hrss →
+ * city hrss → province, each forwarding or answering; the province accepts or rejects.
+ */
 export const roleChangeRoutes: AdminRoutes = (router, { services: { roleChanges } }) => {
   router.post(
     '/role-change-requests',
     guard({
-      summary: 'Propose a change to a role, or a new role (county or city hrss administrators, R16)',
+      summary:
+        "Propose a change to a role, or a new role (any unit's administrator but the province hrss unit's; filed with the nearest hrss unit on the unit's confirmed affiliation chain, 409 role_change.no_reviewer before affiliation, R16)",
       tags: ['role-change-requests'],
       body: z.object({
         roleCode: roleCode.optional().describe('Omit to propose a new role (then give proposal.subsystem)'),
         proposal: z.object({
+          code: roleCode.optional().describe('For a new role: the code asked for (the province may give another when accepting)'),
           name: z.string().trim().min(1).max(100).optional(),
           subsystem: subsystem.optional(),
           addModules: modules.optional(),
@@ -83,22 +88,27 @@ export const roleChangeRoutes: AdminRoutes = (router, { services: { roleChanges 
     },
   );
 
-  const step = <B>(decision: Decision, summary: string, body: z.ZodType<B>, read: (b: B) => { text?: string | undefined; apply?: boolean }) =>
+  type Step = { text?: string | undefined; apply?: boolean; code?: string | undefined };
+  const step = <B>(decision: Decision, summary: string, body: z.ZodType<B>, read: (b: B) => Step) =>
     router.post(
       `/role-change-requests/:id/${decision}`,
       guard({ summary: `${summary} (R16)`, tags: ['role-change-requests'], params: idParams, body, response: request, errors: [403, 404, 409] }),
       async (ctx) => {
-        const { text, apply } = read(ctx.guard.body);
-        ctx.body = await roleChanges.decide(ctx.state.actor, ctx.guard.params.id, decision, text, requestMeta(ctx), apply);
+        const { text, apply, code } = read(ctx.guard.body);
+        ctx.body = await roleChanges.decide(ctx.state.actor, ctx.guard.params.id, decision, text, requestMeta(ctx), apply, code);
       },
     );
   step('forward', 'Forward to the next hrss unit up (city → province)', z.object({ note: note.optional() }), (b) => ({ text: b.note }));
   step('answer', 'Answer and close the request (any reviewing level)', z.object({ reply: note }), (b) => ({ text: b.reply }));
   step(
     'accept',
-    'Accept (province only); `apply` (default true) changes the role as proposed',
-    z.object({ note: note.optional(), apply: z.boolean().default(true) }),
-    (b) => ({ text: b.note, apply: b.apply }),
+    'Accept (province only); `apply` (default true) changes the role as proposed, or creates the proposed new role in the provincial catalogue under `roleCode` (default: the code proposed)',
+    z.object({
+      note: note.optional(),
+      apply: z.boolean().default(true),
+      roleCode: roleCode.optional().describe("A new role's code (default: proposal.code)"),
+    }),
+    (b) => ({ text: b.note, apply: b.apply, code: b.roleCode }),
   );
   step('reject', 'Reject (province only)', z.object({ reason: note }), (b) => ({ text: b.reason }));
 };

@@ -2,7 +2,7 @@ import type { Transaction } from 'sequelize';
 import { conflict } from '../../platform/errors.ts';
 import type { CredentialService, InitialPassword } from '../credentials/credential-service.ts';
 import { AccountModel, type AccountKind, type UnitModel } from '../models/index.ts';
-import { findOrCreatePerson, type PersonSight } from '../persons/person-service.ts';
+import { findOrCreatePerson, parsePersonInput, type PersonSight } from '../persons/person-service.ts';
 import type { PersonInput, PersonRepository } from '../persons/person-repository.ts';
 
 /**
@@ -40,7 +40,8 @@ export class AccountFactory {
     tx: Transaction,
     args: { unit: Pick<UnitModel, 'id' | 'kind'>; kind: Exclude<AccountKind, 'unit'>; person: PersonInput; scope: string[] | null; secret: InitialPassword; sight: PersonSight },
   ) {
-    const { person, created } = await findOrCreatePerson(this.persons, tx, args.person, args.sight);
+    // R8 checked here too, not only by the routes: every caller (services, bootstrap, demo) gets it.
+    const { person, created } = await findOrCreatePerson(this.persons, tx, parsePersonInput(args.person), args.sight);
     const duplicate = await AccountModel.findOne({
       where: { personId: person.id, unitId: args.unit.id, kind: args.kind, status: 'active' },
       transaction: tx,

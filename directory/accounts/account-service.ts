@@ -107,9 +107,10 @@ export class AccountService {
         await this.deps.powers.checkPerson(tx, actor, account.personId!);
         const person = (await this.deps.persons.findById(tx, account.personId!))!;
         if (changes.phone) await checkPhoneFree(this.deps.persons, tx, person.id, changes.phone, this.deps.personGate.sightOf(actor));
-        const changed = (['name', 'phone'] as const).filter((k) => changes[k] !== undefined);
+        // R25: only real changes are written and audited — the stored name or phone again is no change.
+        const changed = this.deps.persons.changedFields(person, changes);
         if (!changed.length) return accountView((await this.accounts.view(tx, id))!); // nothing to write or audit
-        await this.deps.persons.update(tx, person, changes);
+        await this.deps.persons.update(tx, person, Object.fromEntries(changed.map((k) => [k, changes[k]])));
         await this.base.audit.record(tx, { actor, action: 'account.update', target: { type: 'account', id }, unitId: account.unitId, details: { changed }, meta });
         return accountView((await this.accounts.view(tx, id))!);
       });

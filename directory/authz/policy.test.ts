@@ -64,8 +64,9 @@ const EXPECTED: Record<Action, Name[]> = {
   'role.create': HRSS_ADMINS,
   'role.update': HRSS_ADMINS,
   'role.members': ADMINS,
-  'role-change.create': ['adminCounty', 'adminCity'],
-  'role-change.read': HRSS_ADMINS,
+  // R16: every unit files (with the hrss bureau above it) and reads what it filed; the province decides.
+  'role-change.create': ['adminEmployer', 'adminCompetent', 'adminCounty', 'adminCity'],
+  'role-change.read': ADMINS,
   'role-change.decide': HRSS_ADMINS,
   'client.read': ['adminProvince', 'adminProvinceTitle'],
   'client.manage': ['adminProvince'],

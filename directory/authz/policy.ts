@@ -44,7 +44,8 @@ const CONDITIONS = {
   'own-unit': { rule: 'R7', check: (a, s) => s.unitId === undefined || s.unitId === a.unitId },
   'hrss-unit': { rule: 'R15', check: (a) => a.unitKind === 'hrss' },
   'province-hrss': { rule: 'R15', check: (a) => a.unitKind === 'hrss' && a.unitLevel === 'province' },
-  'below-province': { rule: 'R16', check: (a) => a.unitLevel !== 'province' },
+  // R16: the province hrss unit edits its catalogue itself; every other unit files with the hrss bureau above.
+  'not-province-hrss': { rule: 'R16', check: (a) => !(a.unitKind === 'hrss' && a.unitLevel === 'province') },
   'scope-all': { rule: 'R6', check: (a) => a.scope === null || a.scope.includes('all') },
   // A coarse check without a subject: an hrss administrator with an empty scope administers nothing.
   'scope-covers': {
@@ -73,7 +74,9 @@ type Condition = keyof typeof CONDITIONS;
  *   roles and operators; the unit tree itself (units, their administrators, affiliation) needs scope "all".
  * - R15: catalogue roles are edited by hrss administrators whose scope covers the subsystem; the
  *   provincial catalogue only by the province hrss unit's.
- * - R16: county and city hrss units propose role changes; hrss units review them.
+ * - R16: any unit but the province hrss unit files role-change requests (scope still binds an hrss
+ *   administrator; other administrators have no scope) and reads those it is involved in; only
+ *   hrss units review them.
  *
  * Whether the actor's powers cover the very account acted on (R6, R7, R10: issue 5 item 1) is the
  * per-account rule of `account-power.ts`, which services apply once they have loaded the account.
@@ -99,9 +102,9 @@ export const POLICY: Record<Action, Partial<Record<AccountKind, readonly Conditi
   'role.create': { admin: ['hrss-unit', 'scope-covers', 'provincial-needs-province'] },
   'role.update': { admin: ['hrss-unit', 'scope-covers', 'provincial-needs-province'] },
   'role.members': { admin: ['scope-covers'] },
-  'role-change.create': { admin: ['hrss-unit', 'below-province', 'scope-covers'] },
-  'role-change.read': { admin: ['hrss-unit'] },
-  'role-change.decide': { admin: ['hrss-unit'] },
+  'role-change.create': { admin: ['not-province-hrss', 'scope-covers'] },
+  'role-change.read': { admin: [] },
+  'role-change.decide': { admin: ['hrss-unit', 'scope-covers'] },
   'client.read': { admin: ['province-hrss'] },
   'client.manage': { admin: ['province-hrss', 'scope-all'] },
   'audit.read': { admin: [] },

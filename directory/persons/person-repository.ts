@@ -45,6 +45,14 @@ export class PersonRepository {
     );
   }
 
+  /** Which of the given fields differ from the stored person (the phone compared by its keyed hash). */
+  changedFields(person: PersonModel, changes: { name?: string | undefined; phone?: string | undefined }): Array<'name' | 'phone'> {
+    const fields: Array<'name' | 'phone'> = [];
+    if (changes.name !== undefined && changes.name !== person.name) fields.push('name');
+    if (changes.phone !== undefined && this.pii.lookupHash(changes.phone) !== person.phoneHash) fields.push('phone');
+    return fields;
+  }
+
   private phoneColumns(phone: string) {
     return { phoneEnc: this.pii.encrypt(phone), phoneHash: this.pii.lookupHash(phone), phoneMasked: maskPhone(phone) };
   }

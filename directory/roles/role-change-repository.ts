@@ -96,7 +96,7 @@ export class RoleChangeRepository {
     );
   }
 
-  async update(tx: Transaction, id: string, changes: { status?: RoleChangeRow['status']; currentReviewerUnitId: string | null; history: RoleChangeHistoryEntry[] }) {
+  async update(tx: Transaction, id: string, changes: { status?: RoleChangeRow['status']; currentReviewerUnitId: string | null; history: RoleChangeHistoryEntry[]; roleId?: string }) {
     await RoleChangeRequestModel.update({ ...changes, updatedAt: new Date() }, { where: { id }, transaction: tx });
   }
 

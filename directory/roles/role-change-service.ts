@@ -1,4 +1,4 @@
-import type { Transaction } from 'sequelize';
+import { UniqueConstraintError, type Transaction } from 'sequelize';
 import { badRequest, conflict, forbidden, notFound } from '../../platform/errors.ts';
 import { toPage } from '../../platform/pagination.ts';
 import type { BaseContext } from '../../server/context.ts';
@@ -11,6 +11,8 @@ import type { RoleRepository } from './role-repository.ts';
 import type { RoleService } from './role-service.ts';
 
 export interface RoleChangeProposal {
+  /** For a proposed new role: the code it asks for (the province may give another when accepting). */
+  code?: string | undefined;
   name?: string | undefined;
   /** For a proposed new role (no `roleCode`): its subsystem. */
   subsystem?: RoleSubsystem | undefined;
@@ -37,8 +39,12 @@ export type Decision = 'forward' | 'answer' | 'accept' | 'reject';
 const isProvince = (a: Actor) => a.unitKind === 'hrss' && a.unitLevel === 'province';
 
 /**
- * R16 — feedback on the role catalogue travels county hrss → city hrss → province, each level
- * forwarding or answering; only the province accepts (optionally applying the proposal) or rejects.
+ * R16 — feedback on the role catalogue: any unit (but the province hrss unit, which edits the
+ * catalogue itself) files with the hrss bureau of its level, the nearest hrss unit above it on its
+ * confirmed affiliation chain; the request travels county hrss → city hrss → province, each level
+ * forwarding or answering; only the province accepts (applying the proposal: the role changes, or
+ * the proposed new role is created) or rejects. An hrss unit's own request is already its level's
+ * word, so it starts one level up (as the notice's "递交当前层级人社局" reads for the units below).
  */
 export class RoleChangeService {
   constructor(
@@ -57,8 +63,9 @@ export class RoleChangeService {
       authorize(actor, 'role-change.create', { subsystem });
       const invalid = [...(input.proposal.addModules ?? []), ...(input.proposal.removeModules ?? [])].filter((m) => !isModuleOf(subsystem, m));
       if (invalid.length) throw badRequest('role.module_invalid', `Modules must be ${subsystem} modules (R15)`, { subsystem, invalid });
+      if (role && input.proposal.code) throw badRequest('role_change.code_for_new_role', 'A code is proposed only for a new role (omit roleCode)');
       const reviewer = await this.repo.nextReviewer(tx, actor.unitId);
-      if (!reviewer) throw conflict('role_change.no_reviewer', 'Your unit has no confirmed hrss unit above it (R13)');
+      if (!reviewer) throw noReviewer();
       const created = await this.repo.create(tx, {
         fromUnitId: actor.unitId,
         roleId: role?.id ?? null,
@@ -85,32 +92,47 @@ export class RoleChangeService {
     return roleChangeView(row);
   }
 
-  /** A reviewing unit's step. `apply` (accept only): change the role as proposed. */
-  async decide(actor: Actor, id: string, decision: Decision, note: string | undefined, meta: RequestMeta, apply = true) {
+  /**
+   * A reviewing unit's step. `apply` (accept only): change the role as proposed, or create the
+   * proposed new role under `code` (default: the code the proposal asked for).
+   */
+  async decide(actor: Actor, id: string, decision: Decision, note: string | undefined, meta: RequestMeta, apply = true, code?: string) {
     authorize(actor, 'role-change.decide');
-    return this.base.db.transaction(async (tx) => {
-      const req = await this.repo.lockInvolved(tx, actor.unitId, id);
-      if (!req) throw notFound('role_change.not_found', 'Role-change request not found');
-      if (req.status !== 'pending') throw conflict('role_change.closed', `The request is already ${req.status}`);
-      if (req.currentReviewerUnitId !== actor.unitId) {
-        throw forbidden('role_change.not_reviewer', 'The request is waiting for another unit');
-      }
-      const history = [...req.history, entry(actor, DONE[decision], note)];
-      if (decision === 'forward') {
-        if (isProvince(actor)) throw conflict('role_change.province_decides', 'The province accepts or rejects; it has no unit above');
-        const next = await this.repo.nextReviewer(tx, actor.unitId);
-        if (!next) throw conflict('role_change.no_reviewer', 'Your unit has no confirmed hrss unit above it (R13)');
-        await this.repo.update(tx, id, { currentReviewerUnitId: next, history });
-      } else {
-        if ((decision === 'accept' || decision === 'reject') && !isProvince(actor)) {
-          throw forbidden('role_change.province_only', 'Only the province hrss unit accepts or rejects (R16)');
+    try {
+      return await this.base.db.transaction(async (tx) => {
+        const req = await this.repo.lockInvolved(tx, actor.unitId, id);
+        if (!req) throw notFound('role_change.not_found', 'Role-change request not found');
+        // R6/R15: a subsystem-scoped hrss administrator handles only its subsystems' requests.
+        authorize(actor, 'role-change.decide', { subsystem: String(req.proposal.subsystem) });
+        if (req.status !== 'pending') throw conflict('role_change.closed', `The request is already ${req.status}`);
+        if (req.currentReviewerUnitId !== actor.unitId) {
+          throw forbidden('role_change.not_reviewer', 'The request is waiting for another unit');
         }
-        await this.repo.update(tx, id, { status: DONE[decision], currentReviewerUnitId: null, history });
-        if (decision === 'accept' && apply && req.roleId) await this.applyProposal(tx, actor, req, meta);
-      }
-      await this.audit(tx, actor, `role-change.${decision}`, id, req.fromUnitId, { note: note ?? null }, meta);
-      return roleChangeView((await this.repo.view(tx, id))!);
-    });
+        const history = [...req.history, entry(actor, DONE[decision], note)];
+        let roleId: string | undefined;
+        if (decision === 'forward') {
+          if (isProvince(actor)) throw conflict('role_change.province_decides', 'The province accepts or rejects; it has no unit above');
+          const next = await this.repo.nextReviewer(tx, actor.unitId);
+          if (!next) throw noReviewer();
+          await this.repo.update(tx, id, { currentReviewerUnitId: next, history });
+        } else {
+          if ((decision === 'accept' || decision === 'reject') && !isProvince(actor)) {
+            throw forbidden('role_change.province_only', 'Only the province hrss unit accepts or rejects (R16)');
+          }
+          if (decision === 'accept' && apply) {
+            if (req.roleId) await this.applyProposal(tx, actor, req, meta);
+            else roleId = await this.createProposed(tx, actor, req, code, meta);
+          }
+          await this.repo.update(tx, id, { status: DONE[decision], currentReviewerUnitId: null, history, ...(roleId ? { roleId } : {}) });
+        }
+        await this.audit(tx, actor, `role-change.${decision}`, id, req.fromUnitId, { note: note ?? null, ...(roleId ? { roleId } : {}) }, meta);
+        return roleChangeView((await this.repo.view(tx, id))!);
+      });
+    } catch (err) {
+      // Two acceptances racing for one new code: the unique index decides, the loser gets a 409.
+      if (err instanceof UniqueConstraintError) throw conflict('role.code_taken', 'A role with this code already exists', { code });
+      throw err;
+    }
   }
 
   /** Accepting may change the role as proposed: same rules as any catalogue edit (R15). */
@@ -124,10 +146,30 @@ export class RoleChangeService {
     await this.catalogue.applyChanges(tx, actor, role, { ...(p.name ? { name: p.name } : {}), modules }, meta, { roleChangeRequest: req.id });
   }
 
+  /**
+   * R16 — an accepted proposal for a new role creates it in the provincial catalogue (the province
+   * decides), with the same rules as any new role (R15: scope, modules of its subsystem, unique code).
+   */
+  private async createProposed(tx: Transaction, actor: Actor, req: RoleChangeRow, code: string | undefined, meta: RequestMeta) {
+    const p = req.proposal as Partial<RoleChangeProposal>;
+    const roleCode = code ?? p.code;
+    if (!roleCode) throw badRequest('role_change.code_required', 'Give the new role a code: the proposal names none');
+    if (!p.name) throw badRequest('role_change.name_required', 'The proposal names no role; answer or reject it, or accept with apply: false');
+    const input = { code: roleCode, name: p.name, subsystem: p.subsystem as RoleSubsystem, modules: p.addModules ?? [] };
+    const role = await this.catalogue.createIn(tx, actor, input, null, meta, { roleChangeRequest: req.id });
+    return role.id;
+  }
+
   private audit(tx: Transaction, actor: Actor, action: string, id: string, unitId: string, details: Record<string, unknown>, meta: RequestMeta) {
     return this.base.audit.record(tx, { actor, action, target: { type: 'role-change-request', id }, unitId, details, meta });
   }
 }
+
+const noReviewer = () =>
+  conflict(
+    'role_change.no_reviewer',
+    'Your unit has no confirmed hrss unit above it: affiliate it first (R13); role-change requests go to the nearest hrss unit on its affiliation chain (R16)',
+  );
 
 const DONE = { forward: 'forwarded', answer: 'answered', accept: 'accepted', reject: 'rejected' } as const;
 

@@ -61,27 +61,33 @@ export class RoleService {
    */
   async create(actor: Actor, input: RoleInput, meta: RequestMeta) {
     const ownerUnitId = isProvinceHrss(actor) ? null : actor.unitId;
-    authorize(actor, 'role.create', { subsystem: input.subsystem, ownerUnitId });
-    const modules = checkModules(input.subsystem, input.modules);
     try {
-      return await this.base.db.transaction(async (tx) => {
-        if (await this.repo.codeExists(tx, input.code)) throw taken(input.code);
-        const role = await this.repo.create(tx, { ...input, modules, ownerUnitId });
-        await this.base.audit.record(tx, {
-          actor,
-          action: 'role.create',
-          target: { type: 'role', id: role.id },
-          unitId: ownerUnitId ?? actor.unitId,
-          details: { code: input.code, subsystem: input.subsystem, modules, provincial: ownerUnitId === null },
-          meta,
-        });
-        return roleView((await this.repo.byCode(tx, actor.unitId, input.code))!);
-      });
+      return await this.base.db.transaction(async (tx) => roleView(await this.createIn(tx, actor, input, ownerUnitId, meta)));
     } catch (err) {
       // Two concurrent creations of one code: the unique index decides, the loser gets the same 409.
       if (err instanceof UniqueConstraintError) throw taken(input.code);
       throw err;
     }
+  }
+
+  /**
+   * R15 — writes a new role and its audit event in the caller's transaction; the one path for
+   * roles defined through the catalogue and for accepted proposals of a new role (R16).
+   */
+  async createIn(tx: Transaction, actor: Actor, input: RoleInput, ownerUnitId: string | null, meta: RequestMeta, details: Record<string, unknown> = {}) {
+    authorize(actor, 'role.create', { subsystem: input.subsystem, ownerUnitId });
+    const modules = checkModules(input.subsystem, input.modules);
+    if (await this.repo.codeExists(tx, input.code)) throw taken(input.code);
+    const role = await this.repo.create(tx, { ...input, modules, ownerUnitId });
+    await this.base.audit.record(tx, {
+      actor,
+      action: 'role.create',
+      target: { type: 'role', id: role.id },
+      unitId: ownerUnitId ?? actor.unitId,
+      details: { code: input.code, subsystem: input.subsystem, modules, provincial: ownerUnitId === null, ...details },
+      meta,
+    });
+    return (await this.repo.byCode(tx, actor.unitId, input.code))!;
   }
 
   /** R15 — renames, rebuilds or disables a role the caller may edit (same rules as creation). */

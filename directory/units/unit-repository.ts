@@ -35,6 +35,11 @@ export class UnitRepository {
     return UnitModel.findByPk(id, { transaction: tx });
   }
 
+  /** The unit row locked for the rest of the transaction (a change compares with what it replaces). */
+  lock(tx: Transaction, id: string) {
+    return UnitModel.findByPk(id, { transaction: tx, lock: tx.LOCK.UPDATE });
+  }
+
   findByUscc(tx: Transaction | undefined, uscc: string) {
     return UnitModel.findOne({ where: { uscc }, transaction: tx });
   }

@@ -156,8 +156,10 @@ export class UnitService {
           throw forbidden('unit.update_own_forbidden', "A unit's name and division are maintained by the unit above it");
         }
       }
-      const unit = (await this.units.findById(tx, row.id))!;
-      const patch = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+      const unit = (await this.units.lock(tx, row.id))!;
+      // R25: only real changes are written and audited — a value equal to the stored one is no change.
+      const stored = unit.get({ plain: true }) as Record<string, unknown>;
+      const patch = Object.fromEntries(Object.entries(changes).filter(([k, v]) => v !== undefined && v !== stored[k]));
       if (!Object.keys(patch).length) return unitView(unit); // nothing changed: nothing to write or audit
       await unit.update({ ...patch, updatedAt: new Date() }, { transaction: tx });
       await this.base.audit.record(tx, { actor, action: 'unit.update', target: { type: 'unit', id }, unitId: id, details: { changes: patch }, meta });

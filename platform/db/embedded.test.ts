@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedDatabase } from './embedded.ts';
 
@@ -29,8 +30,22 @@ describe('embedded database (PGlite)', () => {
   });
 
   it('takes over the lock of a process that died', async () => {
-    fs.writeFileSync(path.join(dir, 'tongmen.lock'), '999999999');
+    const lock = path.join(dir, 'tongmen.lock');
+    fs.writeFileSync(lock, '999999999');
     const db = await startEmbeddedDatabase(dir);
-    await db.stop();
+    try {
+      // The lock is ours now, and the database behind it answers.
+      expect(fs.readFileSync(lock, 'utf8')).toBe(String(process.pid));
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      try {
+        expect((await client.query('SELECT 41 + 1 AS answer')).rows).toEqual([{ answer: 42 }]);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await db.stop();
+    }
+    expect(fs.existsSync(lock)).toBe(false);
   });
 });
