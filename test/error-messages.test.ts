@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleUscc } from '../directory/codes/test-data.ts';
-import { ERROR_CATALOGUE } from '../platform/error-codes/index.ts';
+import { ERROR_CATALOGUE, isExposed, type ErrorCode } from '../platform/error-codes/index.ts';
 import { openAdminFixture, type AdminFixture } from './support/admin-fixture.ts';
 import { samplePerson } from './support/core.ts';
+import { readSources, scan } from './support/error-sites.ts';
 
 /**
  * Issue 6 item 5 — the error responder answers each code's message in the client's language:
@@ -75,3 +76,41 @@ describe('issue 6 item 5: error messages in the client’s language', () => {
     expect(en.body.error.message).toBe('USCC check character (position 18) does not match characters 1-17: look for a typing error');
   });
 });
+
+/** Where the admin API's answers come from: its own code, the directory's services, the responder, the start-up 503. */
+const ADMIN_SOURCES = [/^admin-api\//, /^directory\//, /^platform\/pagination\.ts$/, /^identity\/dpop\.ts$/, /^server\/(http|app)\.ts$/];
+/** Codes thrown in those files that no admin-API request reaches, and why. */
+const NOT_ADMIN: Partial<Record<ErrorCode, string>> = {
+  'bootstrap.already_done': 'npm run bootstrap only',
+  'password.policy_violation': 'a password chosen by its owner, in the sign-in pages only',
+  'password.changed_concurrently': 'the same',
+};
+
+describe('issue 6 item 5: the OpenAPI document lists the error codes', () => {
+  it('every code the admin API can answer is in the ErrorResponse enum and the x-error-codes table, with its status and both messages', async () => {
+    const res = await f.app.raw('/admin/v1/openapi.json');
+    const doc = (await res.json()) as {
+      'x-error-codes': Record<string, { status: number; 'zh-CN': string; en: string }>;
+      components: { schemas: { ErrorResponse: { properties: { error: { properties: { code: { enum: string[] } } } } } }; responses: Record<string, { description: string }> };
+    };
+    const answerable = new Set(
+      scan(readSources())
+        .sites.filter((s) => ADMIN_SOURCES.some((r) => r.test(s.file)))
+        .map((s) => s.code as ErrorCode)
+        .filter((code) => isExposed(code) && !NOT_ADMIN[code]),
+    );
+    expect(answerable.size).toBeGreaterThan(70);
+    const listed = doc.components.schemas.ErrorResponse.properties.error.properties.code.enum;
+    expect([...answerable].filter((code) => !listed.includes(code))).toEqual([]);
+    expect(Object.keys(doc['x-error-codes']).sort()).toEqual([...listed].sort());
+    for (const code of listed as ErrorCode[]) {
+      const entry = ERROR_CATALOGUE[code];
+      expect(doc['x-error-codes'][code], code).toMatchObject({ status: entry.status, 'zh-CN': entry.zh, en: entry.en });
+      expect(doc.components.responses[`E${entry.status}`]?.description, code).toContain(`\`${code}\``);
+    }
+    // Only what the admin API answers: not a subsystem's codes, not the sign-in pages' password rules.
+    expect(listed).not.toContain('subsystem.module_forbidden');
+    expect(listed).not.toContain('password.policy_violation');
+  });
+});
+

@@ -75,3 +75,7 @@ export const isExposed = (code: ErrorCode): boolean => {
   const entry = errorEntry(code);
   return entry.status < 500 || entry.exposed === true;
 };
+
+/** The codes a client of `surface` can see, in catalogue order. */
+export const codesAnsweredBy = (surface: Surface): ErrorCode[] =>
+  (Object.keys(ERROR_CATALOGUE) as ErrorCode[]).filter((code) => surfacesOf(code).includes(surface) && isExposed(code));
