@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import { RESOURCES } from '../directory/catalogue/modules.ts';
 import { isAppError, unauthorized } from '../platform/errors.ts';
+import type { CodeWithStatus } from '../platform/error-codes/index.ts';
 import type { ActorLoader } from '../directory/authz/actor-loader.ts';
 import { DPOP_ALGS } from '../identity/dpop.ts';
 import type { AdminIdentity, AdminState } from './types.ts';
@@ -28,7 +29,7 @@ function challenge(scheme: 'Bearer' | 'DPoP' | undefined, error?: string, descri
  */
 export function authenticate(identity: AdminIdentity, actors: ActorLoader, issuer: string): Middleware<AdminState> {
   return async (ctx, next) => {
-    const refuse = (scheme: 'Bearer' | 'DPoP' | undefined, error: string | undefined, code: string, message: string) => {
+    const refuse = (scheme: 'Bearer' | 'DPoP' | undefined, error: string | undefined, code: CodeWithStatus<401>, message: string) => {
       ctx.set('WWW-Authenticate', challenge(scheme, error, error && message));
       return unauthorized(code, message);
     };

@@ -1,17 +1,21 @@
 import type { Layer } from '@koa/router';
 import { z } from 'zod';
+import { codesAnsweredBy, errorEntry } from '../platform/error-codes/index.ts';
 import type { GuardConfig } from './guard.ts';
 import type { AdminRouter } from './types.ts';
 
 type JsonSchema = Record<string, unknown>;
 type AnyGuard = GuardConfig<unknown, unknown, unknown, unknown>;
 
+/** Every code the admin API can answer (issue 6 item 5): the catalogue of platform/error-codes/. */
+const ADMIN_ERROR_CODES = codesAnsweredBy('admin-api');
+
 /** The error format of every refusal (SPEC §5), shared by all operations. */
 export const errorResponseSchema = z
   .object({
     error: z.object({
-      code: z.string().meta({ examples: ['unit.uscc_invalid'] }),
-      message: z.string(),
+      code: z.enum(ADMIN_ERROR_CODES).meta({ description: 'A stable code; `x-error-codes` gives its status and messages', examples: ['unit.uscc_invalid'] }),
+      message: z.string().meta({ description: 'zh-CN by default; English when `Accept-Language` prefers it' }),
       details: z.record(z.string(), z.unknown()).optional(),
     }),
   })
@@ -24,7 +28,29 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: 'Unknown, or outside the caller’s jurisdiction (R10)',
   405: 'Method not allowed on this path',
   409: 'Conflict with the current state',
+  413: 'The request body is too large',
+  415: 'The request body is not JSON',
   429: 'Too many requests (e.g. `person.lookup_throttled`); try again later',
+  500: 'Unexpected failure (`details.requestId` finds it in the log)',
+  503: 'The server is starting; retry after `Retry-After`',
+};
+
+/** Each code's status, messages and description: the `x-error-codes` table of the document. */
+const errorCodeTable = () =>
+  Object.fromEntries(
+    ADMIN_ERROR_CODES.map((code) => {
+      const e = errorEntry(code);
+      return [code, { status: e.status, 'zh-CN': e.zh, en: e.en, ...(e.description ? { description: e.description } : {}) }];
+    }),
+  );
+
+/** A shared error response: its description, then the codes answered with that status. */
+const errorResponse = (status: number) => {
+  const codes = ADMIN_ERROR_CODES.filter((code) => errorEntry(code).status === status);
+  return {
+    description: [ERROR_DESCRIPTIONS[status] ?? 'Error', ...(codes.length ? [`codes: ${codes.map((c) => `\`${c}\``).join(', ')}`] : [])].join('; '),
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } },
+  };
 };
 
 /**
@@ -106,12 +132,8 @@ export function buildOpenApi(router: AdminRouter, issuer: string) {
     }
   }
   toSchema(errorResponseSchema, 'output', components); // registers the ErrorResponse component
-  const responses = Object.fromEntries(
-    Object.entries(ERROR_DESCRIPTIONS).map(([s, description]) => [
-      `E${s}`,
-      { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } } },
-    ]),
-  );
+  const statuses = [...new Set([...Object.keys(ERROR_DESCRIPTIONS).map(Number), ...ADMIN_ERROR_CODES.map((code) => errorEntry(code).status)])].sort((a, b) => a - b);
+  const responses = Object.fromEntries(statuses.map((s) => [`E${s}`, errorResponse(s)]));
   return {
     openapi: '3.1.0',
     info: {
@@ -120,6 +142,7 @@ export function buildOpenApi(router: AdminRouter, issuer: string) {
       description: 'Administration of units, accounts, affiliation, the business-role catalogue, partner apps and the audit trail.',
     },
     servers: [{ url: issuer }],
+    'x-error-codes': errorCodeTable(),
     security: [{ bearerAuth: [] }],
     paths,
     components: {

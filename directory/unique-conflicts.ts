@@ -1,4 +1,5 @@
 import { UniqueConstraintError } from 'sequelize';
+import type { CodeWithStatus } from '../platform/error-codes/index.ts';
 import { conflict, type AppError } from '../platform/errors.ts';
 
 /**
@@ -6,7 +7,7 @@ import { conflict, type AppError } from '../platform/errors.ts';
  * codes; when two requests race past the check, the database decides and the loser must get the
  * same 409, never a 500 (R2, R3, R6, R13 one pending request, R15 role codes).
  */
-const CONSTRAINTS: Record<string, readonly [code: string, message: string]> = {
+const CONSTRAINTS: Record<string, readonly [code: CodeWithStatus<409>, message: string]> = {
   units_uscc_key: ['unit.uscc_taken', 'A unit with this code already exists'],
   accounts_username_key: ['unit.uscc_taken', 'A unit with this code already exists'],
   accounts_one_unit_account: ['unit.account_exists', 'The unit already has its unit account'],

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { loadConfig, type Config } from '../platform/config.ts';
+import { errorBody, errorLanguage } from '../platform/error-codes/language.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createIdentity, type Identity } from '../identity/index.ts';
 import { createAdminApi } from '../admin-api/index.ts';
@@ -87,15 +88,18 @@ export interface RunningServer {
 export const SHUTDOWN_GRACE_MS = 10_000;
 
 /** The answer to a request that arrives before the app is built (port 0 only): try again shortly. */
-function starting(_req: http.IncomingMessage, res: http.ServerResponse) {
+function starting(req: http.IncomingMessage, res: http.ServerResponse) {
+  const lang = errorLanguage(req.headers['accept-language']);
   res.writeHead(503, {
     'content-type': 'application/json; charset=utf-8',
     'retry-after': '1',
     'x-content-type-options': 'nosniff',
     'cache-control': 'no-store',
     connection: 'close',
+    'content-language': lang,
+    vary: 'Accept-Language',
   });
-  res.end(JSON.stringify({ error: { code: 'server.starting', message: 'Tongmen is starting; retry in a moment' } }));
+  res.end(JSON.stringify(errorBody('server.starting', lang)));
 }
 
 const listen = (server: http.Server, port: number) =>

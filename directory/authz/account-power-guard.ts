@@ -1,5 +1,5 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { forbidden, notFound } from '../../platform/errors.ts';
+import { AppError } from '../../platform/errors.ts';
 import type { Actor } from '../actor.ts';
 import type { AccountKind } from '../models/index.ts';
 import { accountPowerRefusal, type PowerPurpose, type PowerRefusal, type UnitRelation } from './account-power.ts';
@@ -69,4 +69,4 @@ export class AccountPowerGuard {
 }
 
 const toError = (r: PowerRefusal) =>
-  r.status === 404 ? notFound(r.code, r.message) : forbidden(r.code, r.message, { rule: r.rule, reason: r.reason });
+  new AppError(r.status, r.code, r.message, r.status === 404 ? undefined : { rule: r.rule, reason: r.reason });

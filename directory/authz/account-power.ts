@@ -1,3 +1,4 @@
+import type { CodeWithStatus } from '../../platform/error-codes/index.ts';
 import type { Actor } from '../actor.ts';
 import type { AccountKind } from '../models/index.ts';
 
@@ -30,7 +31,7 @@ export interface PowerTarget {
 
 export interface PowerRefusal {
   status: 403 | 404;
-  code: string;
+  code: CodeWithStatus<403 | 404>;
   message: string;
   rule: string;
   reason: string;
@@ -56,7 +57,7 @@ function commandsUnit(actor: PowerActor, relation: UnitRelation): boolean {
   return actor.kind === 'admin' && hasAllScope(actor.scope) && (relation === 'below' || relation === 'created');
 }
 
-const refuse = (status: 403 | 404, code: string, message: string, rule: string, reason: string): PowerRefusal => ({ status, code, message, rule, reason });
+const refuse = (status: 403 | 404, code: CodeWithStatus<403 | 404>, message: string, rule: string, reason: string): PowerRefusal => ({ status, code, message, rule, reason });
 const NOT_FOUND = refuse(404, 'account.not_found', 'Account not found', 'R10', 'outside the jurisdiction');
 const exceeded = (rule: string, reason: string) =>
   refuse(403, 'account.power_exceeded', "This account's powers exceed yours; ask the unit above or the unit account", rule, reason);

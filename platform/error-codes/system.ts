@@ -1,0 +1,35 @@
+import { defineErrors } from './define.ts';
+
+/** Answers of every HTTP surface that belong to no rule: unexpected failures, races, start-up. */
+export const systemErrors = defineErrors({
+  name: 'system',
+  answeredBy: ['admin-api', 'sign-in', 'subsystems'],
+  codes: {
+    internal: {
+      status: 500,
+      zh: '内部错误。',
+      en: 'Internal error',
+      description: 'Any unexpected failure; `details.requestId` finds it in the log. Nothing else is told.',
+      exposed: true,
+    },
+    'internal.response_invalid': {
+      status: 500,
+      zh: '内部错误：应答不符合其模式。',
+      en: 'Response does not match its schema',
+      description: 'Logged; the client sees `internal`.',
+    },
+    conflict: {
+      status: 409,
+      zh: '该修改与当前状态冲突。',
+      en: 'The change conflicts with the current state',
+      description: 'A concurrent change won a race on a unique constraint that has no code of its own.',
+    },
+    'server.starting': {
+      status: 503,
+      zh: '统门正在启动，请稍后重试。',
+      en: 'Tongmen is starting; retry in a moment',
+      description: 'Only while the server is starting; `Retry-After` says when to try again.',
+      exposed: true,
+    },
+  },
+});
