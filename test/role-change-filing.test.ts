@@ -95,7 +95,7 @@ describe('R16: any unit files a role-change request with the hrss bureau of its 
     );
     const res = await rcr(made.admin.accountId).post('', { roleCode: 'title.reviewer', proposal: { comment: 'x' } });
     expect([res.status, res.body.error.code]).toEqual([409, 'role_change.no_reviewer']);
-    expect(res.body.error.message).toMatch(/affiliate/);
+    expect(res.body.error.message).toMatch(/请先发起归口/); // zh-CN by default: it says to affiliate first
   });
 
   it('R16: the filer reads only its own requests; a sibling unit and a sibling city see nothing', async () => {

@@ -33,8 +33,23 @@ export const roleErrors = defineErrors({
     'role_change.subsystem_required': { status: 400, zh: '提议新角色须指明所属子系统。', en: 'A proposed new role needs a subsystem' },
     'role_change.no_reviewer': {
       status: 409,
-      zh: '本单位之上没有已确认归口的人社部门（R13）。',
-      en: 'Your unit has no confirmed hrss unit above it (R13)',
+      zh: '本单位尚未确认归口到上级人社部门：请先发起归口（R13）；角色变更申请提交给归口链上最近的人社部门（R16）。',
+      en: 'Your unit has no confirmed hrss unit above it: affiliate it first (R13)',
+    },
+    'role_change.code_for_new_role': {
+      status: 400,
+      zh: '只有提议新角色时才需给出角色代码（请去掉 roleCode）。',
+      en: 'A code is proposed only for a new role (omit roleCode)',
+    },
+    'role_change.code_required': {
+      status: 400,
+      zh: '请为新角色指定代码：该提议未给出代码。',
+      en: 'Give the new role a code: the proposal names none',
+    },
+    'role_change.name_required': {
+      status: 400,
+      zh: '该提议未给出角色名称：请答复或拒绝，或以 apply: false 接受。',
+      en: 'The proposal names no role; answer or reject it, or accept with apply: false',
     },
     'role_change.closed': { status: 409, zh: '该申请已办结。', en: 'The request is already closed' },
     'role_change.not_reviewer': { status: 403, zh: '该申请正等待其他单位处理。', en: 'The request is waiting for another unit' },
