@@ -2,7 +2,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Next } from 'koa';
 import { AppError, badRequest, notFound } from '../platform/errors.ts';
-import { errorResponder } from '../server/http.ts';
+import { errorResponder } from '../platform/http/error-responder.ts';
 import { uniqueConflict } from '../directory/unique-conflicts.ts';
 import type { BaseContext } from '../server/context.ts';
 import type { Services } from '../server/services.ts';

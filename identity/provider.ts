@@ -22,7 +22,7 @@ import { makeExtraTokenClaims } from './token-claims.ts';
 export function buildProvider(base: BaseContext, keys: SigningKeys): Provider {
   const { sequelize } = base.db;
   const clients = new ClientAdapter(sequelize, base.pii);
-  // Issue 5 item 6: an https issuer means Secure cookies, always (server/http.ts servePublicScheme).
+  // Issue 5 item 6: an https issuer means Secure cookies, always (platform/http/edge.ts servePublicScheme).
   const secure = new URL(base.issuer).protocol === 'https:' ? { secure: true } : {};
   const configuration: Configuration = {
     adapter: (name: string) => (name === 'Client' ? clients : new PayloadAdapter(sequelize, name)),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requestMeta } from '../../server/http.ts';
+import { requestMeta } from '../../platform/http/request.ts';
 import { parsePersonInput } from '../../directory/persons/person-service.ts';
 import { parsePhone } from '../../directory/codes/phone.ts';
 import { guard } from '../guard.ts';

@@ -1,4 +1,4 @@
-import { requestMeta } from '../../server/http.ts';
+import { requestMeta } from '../../platform/http/request.ts';
 import { z } from 'zod';
 import { guard } from '../guard.ts';
 import type { AdminRoutes } from '../types.ts';

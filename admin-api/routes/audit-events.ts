@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { requestMeta } from '../../server/http.ts';
+import { requestMeta } from '../../platform/http/request.ts';
 import { guard } from '../guard.ts';
 import { limit, next, page } from '../schemas/common.ts';
 import type { AdminRoutes } from '../types.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PARTNER_GRANT_TYPES } from '../../directory/clients/client-service.ts';
-import { requestMeta } from '../../server/http.ts';
+import { requestMeta } from '../../platform/http/request.ts';
 import { guard } from '../guard.ts';
 import type { AdminRoutes } from '../types.ts';
 

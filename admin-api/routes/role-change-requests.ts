@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requestMeta } from '../../server/http.ts';
+import { requestMeta } from '../../platform/http/request.ts';
 import { guard } from '../guard.ts';
 import { idParams, limit, next, page } from '../schemas/common.ts';
 import { roleCode, subsystem } from '../schemas/roles.ts';

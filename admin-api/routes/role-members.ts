@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requestMeta } from '../../server/http.ts';
+import { requestMeta } from '../../platform/http/request.ts';
 import { guard } from '../guard.ts';
 import { roleCode, roleMembers, roleParams } from '../schemas/roles.ts';
 import type { AdminRoutes } from '../types.ts';

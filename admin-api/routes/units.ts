@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requestMeta } from '../../server/http.ts';
+import { requestMeta } from '../../platform/http/request.ts';
 import { parsePersonInput as parsePerson } from '../../directory/persons/person-service.ts';
 import { guard } from '../guard.ts';
 import type { AdminRoutes } from '../types.ts';
