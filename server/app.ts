@@ -31,17 +31,18 @@ export interface Tongmen {
  * the provider itself, which ends every request it handles.
  */
 export async function composeApp(base: BaseContext, services: Services) {
-  const identity = await createIdentity(base, services);
+  const { config, issuer, logger, db, pii, cookieKeys } = base;
+  const identity = await createIdentity({ config, issuer, logger, db, pii, cookieKeys, credentials: services.credentials });
   services.attachSessionEnder(identity.sessionEnder);
-  const adminApi = createAdminApi(base, services, identity);
-  const app = new Koa({ keys: base.cookieKeys, proxy: base.config.trustProxy });
+  const adminApi = createAdminApi({ issuer, logger, directory: services }, identity);
+  const app = new Koa({ keys: cookieKeys, proxy: config.trustProxy });
   app.silent = true;
-  servePublicScheme(app, base.issuer);
-  servePublicScheme(identity.provider, base.issuer);
+  servePublicScheme(app, issuer);
+  servePublicScheme(identity.provider, issuer);
   app.use(edgeHeaders());
-  app.use(requestContext(base.logger));
+  app.use(requestContext(logger));
   app.use(adminApi.routes);
-  app.use(errorResponder(base.logger));
+  app.use(errorResponder(logger));
   app.use(identity.routes);
   app.use(identity.providerMiddleware);
   return { identity, adminApi, app };

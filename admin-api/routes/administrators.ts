@@ -5,7 +5,7 @@ import type { AdminRoutes } from '../types.ts';
 import { account, adminScope, idParams } from '../schemas/common.ts';
 
 /** R6 — an hrss unit's administrators: re-scoping (adding: POST /units/{id}/admins; retiring: POST /accounts/{id}/offboard). */
-export const administratorRoutes: AdminRoutes = (router, { services: { administrators } }) => {
+export const administratorRoutes: AdminRoutes = (router, { directory: { administrators } }) => {
   router.put(
     '/accounts/:id/scope',
     guard({

@@ -17,7 +17,7 @@ const request = z.object({
 });
 
 /** Affiliation (归口, R13/R14). */
-export const affiliationRoutes: AdminRoutes = (router, { services: { affiliation } }) => {
+export const affiliationRoutes: AdminRoutes = (router, { directory: { affiliation } }) => {
   router.post(
     '/affiliation-requests',
     guard({ summary: "Ask an upper unit to confirm the caller's unit below it (R13)", tags: ['affiliation'], body: z.object({ targetUnitId: z.uuid() }), response: request, status: 201, errors: [403, 404, 409] }),

@@ -13,7 +13,7 @@ const catalogue = z
   .meta({ id: 'ModuleCatalogue' });
 
 /** The business-role catalogue and the module catalogue (R15, R17). */
-export const roleRoutes: AdminRoutes = (router, { services: { roles } }) => {
+export const roleRoutes: AdminRoutes = (router, { directory: { roles } }) => {
   router.get(
     '/roles',
     guard({
