@@ -1,5 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
+import compose from 'koa-compose';
 import type { Next } from 'koa';
 import { AppError, badRequest, notFound } from '../platform/errors.ts';
 import { errorResponder } from '../platform/http/error-responder.ts';
@@ -46,14 +47,6 @@ function bodyError(err: Error & { status?: number }): never {
   throw badRequest('request.invalid', 'The request body is not valid JSON');
 }
 
-/** Runs middleware in order (what koa-compose does; koa does not export it). */
-function chain(steps: Step[]): (ctx: ApiContext, next: Next) => Promise<unknown> {
-  return (ctx, next) => {
-    const run = (i: number): Promise<unknown> => (i === steps.length ? next() : Promise.resolve(steps[i]!(ctx, () => run(i + 1))));
-    return run(0);
-  };
-}
-
 /** After the router found nothing: 405 when the path exists under another method, else 404. */
 function unmatched(router: AdminRouter): Step {
   return (ctx) => {
@@ -91,7 +84,8 @@ export function createAdminApi<C extends TokenSubject>(context: AdminContext, id
     ctx.body = openApiDocument();
   };
 
-  const api = chain([
+  // koa-compose, as Koa itself uses: a step calling next() twice is an error, not a second run.
+  const api = compose<ApiContext>([
     errorResponder(logger),
     async (_ctx, next) => {
       try {
