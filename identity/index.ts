@@ -19,8 +19,6 @@ import { slideSessionOnRefresh } from './session-activity.ts';
 import { ProviderSessionEnder } from './session-ender.ts';
 import type { AccessTokenClaims } from './token-claims.ts';
 
-export type { AccessTokenClaims, IdentityDeps };
-export { firstPartyClientRecords, toClientRow, generateClientSecret, type ClientRecord } from '../directory/bootstrap/first-party-clients.ts';
 
 export interface Identity {
   provider: Provider;
