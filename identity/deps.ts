@@ -16,6 +16,6 @@ export interface IdentityDeps {
   db: Database;
   pii: PiiCipher;
   cookieKeys: string[];
-  /** The credential rules (R19–R21) every sign-in step goes through. */
+  /** The credential rules (R18–R20: password policy, lockout, initial password) every sign-in step goes through. */
   credentials: CredentialService;
 }
