@@ -3,8 +3,8 @@ import { RESOURCES } from '../directory/catalogue/modules.ts';
 import { isAppError, unauthorized } from '../platform/errors.ts';
 import type { CodeWithStatus } from '../platform/error-codes/index.ts';
 import type { ActorLoader } from '../directory/authz/actor-loader.ts';
-import { DPOP_ALGS } from '../identity/dpop.ts';
-import type { AdminIdentity, AdminState } from './types.ts';
+import { DPOP_ALGS } from '../platform/http/dpop.ts';
+import type { AdminIdentity, AdminState, TokenSubject } from './types.ts';
 
 const AUTHORIZATION = /^(Bearer|DPoP) ([A-Za-z0-9\-._~+/]+=*)$/i;
 const REALM = 'realm="tongmen-admin"';
@@ -27,7 +27,7 @@ function challenge(scheme: 'Bearer' | 'DPoP' | undefined, error?: string, descri
  * presented as a plain Bearer token it is refused, so a stolen bound token is worthless. Every
  * failure is 401 with `WWW-Authenticate` challenges.
  */
-export function authenticate(identity: AdminIdentity, actors: ActorLoader, issuer: string): Middleware<AdminState> {
+export function authenticate<C extends TokenSubject>(identity: AdminIdentity<C>, actors: ActorLoader, issuer: string): Middleware<AdminState> {
   return async (ctx, next) => {
     const refuse = (scheme: 'Bearer' | 'DPoP' | undefined, error: string | undefined, code: CodeWithStatus<401>, message: string) => {
       ctx.set('WWW-Authenticate', challenge(scheme, error, error && message));
@@ -37,7 +37,7 @@ export function authenticate(identity: AdminIdentity, actors: ActorLoader, issue
     if (!match) throw refuse(undefined, undefined, 'auth.invalid_token', 'A bearer access token for the admin API is required');
     const scheme = match[1]!.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
     const token = match[2]!;
-    let claims: Awaited<ReturnType<AdminIdentity['verifyAccessToken']>>;
+    let claims: C;
     try {
       claims = await identity.verifyAccessToken(token, RESOURCES.admin);
     } catch {

@@ -1,14 +1,13 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
+import compose from 'koa-compose';
 import type { Next } from 'koa';
 import { AppError, badRequest, notFound } from '../platform/errors.ts';
-import { errorResponder } from '../server/http.ts';
+import { errorResponder } from '../platform/http/error-responder.ts';
 import { uniqueConflict } from '../directory/unique-conflicts.ts';
-import type { BaseContext } from '../server/context.ts';
-import type { Services } from '../server/services.ts';
 import { authenticate } from './auth.ts';
 import { buildOpenApi } from './openapi.ts';
-import type { AdminContext, AdminIdentity, AdminRouter, AdminRoutes, AdminState } from './types.ts';
+import type { AdminContext, AdminIdentity, AdminRouter, AdminRoutes, AdminState, TokenSubject } from './types.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { administratorRoutes } from './routes/administrators.ts';
 import { affiliationRoutes } from './routes/affiliation.ts';
@@ -48,14 +47,6 @@ function bodyError(err: Error & { status?: number }): never {
   throw badRequest('request.invalid', 'The request body is not valid JSON');
 }
 
-/** Runs middleware in order (what koa-compose does; koa does not export it). */
-function chain(steps: Step[]): (ctx: ApiContext, next: Next) => Promise<unknown> {
-  return (ctx, next) => {
-    const run = (i: number): Promise<unknown> => (i === steps.length ? next() : Promise.resolve(steps[i]!(ctx, () => run(i + 1))));
-    return run(0);
-  };
-}
-
 /** After the router found nothing: 405 when the path exists under another method, else 404. */
 function unmatched(router: AdminRouter): Step {
   return (ctx) => {
@@ -74,27 +65,28 @@ function unmatched(router: AdminRouter): Step {
  * front of the OIDC provider, never for an anonymous caller), one guard per route, and the public
  * OpenAPI document built from those guards.
  */
-export function createAdminApi(base: BaseContext, services: Services, identity: AdminIdentity) {
-  const context: AdminContext = { base, services, identity };
+export function createAdminApi<C extends TokenSubject>(context: AdminContext, identity: AdminIdentity<C>) {
+  const { issuer, logger, directory } = context;
   const router = new Router<AdminState>({ prefix: ADMIN_PREFIX });
   // Router middleware runs only for matched routes, so unknown paths still reach the 404 below.
   // Authentication comes first: an anonymous request never has its body read or parsed (item 9).
   router.use(
-    authenticate(identity, services.actors, base.issuer),
+    authenticate(identity, directory.actors, issuer),
     bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, encoding: 'utf-8', onError: bodyError }),
   );
   for (const register of ROUTE_MODULES) register(router, context);
 
   // Built once, on first request: every route is registered by then. Paths carry the prefix.
   let document: ReturnType<typeof buildOpenApi> | undefined;
-  const openApiDocument = () => (document ??= buildOpenApi(router, base.issuer));
+  const openApiDocument = () => (document ??= buildOpenApi(router, issuer));
   const openapi: Step = (ctx, next) => {
     if (ctx.path !== `${ADMIN_PREFIX}/openapi.json` || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
     ctx.body = openApiDocument();
   };
 
-  const api = chain([
-    errorResponder(base.logger),
+  // koa-compose, as Koa itself uses: a step calling next() twice is an error, not a second run.
+  const api = compose<ApiContext>([
+    errorResponder(logger),
     async (_ctx, next) => {
       try {
         await next();

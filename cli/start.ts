@@ -8,8 +8,6 @@ import { isAppError } from '../platform/errors.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { UnitModel } from '../directory/models/index.ts';
 import { loadDemo } from '../directory/bootstrap/demo.ts';
-import type { BaseContext } from '../server/context.ts';
-import type { Services } from '../server/services.ts';
 import { demoBanner } from './demo-banner.ts';
 
 /**
@@ -47,8 +45,11 @@ function onStopSignal(stop: () => Promise<void>) {
   process.on('SIGTERM', handle);
 }
 
+/** What the demo is loaded through: the core the composition root opened. */
+type Core = Awaited<ReturnType<typeof openCore>>;
+
 /** On an empty embedded database, the demo province (SPEC §4). */
-async function maybeLoadDemo(base: BaseContext, services: Services, issuer: string) {
+async function maybeLoadDemo({ base, services }: Core, issuer: string) {
   if (!config.demo || (await UnitModel.count()) > 0) return;
   process.stdout.write(demoBanner(issuer, await loadDemo(base, services)));
 }
@@ -62,9 +63,9 @@ function warnAboutSettings(log: Logger, c: Config) {
 /** One process serving HTTP: the whole node, or one worker of a cluster. */
 async function serve(env: NodeJS.ProcessEnv, embeddedDemo: boolean) {
   const running = await startServer(env, logger);
-  const { base, services } = running.tongmen;
-  logger.info({ issuer: running.url, database: base.db.kind, pid: process.pid }, 'Tongmen listening');
-  if (embeddedDemo && base.db.kind === 'embedded') await maybeLoadDemo(base, services, running.url);
+  const { tongmen } = running;
+  logger.info({ issuer: running.url, database: tongmen.base.db.kind, pid: process.pid }, 'Tongmen listening');
+  if (embeddedDemo && tongmen.base.db.kind === 'embedded') await maybeLoadDemo(tongmen, running.url);
   // Rolling restarts lose nothing: stop accepting, finish what is in flight, then close the database.
   onStopSignal(async () => {
     await running.close();
@@ -82,7 +83,7 @@ async function supervise() {
     ? { ...process.env, DATABASE_URL: embedded.url, TONGMEN_EMBEDDED_PRIMARY: 'true', DB_POOL_MAX: String(config.dbPoolMax ?? 3) }
     : { ...process.env };
   const core = await openCore(loadConfig(workerEnv), config.issuer ?? `http://localhost:${config.port}`, logger);
-  if (embedded) await maybeLoadDemo(core.base, core.services, core.base.issuer);
+  if (embedded) await maybeLoadDemo(core, core.base.issuer);
   await core.base.db.close();
   let stopping = false;
   const fork = () => cluster.fork(workerEnv);

@@ -14,9 +14,5 @@ export interface Actor {
   personId: string | null;
 }
 
-/** Where a request came from, for the audit trail. */
-export interface RequestMeta {
-  ip?: string | undefined;
-  userAgent?: string | undefined;
-  requestId?: string | undefined;
-}
+/** Where a request came from, for the audit trail (defined by the HTTP edge, below this layer). */
+export type { RequestMeta } from '../platform/http/request.ts';

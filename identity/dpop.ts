@@ -2,24 +2,11 @@ import crypto from 'node:crypto';
 import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify } from 'jose';
 import type { Sequelize } from 'sequelize';
 import { unauthorized } from '../platform/errors.ts';
+import { DPOP_ALGS, type DPoPCheck } from '../platform/http/dpop.ts';
 
-/** Algorithms a DPoP proof may use: the provider's own list (asymmetric only, RFC 9449 §4.2). */
-export const DPOP_ALGS = ['ES256', 'Ed25519', 'EdDSA'];
 /** How far a proof's `iat` may be from now; a proof is refused as a replay for longer than it is valid. */
 const IAT_WINDOW_SECONDS = 60;
 const REPLAY_TTL_SECONDS = 3 * IAT_WINDOW_SECONDS;
-
-export interface DPoPCheck {
-  /** The `DPoP` request header (the proof JWT). */
-  proof: string;
-  /** The request method and URL the proof must name (`htm`, `htu`; query and fragment ignored). */
-  method: string;
-  url: string;
-  /** The access token presented with the proof (`ath` is its SHA-256). */
-  accessToken: string;
-  /** The token's `cnf.jkt`: the proof's key must be that key. */
-  jkt: string;
-}
 
 export type DPoPVerifier = (check: DPoPCheck) => Promise<void>;
 

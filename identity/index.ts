@@ -1,11 +1,11 @@
 import type Koa from 'koa';
 import { Router } from '@koa/router';
 import type Provider from 'oidc-provider';
-import type { BaseContext } from '../server/context.ts';
-import type { CredentialService } from '../directory/credentials/credential-service.ts';
 import type { SessionEnder } from '../directory/session-ender.ts';
 import { makeTokenVerifier } from './access-token.ts';
-import { makeDPoPVerifier, type DPoPCheck } from './dpop.ts';
+import type { IdentityDeps } from './deps.ts';
+import type { DPoPCheck } from '../platform/http/dpop.ts';
+import { makeDPoPVerifier } from './dpop.ts';
 import { startCleanup } from './cleanup.ts';
 import { introspectionFront } from './introspection.ts';
 import { CsrfTokens } from './interactions/csrf.ts';
@@ -19,8 +19,6 @@ import { slideSessionOnRefresh } from './session-activity.ts';
 import { ProviderSessionEnder } from './session-ender.ts';
 import type { AccessTokenClaims } from './token-claims.ts';
 
-export type { AccessTokenClaims };
-export { firstPartyClientRecords, toClientRow, generateClientSecret, type ClientRecord } from '../directory/bootstrap/first-party-clients.ts';
 
 export interface Identity {
   provider: Provider;
@@ -45,33 +43,33 @@ export interface Identity {
 }
 
 /** Builds the identity provider of one node (keys are shared through the database). */
-export async function createIdentity(base: BaseContext, deps: { credentials: CredentialService }): Promise<Identity> {
-  const { sequelize } = base.db;
-  const keys = await loadSigningKeys(base.db, base.pii);
-  const provider = buildProvider(base, keys);
+export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
+  const { sequelize } = deps.db;
+  const keys = await loadSigningKeys(deps.db, deps.pii);
+  const provider = buildProvider(deps, keys);
   provider.silent = true; // its errors are logged below, with context
   provider.use(providerPagePolicy());
-  provider.on('server_error', (ctx, err) => base.logger.error({ err, path: ctx.path }, 'identity provider error'));
+  provider.on('server_error', (ctx, err) => deps.logger.error({ err, path: ctx.path }, 'identity provider error'));
   provider.on('backchannel.error', (_ctx, err, client) =>
-    base.logger.warn({ err, clientId: client.clientId }, 'back-channel logout failed'),
+    deps.logger.warn({ err, clientId: client.clientId }, 'back-channel logout failed'),
   );
 
-  slideSessionOnRefresh(provider, sequelize, base.config, base.logger);
+  slideSessionOnRefresh(provider, sequelize, deps.config, deps.logger);
 
-  const verify = makeTokenVerifier(base.issuer, keys.publicJwks);
+  const verify = makeTokenVerifier(deps.issuer, keys.publicJwks);
   const router = new Router();
   interactionRoutes(router, {
     provider,
     credentials: deps.credentials,
     store: new SignInStateStore(sequelize),
-    csrf: new CsrfTokens(base.cookieKeys),
-    config: base.config,
-    logger: base.logger,
+    csrf: new CsrfTokens(deps.cookieKeys),
+    config: deps.config,
+    logger: deps.logger,
   });
-  router.post('/token/introspection', ...introspectionFront({ sequelize, pii: base.pii, provider, verify }));
+  router.post('/token/introspection', ...introspectionFront({ sequelize, pii: deps.pii, provider, verify }));
 
   const handle = provider.callback();
-  const cleanup = startCleanup(sequelize, base.logger);
+  const cleanup = startCleanup(sequelize, deps.logger);
   return {
     provider,
     routes: router.routes(),
@@ -82,7 +80,7 @@ export async function createIdentity(base: BaseContext, deps: { credentials: Cre
     verifyAccessToken: (token, resource) => verify(token, resource),
     isTokenLive: (claims) => isTokenLive(sequelize, provider, claims),
     verifyDPoPProof: makeDPoPVerifier(sequelize),
-    sessionEnder: new ProviderSessionEnder(sequelize, provider, base.logger),
+    sessionEnder: new ProviderSessionEnder(sequelize, provider, deps.logger),
     close: () => cleanup.stop(),
   };
 }

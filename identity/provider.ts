@@ -1,6 +1,6 @@
 import Provider, { type Configuration } from 'oidc-provider';
-import type { BaseContext } from '../server/context.ts';
 import { PayloadAdapter } from './adapter.ts';
+import type { IdentityDeps } from './deps.ts';
 import { makeFindAccount, SCOPE_CLAIMS } from './claims.ts';
 import { ClientAdapter, EXTRA_CLIENT_METADATA } from './clients.ts';
 import { makeOutboundFetch } from './fetch.ts';
@@ -19,10 +19,13 @@ import { makeExtraTokenClaims } from './token-claims.ts';
  * client, resource indicators with JWT access tokens for Tongmen's resources, introspection,
  * revocation, client credentials, RP-initiated and back-channel logout.
  */
-export function buildProvider(base: BaseContext, keys: SigningKeys): Provider {
+export function buildProvider(
+  base: Pick<IdentityDeps, 'config' | 'issuer' | 'db' | 'pii' | 'cookieKeys'>,
+  keys: SigningKeys,
+): Provider {
   const { sequelize } = base.db;
   const clients = new ClientAdapter(sequelize, base.pii);
-  // Issue 5 item 6: an https issuer means Secure cookies, always (server/http.ts servePublicScheme).
+  // Issue 5 item 6: an https issuer means Secure cookies, always (platform/http/edge.ts servePublicScheme).
   const secure = new URL(base.issuer).protocol === 'https:' ? { secure: true } : {};
   const configuration: Configuration = {
     adapter: (name: string) => (name === 'Client' ? clients : new PayloadAdapter(sequelize, name)),

@@ -6,6 +6,7 @@ export interface Page<T> {
   next?: string;
 }
 
+/** The largest page a listing serves (the admin API's `limit` refuses more). */
 export const MAX_PAGE = 200;
 
 /** Keyset cursors: the last row's sort key, base64url-encoded JSON, so pages stay stable under inserts. */

@@ -27,10 +27,3 @@ export async function readSetting<T>(sequelize: Sequelize, key: string, transact
   });
   return (rows as Array<{ value: T }>)[0]?.value;
 }
-
-export async function writeSetting(sequelize: Sequelize, key: string, value: unknown, transaction?: Transaction) {
-  await sequelize.query(
-    'INSERT INTO settings (key, value) VALUES (:key, :value) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value',
-    { replacements: { key, value: JSON.stringify(value) }, transaction },
-  );
-}

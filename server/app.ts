@@ -7,7 +7,9 @@ import type { Logger } from '../platform/logger.ts';
 import { createIdentity, type Identity } from '../identity/index.ts';
 import { createAdminApi } from '../admin-api/index.ts';
 import type { BaseContext } from './context.ts';
-import { edgeHeaders, errorResponder, requestContext, servePublicScheme } from './http.ts';
+import { edgeHeaders, servePublicScheme } from '../platform/http/edge.ts';
+import { errorResponder } from '../platform/http/error-responder.ts';
+import { requestContext } from '../platform/http/request.ts';
 import type { Services } from './services.ts';
 import { openCore } from './core.ts';
 import { startAuditUpkeep } from '../directory/audit/audit-upkeep.ts';
@@ -30,17 +32,18 @@ export interface Tongmen {
  * the provider itself, which ends every request it handles.
  */
 export async function composeApp(base: BaseContext, services: Services) {
-  const identity = await createIdentity(base, services);
+  const { config, issuer, logger, db, pii, cookieKeys } = base;
+  const identity = await createIdentity({ config, issuer, logger, db, pii, cookieKeys, credentials: services.credentials });
   services.attachSessionEnder(identity.sessionEnder);
-  const adminApi = createAdminApi(base, services, identity);
-  const app = new Koa({ keys: base.cookieKeys, proxy: base.config.trustProxy });
+  const adminApi = createAdminApi({ issuer, logger, directory: services }, identity);
+  const app = new Koa({ keys: cookieKeys, proxy: config.trustProxy });
   app.silent = true;
-  servePublicScheme(app, base.issuer);
-  servePublicScheme(identity.provider, base.issuer);
+  servePublicScheme(app, issuer);
+  servePublicScheme(identity.provider, issuer);
   app.use(edgeHeaders());
-  app.use(requestContext(base.logger));
+  app.use(requestContext(logger));
   app.use(adminApi.routes);
-  app.use(errorResponder(base.logger));
+  app.use(errorResponder(logger));
   app.use(identity.routes);
   app.use(identity.providerMiddleware);
   return { identity, adminApi, app };

@@ -53,8 +53,8 @@ describe('issue 6 item 5: the error-code catalogue', () => {
     );
     const patched = { ...files, 'directory/units/unit-service.ts': `${files['directory/units/unit-service.ts']}\nconst c = 'unit.x';\nthrow notFound(c, 'x');\n` };
     expect(problems(patched, ERROR_CATALOGUE)).toEqual([expect.stringMatching(/^directory\/units\/unit-service\.ts:\d+ passes the code as `c`$/)]);
-    const raw = { ...files, 'server/http.ts': `${files['server/http.ts']}\nerrorBody('request.typo', lang);\n` };
-    expect(problems(raw, ERROR_CATALOGUE)).toEqual([expect.stringMatching(/^server\/http\.ts:\d+ throws request\.typo, which is not in the catalogue/)]);
+    const raw = { ...files, 'platform/http/error-responder.ts': `${files['platform/http/error-responder.ts']}\nerrorBody('request.typo', lang);\n` };
+    expect(problems(raw, ERROR_CATALOGUE)).toEqual([expect.stringMatching(/^platform\/http\/error-responder\.ts:\d+ throws request\.typo, which is not in the catalogue/)]);
   });
 
   it('each code belongs to one area and has a status, a zh-CN and an English message', () => {

@@ -9,7 +9,6 @@ import { createLogger } from '../platform/logger.ts';
 import { ClientModel, initModels } from '../directory/models/index.ts';
 import { argon2Hasher } from '../directory/credentials/password-hasher.ts';
 import { firstPartyClientRecords, generateClientSecret, toClientRow, type ClientRecord } from '../directory/bootstrap/first-party-clients.ts';
-import type { BaseContext } from '../server/context.ts';
 import { AuditService } from '../directory/audit/audit-service.ts';
 import { maskIdNumber, maskPhone } from '../directory/masking.ts';
 import { sampleIdNumber, samplePhone, sampleUscc } from '../directory/codes/test-data.ts';
@@ -145,7 +144,7 @@ export const WORLD_PASSWORD = 'Initial#Pass2024';
  * administrator account (root) and an operator account (school); the first-party clients (the
  * `title` subsystem's back-channel URI on a local fake RP) and two partner apps.
  */
-export async function seedWorld(base: Pick<BaseContext, 'db' | 'pii' | 'issuer' | 'config'>, rpUrl: string) {
+export async function seedWorld(base: { db: Database; pii: PiiCipher; issuer: string; config: Config }, rpUrl: string) {
   const { sequelize } = base.db;
   const hash = await argon2Hasher.hash(WORLD_PASSWORD);
   const root = await insertUnit(sequelize, { name: '测试省人力资源和社会保障厅' });

@@ -9,7 +9,7 @@ import * as oidc from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../server/app.ts';
-import { edgeHeaders } from '../server/http.ts';
+import { edgeHeaders } from '../platform/http/edge.ts';
 import { loadConfig } from '../platform/config.ts';
 import { bootstrapProvince } from '../directory/bootstrap/bootstrap.ts';
 import { RESOURCES } from '../directory/catalogue/modules.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requestMeta } from '../../server/http.ts';
+import { requestMeta } from '../../platform/http/request.ts';
 import { parsePersonInput } from '../../directory/persons/person-service.ts';
 import { parsePhone } from '../../directory/codes/phone.ts';
 import { guard } from '../guard.ts';
@@ -9,7 +9,7 @@ import { account, idParams, limit, next, page, personInput } from '../schemas/co
 const roleCodes = z.array(z.string().min(1).max(100)).max(100);
 
 /** Accounts (R8–R12, R17, R19, R20): operators of the caller's unit and the accounts of its jurisdiction. */
-export const accountRoutes: AdminRoutes = (router, { services: { accounts, migrations } }) => {
+export const accountRoutes: AdminRoutes = (router, { directory: { accounts, migrations } }) => {
   router.post(
     '/accounts',
     guard({

@@ -1,11 +1,11 @@
-import { requestMeta } from '../../server/http.ts';
+import { requestMeta } from '../../platform/http/request.ts';
 import { z } from 'zod';
 import { guard } from '../guard.ts';
 import type { AdminRoutes } from '../types.ts';
 import { account, adminScope, idParams } from '../schemas/common.ts';
 
 /** R6 — an hrss unit's administrators: re-scoping (adding: POST /units/{id}/admins; retiring: POST /accounts/{id}/offboard). */
-export const administratorRoutes: AdminRoutes = (router, { services: { administrators } }) => {
+export const administratorRoutes: AdminRoutes = (router, { directory: { administrators } }) => {
   router.put(
     '/accounts/:id/scope',
     guard({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requestMeta } from '../../server/http.ts';
+import { requestMeta } from '../../platform/http/request.ts';
 import { guard } from '../guard.ts';
 import type { AdminRoutes } from '../types.ts';
 import { idParams, limit, next, page } from '../schemas/common.ts';
@@ -17,7 +17,7 @@ const request = z.object({
 });
 
 /** Affiliation (归口, R13/R14). */
-export const affiliationRoutes: AdminRoutes = (router, { services: { affiliation } }) => {
+export const affiliationRoutes: AdminRoutes = (router, { directory: { affiliation } }) => {
   router.post(
     '/affiliation-requests',
     guard({ summary: "Ask an upper unit to confirm the caller's unit below it (R13)", tags: ['affiliation'], body: z.object({ targetUnitId: z.uuid() }), response: request, status: 201, errors: [403, 404, 409] }),

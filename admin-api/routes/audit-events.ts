@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { requestMeta } from '../../server/http.ts';
+import { requestMeta } from '../../platform/http/request.ts';
 import { guard } from '../guard.ts';
 import { limit, next, page } from '../schemas/common.ts';
 import type { AdminRoutes } from '../types.ts';
@@ -41,7 +41,7 @@ const event = z
   .meta({ id: 'AuditEvent' });
 
 /** R25 — the audit trail of the caller's jurisdiction: query and export. */
-export const auditRoutes: AdminRoutes = (router, { services: { auditQuery } }) => {
+export const auditRoutes: AdminRoutes = (router, { directory: { auditQuery } }) => {
   router.get(
     '/audit-events',
     guard({ summary: "Audit events of the caller's jurisdiction, newest first (R10, R25)", tags: ['audit'], query: filter.extend({ limit, next }), response: page(event), errors: [403, 404] }),

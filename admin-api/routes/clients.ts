@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PARTNER_GRANT_TYPES } from '../../directory/clients/client-service.ts';
-import { requestMeta } from '../../server/http.ts';
+import { requestMeta } from '../../platform/http/request.ts';
 import { guard } from '../guard.ts';
 import type { AdminRoutes } from '../types.ts';
 
@@ -28,7 +28,7 @@ const secretShown = z
 const params = z.object({ id: z.string().min(1).max(100) });
 
 /** Partner apps (SPEC §5): registered, re-keyed and disabled by province administrators. */
-export const clientRoutes: AdminRoutes = (router, { services: { clients } }) => {
+export const clientRoutes: AdminRoutes = (router, { directory: { clients } }) => {
   router.post(
     '/clients',
     guard({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requestMeta } from '../../server/http.ts';
+import { requestMeta } from '../../platform/http/request.ts';
 import { guard } from '../guard.ts';
 import { idParams, limit, next, page } from '../schemas/common.ts';
 import { roleCode, subsystem } from '../schemas/roles.ts';
@@ -39,7 +39,7 @@ const note = z.string().trim().min(1).max(2000);
  * R16 — role-change requests: any unit files with the nearest hrss unit above it; county hrss →
  * city hrss → province, each forwarding or answering; the province accepts or rejects.
  */
-export const roleChangeRoutes: AdminRoutes = (router, { services: { roleChanges } }) => {
+export const roleChangeRoutes: AdminRoutes = (router, { directory: { roleChanges } }) => {
   router.post(
     '/role-change-requests',
     guard({

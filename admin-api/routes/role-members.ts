@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { requestMeta } from '../../server/http.ts';
+import { requestMeta } from '../../platform/http/request.ts';
 import { guard } from '../guard.ts';
 import { roleCode, roleMembers, roleParams } from '../schemas/roles.ts';
 import type { AdminRoutes } from '../types.ts';
 
 /** R17 — "choose a role, add users": members of a role among the caller's unit's operators. */
-export const roleMemberRoutes: AdminRoutes = (router, { services: { roleGrants } }) => {
+export const roleMemberRoutes: AdminRoutes = (router, { directory: { roleGrants } }) => {
   router.get(
     '/roles/:code/members',
     guard({ summary: "Operators of the caller's unit holding the role", tags: ['roles'], params: roleParams, response: roleMembers, errors: [403, 404] }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requestMeta } from '../../server/http.ts';
+import { requestMeta } from '../../platform/http/request.ts';
 import { guard } from '../guard.ts';
 import { moduleList, role, roleCode, roleParams, subsystem } from '../schemas/roles.ts';
 import type { AdminRoutes } from '../types.ts';
@@ -13,7 +13,7 @@ const catalogue = z
   .meta({ id: 'ModuleCatalogue' });
 
 /** The business-role catalogue and the module catalogue (R15, R17). */
-export const roleRoutes: AdminRoutes = (router, { services: { roles } }) => {
+export const roleRoutes: AdminRoutes = (router, { directory: { roles } }) => {
   router.get(
     '/roles',
     guard({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requestMeta } from '../../server/http.ts';
+import { requestMeta } from '../../platform/http/request.ts';
 import { parsePersonInput as parsePerson } from '../../directory/persons/person-service.ts';
 import { guard } from '../guard.ts';
 import type { AdminRoutes } from '../types.ts';
@@ -26,7 +26,7 @@ type UnitTree = z.infer<typeof unit> & { children: UnitTree[] };
 const tree: z.ZodType<UnitTree> = unit.extend({ children: z.array(z.lazy(() => tree)) });
 
 /** Units (R1–R4, R6, R7, R10): thin routes over the unit service. */
-export const unitRoutes: AdminRoutes = (router, { services: { units } }) => {
+export const unitRoutes: AdminRoutes = (router, { directory: { units } }) => {
   router.post(
     '/units',
     guard({ summary: 'Create a subordinate unit with its unit account and first administrator (R4, R7)', tags: ['units'], body: createUnit, response: created, status: 201, errors: [403, 409, 429] }),

@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { MAX_PAGE } from '../../platform/pagination.ts';
 
 /** Shapes shared by several routes (OpenAPI components come from these). */
-export const uuid = z.uuid();
 export const idParams = z.object({ id: z.uuid() });
-export const limit = z.coerce.number().int().min(1).max(200).default(50);
+export const limit = z.coerce.number().int().min(1).max(MAX_PAGE).default(50);
 export const next = z.string().max(500).optional();
 
 export const personInput = z.object({

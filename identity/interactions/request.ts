@@ -4,7 +4,7 @@ import type { Config } from '../../platform/config.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { RequestMeta } from '../../directory/actor.ts';
 import type { CredentialService } from '../../directory/credentials/credential-service.ts';
-import { requestMeta } from '../../server/http.ts';
+import { requestMeta } from '../../platform/http/request.ts';
 import { formFields } from '../form.ts';
 import { textProblem } from '../../platform/input-text.ts';
 import type { SafeHtml } from '../pages/html.ts';

@@ -5,9 +5,8 @@ import * as platform from './migrations/0002-platform.ts';
 import * as auditIntegrity from './migrations/0003-audit-integrity.ts';
 import { APP_ROLE } from './migrations/0003-audit-integrity.ts';
 import { AppError } from '../errors.ts';
+import type { MigrationContext } from './migration-context.ts';
 
-/** What each migration receives: a function that runs SQL inside the migration's transaction. */
-export type MigrationContext = { context: (sql: string) => Promise<unknown> };
 type Migration = { up: (c: MigrationContext) => Promise<void>; down: (c: MigrationContext) => Promise<void> };
 
 /** Versioned in code, applied in this order; a name is never reused. */
@@ -56,9 +55,10 @@ BEGIN
 END $$`;
 
 /**
- * Applies pending migrations, each in its own transaction, under a PostgreSQL advisory lock so that
- * nodes started together never race; then renews the server role's rights and keeps the audit
- * partitions ahead. Runs as the schema owner. Returns the names applied.
+ * Applies pending migrations, all in one transaction (a failing migration leaves the schema as it
+ * was, none half-applied), under a PostgreSQL advisory lock held by that transaction so that nodes
+ * started together never race; then renews the server role's rights and keeps the audit partitions
+ * ahead. Runs as the schema owner. Returns the names applied.
  */
 export async function migrate(sequelize: Sequelize): Promise<string[]> {
   try {

@@ -37,7 +37,7 @@ export interface Site {
  */
 export const INDIRECT: Array<{ file: string; call: RegExp; source?: string; literal?: RegExp; status?: number }> = [
   // The error responder answers an AppError with its own code.
-  { file: 'server/http.ts', call: /^errorBody\(err\.code\b/ },
+  { file: 'platform/http/error-responder.ts', call: /^errorBody\(err\.code\b/ },
   {
     // The account-power rule returns refusals; the guard throws them with their own status.
     file: 'directory/authz/account-power-guard.ts',

@@ -1,4 +1,4 @@
-import type { MigrationContext } from '../migrate.ts';
+import type { MigrationContext } from '../migration-context.ts';
 
 /**
  * The directory (SPEC §2): units, persons, credentials, accounts, roles, affiliation and role-change

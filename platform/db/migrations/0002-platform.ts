@@ -1,4 +1,4 @@
-import type { MigrationContext } from '../migrate.ts';
+import type { MigrationContext } from '../migration-context.ts';
 
 /**
  * Shared state of a stateless cluster (SPEC §4): settings (generated keys), oidc-provider

@@ -1,4 +1,4 @@
-import type { MigrationContext } from '../migrate.ts';
+import type { MigrationContext } from '../migration-context.ts';
 
 /** The restricted role the server's SQL runs as (R25); its grants are renewed by every migrate(). */
 export const APP_ROLE = 'tongmen_app';

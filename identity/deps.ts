@@ -1,0 +1,21 @@
+import type { Config } from '../platform/config.ts';
+import type { PiiCipher } from '../platform/crypto/pii.ts';
+import type { Database } from '../platform/db/database.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { CredentialService } from '../directory/credentials/credential-service.ts';
+
+/**
+ * Everything the identity layer is built from, by name: the platform pieces the composition root
+ * opened and the one directory service sign-in calls. Nothing here reaches back into `server/`.
+ */
+export interface IdentityDeps {
+  config: Config;
+  /** The issuer URL, final (no trailing slash): it is in every token. */
+  issuer: string;
+  logger: Logger;
+  db: Database;
+  pii: PiiCipher;
+  cookieKeys: string[];
+  /** The credential rules (R18–R20: password policy, lockout, initial password) every sign-in step goes through. */
+  credentials: CredentialService;
+}

@@ -1,0 +1,36 @@
+import type Koa from 'koa';
+import { errorBody, errorLanguage } from '../error-codes/language.ts';
+import { isAppError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+
+/**
+ * Turns thrown errors into `{"error": {code, message, details}}` with the error's status, the
+ * message in the client's language (zh-CN unless `Accept-Language` prefers English; issue 6
+ * item 5). Anything that is not an AppError is logged with the request id and answered as a bare 500.
+ */
+export function errorResponder(logger: Logger): Koa.Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const lang = errorLanguage(ctx.get('accept-language'));
+      ctx.vary('Accept-Language');
+      ctx.set('Content-Language', lang);
+      if (isAppError(err) && err.expose) {
+        ctx.status = err.status;
+        ctx.body = errorBody(err.code, lang, err.details, err.message);
+        return;
+      }
+      const e = err as { status?: number; expose?: boolean; message?: string };
+      if (typeof e.status === 'number' && e.status < 500 && e.expose) {
+        // Errors raised by koa itself or its body parser (malformed JSON, payload too large…).
+        ctx.status = e.status;
+        ctx.body = errorBody(e.status === 413 ? 'request.too_large' : 'request.invalid', lang, undefined, e.message);
+        return;
+      }
+      logger.error({ err, requestId: ctx.state.requestId }, 'unexpected error');
+      ctx.status = 500;
+      ctx.body = errorBody('internal', lang, { requestId: ctx.state.requestId });
+    }
+  };
+}
