@@ -15,6 +15,7 @@ import { passwordErrors } from './passwords.ts';
 import { personErrors } from './persons.ts';
 import { requestErrors } from './request.ts';
 import { roleErrors } from './roles.ts';
+import { smsErrors } from './sms.ts';
 import { startupErrors } from './startup.ts';
 import { subsystemErrors } from './subsystems.ts';
 import { systemErrors } from './system.ts';
@@ -35,6 +36,7 @@ export const ERROR_AREAS = [
   roleErrors,
   clientErrors,
   subsystemErrors,
+  smsErrors,
   systemErrors,
   startupErrors,
 ] as const;
@@ -51,6 +53,7 @@ export const ERROR_CATALOGUE = {
   ...roleErrors.codes,
   ...clientErrors.codes,
   ...subsystemErrors.codes,
+  ...smsErrors.codes,
   ...systemErrors.codes,
   ...startupErrors.codes,
 };
