@@ -11,6 +11,7 @@ import { authErrors } from './auth.ts';
 import { clientErrors } from './clients.ts';
 import { credentialErrors } from './credentials.ts';
 import type { ErrorEntry, Surface } from './define.ts';
+import { esscErrors } from './essc.ts';
 import { passwordErrors } from './passwords.ts';
 import { personErrors } from './persons.ts';
 import { requestErrors } from './request.ts';
@@ -37,6 +38,7 @@ export const ERROR_AREAS = [
   clientErrors,
   subsystemErrors,
   smsErrors,
+  esscErrors,
   systemErrors,
   startupErrors,
 ] as const;
@@ -54,6 +56,7 @@ export const ERROR_CATALOGUE = {
   ...clientErrors.codes,
   ...subsystemErrors.codes,
   ...smsErrors.codes,
+  ...esscErrors.codes,
   ...systemErrors.codes,
   ...startupErrors.codes,
 };
