@@ -1,7 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseVerificationKey } from './crypto/public-key.ts';
 import { AppError } from './errors.ts';
+import { Secret } from './secret.ts';
 
 export const SUBSYSTEMS = ['personnel', 'title', 'talent', 'allocation'] as const;
 export type Subsystem = (typeof SUBSYSTEMS)[number];
@@ -27,6 +29,15 @@ const envSchema = z.object({
   PASSWORD_POLICY: z.enum(['dengbao', 'nist']).default('dengbao'),
   ADMIN_MFA: z.enum(['hrss', 'all', 'off']).default('hrss'),
   SMS_PROVIDER: z.enum(['console', 'aliyun', 'tencent']).default('console'),
+  // R21: the real gateways' account (key id/secret, Tencent's SDK app id), approved sign name and template.
+  SMS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  SMS_ACCESS_KEY_SECRET: z.string().min(1).optional(),
+  SMS_SIGN_NAME: z.string().min(1).optional(),
+  SMS_TEMPLATE_ID: z.string().min(1).optional(),
+  SMS_SDK_APP_ID: z.string().min(1).optional(),
+  SMS_REGION: z.string().regex(/^[a-z0-9-]+$/, 'must be a region id such as cn-hangzhou').optional(),
+  SMS_ENDPOINT: z.url().optional(),
+  SMS_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
   ESSC_PUBLIC_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_IDLE_MINUTES: positiveInt(30),
@@ -65,6 +76,8 @@ export interface Config {
   passwordPolicy: 'dengbao' | 'nist';
   adminMfa: 'hrss' | 'all' | 'off';
   smsProvider: 'console' | 'aliyun' | 'tencent';
+  /** The SMS gateway of R21 and what it needs (platform/sms/create-gateway.ts). */
+  sms: SmsConfig;
   esscPublicKey: string | undefined;
   logLevel: string;
   session: { idleSeconds: number; maxSeconds: number };
@@ -91,6 +104,24 @@ export interface AuditCheckpointConfig {
   everySeconds: number;
   everyEvents: number;
 }
+
+/** A real SMS gateway's account; the secret prints as `[redacted]`. */
+export interface SmsAccountConfig {
+  accessKeyId: string;
+  accessKeySecret: Secret;
+  signName: string;
+  templateId: string;
+  region: string;
+  /** The API's URL (the provider's public endpoint unless SMS_ENDPOINT overrides it, e.g. in tests). */
+  endpoint: string;
+  /** Upper bound of one request, connection included. */
+  timeoutMs: number;
+}
+
+export type SmsConfig =
+  | { provider: 'console' }
+  | ({ provider: 'aliyun' } & SmsAccountConfig)
+  | ({ provider: 'tencent'; sdkAppId: string } & SmsAccountConfig);
 
 /** Default base URL of each subsystem's relying party (redirect URI = base + `/callback`). */
 export const DEFAULT_SUBSYSTEM_PORTS: Record<Subsystem, number> = {
@@ -125,6 +156,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.DATABASE_OWNER_URL && !e.DATABASE_URL) {
     throw new AppError(500, 'config.invalid', 'DATABASE_OWNER_URL needs DATABASE_URL (the embedded database has one role).');
   }
+  if (e.ESSC_PUBLIC_KEY) {
+    // R22: a key that cannot verify the card app's assertions stops the start, not the first sign-in.
+    const parsed = parseVerificationKey(e.ESSC_PUBLIC_KEY);
+    if ('problem' in parsed) throw new AppError(500, 'config.invalid', `Invalid configuration: ESSC_PUBLIC_KEY ${parsed.problem}`);
+  }
+  const sms = smsConfig(e);
   const inMemory = e.DATA_DIR === 'memory://';
   return {
     env: e.NODE_ENV,
@@ -140,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     passwordPolicy: e.PASSWORD_POLICY,
     adminMfa: e.ADMIN_MFA,
     smsProvider: e.SMS_PROVIDER,
+    sms,
     esscPublicKey: e.ESSC_PUBLIC_KEY,
     logLevel: e.LOG_LEVEL,
     session: { idleSeconds: e.SESSION_IDLE_MINUTES * 60, maxSeconds: e.SESSION_MAX_HOURS * 3600 },
@@ -160,6 +198,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       everyEvents: e.AUDIT_CHECKPOINT_EVENTS,
     },
   };
+}
+
+const SMS_DEFAULTS = {
+  aliyun: { endpoint: 'https://dysmsapi.aliyuncs.com/', region: 'cn-hangzhou' },
+  tencent: { endpoint: 'https://sms.tencentcloudapi.com/', region: 'ap-guangzhou' },
+} as const;
+
+/** R21: a real gateway needs its whole account at start, so a missing part is not found at the first sign-in. */
+function smsConfig(e: z.infer<typeof envSchema>): SmsConfig {
+  const provider = e.SMS_PROVIDER;
+  if (provider === 'console') return { provider };
+  const required = {
+    SMS_ACCESS_KEY_ID: e.SMS_ACCESS_KEY_ID,
+    SMS_ACCESS_KEY_SECRET: e.SMS_ACCESS_KEY_SECRET,
+    SMS_SIGN_NAME: e.SMS_SIGN_NAME,
+    SMS_TEMPLATE_ID: e.SMS_TEMPLATE_ID,
+    ...(provider === 'tencent' ? { SMS_SDK_APP_ID: e.SMS_SDK_APP_ID } : {}),
+  };
+  const missing = Object.entries(required).filter(([, v]) => !v).map(([k]) => k);
+  if (missing.length) {
+    throw new AppError(500, 'config.invalid', `Invalid configuration: SMS_PROVIDER=${provider} needs ${missing.join(', ')}`);
+  }
+  const endpoint = e.SMS_ENDPOINT ?? SMS_DEFAULTS[provider].endpoint;
+  if (e.NODE_ENV === 'production' && !endpoint.startsWith('https://')) {
+    throw new AppError(500, 'config.invalid', 'Invalid configuration: SMS_ENDPOINT must be https:// in production');
+  }
+  const account: SmsAccountConfig = {
+    accessKeyId: e.SMS_ACCESS_KEY_ID!,
+    accessKeySecret: new Secret(e.SMS_ACCESS_KEY_SECRET!),
+    signName: e.SMS_SIGN_NAME!,
+    templateId: e.SMS_TEMPLATE_ID!,
+    region: e.SMS_REGION ?? SMS_DEFAULTS[provider].region,
+    endpoint,
+    timeoutMs: e.SMS_TIMEOUT_MS,
+  };
+  return provider === 'aliyun' ? { provider, ...account } : { provider, sdkAppId: e.SMS_SDK_APP_ID!, ...account };
 }
 
 /** `SUBSYSTEM_URLS=personnel=https://rs.example.gov.cn,title=https://zc.example.gov.cn` */

@@ -11,10 +11,12 @@ import { authErrors } from './auth.ts';
 import { clientErrors } from './clients.ts';
 import { credentialErrors } from './credentials.ts';
 import type { ErrorEntry, Surface } from './define.ts';
+import { esscErrors } from './essc.ts';
 import { passwordErrors } from './passwords.ts';
 import { personErrors } from './persons.ts';
 import { requestErrors } from './request.ts';
 import { roleErrors } from './roles.ts';
+import { smsErrors } from './sms.ts';
 import { startupErrors } from './startup.ts';
 import { subsystemErrors } from './subsystems.ts';
 import { systemErrors } from './system.ts';
@@ -35,6 +37,8 @@ export const ERROR_AREAS = [
   roleErrors,
   clientErrors,
   subsystemErrors,
+  smsErrors,
+  esscErrors,
   systemErrors,
   startupErrors,
 ] as const;
@@ -51,6 +55,8 @@ export const ERROR_CATALOGUE = {
   ...roleErrors.codes,
   ...clientErrors.codes,
   ...subsystemErrors.codes,
+  ...smsErrors.codes,
+  ...esscErrors.codes,
   ...systemErrors.codes,
   ...startupErrors.codes,
 };
