@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { BaseContext } from '../server/context.ts';
-import type { Services } from '../server/services.ts';
+import type { Directory as Services } from '../directory/index.ts';
 import type { Actor } from '../directory/actor.ts';
 import type { AccessTokenClaims } from '../identity/token-claims.ts';
 import type { DPoPCheck } from '../identity/dpop.ts';

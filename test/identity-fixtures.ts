@@ -12,7 +12,7 @@ import { firstPartyClientRecords, generateClientSecret, toClientRow, type Client
 import type { BaseContext } from '../server/context.ts';
 import { AuditService } from '../directory/audit/audit-service.ts';
 import { maskIdNumber, maskPhone } from '../directory/masking.ts';
-import { sampleIdNumber, samplePhone, sampleUscc } from '../directory/codes/test-data.ts';
+import { sampleIdNumber, samplePhone, sampleUscc } from '../directory/codes/synthetic-codes.ts';
 import { freshDatabaseEnv } from './support/database.ts';
 
 /** A database and the base pieces of the credential service, without the HTTP server. */
@@ -32,7 +32,7 @@ export async function openDirectoryFixture(env: Record<string, string> = {}): Pr
     config,
     db,
     pii: createPiiCipher(parsePiiKey(generatePiiKey())),
-    audit: new AuditService(db.sequelize),
+    audit: new AuditService({ sequelize: db.sequelize }),
     close: () => db.close(),
   };
 }

@@ -80,7 +80,7 @@ describe('the server database role (R25, issue 5 item 2)', () => {
     const other = url ? await openDatabase(loadConfig({ DATABASE_URL: url }), createLogger('silent')) : core.base.db;
     try {
       const before = await count();
-      const audits = [core.base.audit, new AuditService(other.sequelize)];
+      const audits = [core.base.audit, new AuditService({ sequelize: other.sequelize })];
       await Promise.all(
         Array.from({ length: 30 }, (_, i) => record(audits[i % 2]!, i % 2 ? other : core.base.db, `concurrent.${i}`)),
       );

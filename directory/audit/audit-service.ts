@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import type { Sequelize, Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { JURISDICTION_SQL } from '../authz/jurisdiction.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
 import { maskSensitive } from '../masking.ts';
 
@@ -102,7 +103,11 @@ export function toAuditEvent(r: AuditRow): AuditEvent {
  * details are masked before they are written.
  */
 export class AuditService {
-  constructor(private readonly sequelize: Sequelize) {}
+  private readonly sequelize: Sequelize;
+
+  constructor(deps: { sequelize: Sequelize }) {
+    this.sequelize = deps.sequelize;
+  }
 
   async record(tx: Transaction, input: AuditInput): Promise<AuditEvent> {
     const q = <T>(sql: string, bind: unknown[]) =>
@@ -144,6 +149,34 @@ export class AuditService {
       ],
     );
     return { ...event, hash };
+  }
+
+  /**
+   * R25, R10 — newest first, the events of `jurisdictionUnitId`'s jurisdiction matching the filter:
+   * events whose unit path (recorded when they happened) passes through that unit, events about
+   * units of its jurisdiction today, and — for the province root (`root`) — events about no unit.
+   * `limit + 1` rows, below `beforeSeq` when paging on.
+   */
+  readPage(f: AuditReadFilter): Promise<AuditRow[]> {
+    const where = [
+      `(e.unit_path @> ARRAY[CAST(:jurisdictionUnitId AS uuid)]
+        OR e.unit_id IN (SELECT u.id FROM units u WHERE ${JURISDICTION_SQL})
+        OR (e.unit_id IS NULL AND :root))`,
+    ];
+    const r: Record<string, unknown> = { jurisdictionUnitId: f.jurisdictionUnitId, root: f.root, limit: f.limit + 1 };
+    if (f.actor) (where.push('e.actor_account_id = :actor'), (r.actor = f.actor));
+    if (f.unitId) (where.push('(e.unit_path @> ARRAY[CAST(:unitId AS uuid)] OR e.unit_id = :unitId)'), (r.unitId = f.unitId));
+    if (f.action?.endsWith('*')) {
+      where.push(`e.action LIKE :action ESCAPE '\\'`);
+      r.action = `${f.action.slice(0, -1).replace(/[\\%_]/g, '\\$&')}%`;
+    } else if (f.action) (where.push('e.action = :action'), (r.action = f.action));
+    if (f.from) (where.push('e.at >= :from'), (r.from = f.from));
+    if (f.to) (where.push('e.at < :to'), (r.to = f.to));
+    if (f.beforeSeq !== undefined) (where.push('e.seq < :seq'), (r.seq = f.beforeSeq));
+    return this.sequelize.query<AuditRow>(`SELECT e.* FROM audit_events e WHERE ${where.join(' AND ')} ORDER BY e.seq DESC LIMIT :limit`, {
+      replacements: r,
+      type: QueryTypes.SELECT,
+    });
   }
 
   /**
@@ -203,6 +236,19 @@ export class AuditService {
     }
     return { ok: true, checked, ...(checkpoints.length ? { checkpoints: checkpoints.length } : {}) };
   }
+}
+
+/** What `readPage` selects by (see `AuditQuery` for who may ask what). */
+export interface AuditReadFilter {
+  jurisdictionUnitId: string;
+  root: boolean;
+  actor?: string | undefined;
+  unitId?: string | undefined;
+  action?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  beforeSeq?: number | undefined;
+  limit: number;
 }
 
 /** A checkpoint's facts once its signature has been checked. */

@@ -3,10 +3,11 @@ import type { Sequelize } from 'sequelize';
 import * as directory from './migrations/0001-directory.ts';
 import * as platform from './migrations/0002-platform.ts';
 import * as auditIntegrity from './migrations/0003-audit-integrity.ts';
+import * as oneClock from './migrations/0004-one-clock.ts';
 import { APP_ROLE } from './migrations/0003-audit-integrity.ts';
 import { AppError } from '../errors.ts';
 
-/** What each migration receives: a function that runs SQL inside the migration's transaction. */
+/** What each migration receives: a function that runs SQL inside the one transaction of the run. */
 export type MigrationContext = { context: (sql: string) => Promise<unknown> };
 type Migration = { up: (c: MigrationContext) => Promise<void>; down: (c: MigrationContext) => Promise<void> };
 
@@ -15,6 +16,7 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['0001-directory', directory],
   ['0002-platform', platform],
   ['0003-audit-integrity', auditIntegrity],
+  ['0004-one-clock', oneClock],
 ];
 
 const LOCK_ID = 7_420_001; // advisory lock: two nodes starting at once migrate one after the other
@@ -56,8 +58,9 @@ BEGIN
 END $$`;
 
 /**
- * Applies pending migrations, each in its own transaction, under a PostgreSQL advisory lock so that
- * nodes started together never race; then renews the server role's rights and keeps the audit
+ * Applies pending migrations together in ONE transaction, under a PostgreSQL advisory lock so that
+ * nodes started together never race: a failing migration leaves the schema as it was before any of
+ * them (PostgreSQL DDL is transactional). Then, in the same transaction, renews the server role's rights and keeps the audit
  * partitions ahead. Runs as the schema owner. Returns the names applied.
  */
 export async function migrate(sequelize: Sequelize): Promise<string[]> {

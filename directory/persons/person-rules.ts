@@ -2,7 +2,7 @@ import type { Transaction } from 'sequelize';
 import { badRequest, conflict } from '../../platform/errors.ts';
 import { parseIdNumber } from '../codes/id-number.ts';
 import { parsePhone } from '../codes/phone.ts';
-import type { PersonModel } from '../models/index.ts';
+import type { Person } from '../models/index.ts';
 import type { PersonInput, PersonRepository } from './person-repository.ts';
 
 /** R8 — validates a real-name person's data: ID number (GB 11643), mainland mobile, a name. */
@@ -32,7 +32,7 @@ export const personUnavailable = () =>
     { rule: 'R10' },
   );
 
-const outOfSight = async (sight: PersonSight, tx: Transaction, person: PersonModel | null) =>
+const outOfSight = async (sight: PersonSight, tx: Transaction, person: Person | null) =>
   person !== null && sight !== null && !(await sight(tx, person.id));
 
 /**
@@ -46,7 +46,7 @@ export async function findOrCreatePerson(
   tx: Transaction,
   input: PersonInput,
   sight: PersonSight,
-): Promise<{ person: PersonModel; created: boolean }> {
+): Promise<{ person: Person; created: boolean }> {
   const existing = await repo.findByIdNumber(tx, input.idNumber);
   const byPhone = await repo.findByPhone(tx, input.phone);
   if (existing) {
@@ -70,5 +70,5 @@ export async function checkPhoneFree(repo: PersonRepository, tx: Transaction, pe
   if (holder && holder.id !== personId) throw await phoneTaken(sight, tx, holder);
 }
 
-const phoneTaken = async (sight: PersonSight, tx: Transaction, holder: PersonModel) =>
+const phoneTaken = async (sight: PersonSight, tx: Transaction, holder: Person) =>
   (await outOfSight(sight, tx, holder)) ? personUnavailable() : conflict('person.phone_in_use', 'This phone number is registered to another person');
