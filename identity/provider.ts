@@ -3,6 +3,7 @@ import type { BaseContext } from '../server/context.ts';
 import { PayloadAdapter } from './adapter.ts';
 import { makeFindAccount, SCOPE_CLAIMS } from './claims.ts';
 import { ClientAdapter, EXTRA_CLIENT_METADATA } from './clients.ts';
+import { ClientRepository } from '../directory/clients/client-repository.ts';
 import { makeOutboundFetch } from './fetch.ts';
 import { loadExistingGrant } from './grants.ts';
 import type { SigningKeys } from './keys.ts';
@@ -21,7 +22,7 @@ import { makeExtraTokenClaims } from './token-claims.ts';
  */
 export function buildProvider(base: BaseContext, keys: SigningKeys): Provider {
   const { sequelize } = base.db;
-  const clients = new ClientAdapter(sequelize, base.pii);
+  const clients = new ClientAdapter(new ClientRepository(), base.pii);
   // Issue 5 item 6: an https issuer means Secure cookies, always (server/http.ts servePublicScheme).
   const secure = new URL(base.issuer).protocol === 'https:' ? { secure: true } : {};
   const configuration: Configuration = {
@@ -70,7 +71,7 @@ export function buildProvider(base: BaseContext, keys: SigningKeys): Provider {
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     renderError,
     clientBasedCORS: () => false,
-    fetch: makeOutboundFetch(sequelize),
+    fetch: makeOutboundFetch(),
   };
   const provider = new Provider(base.issuer, configuration);
   provider.proxy = base.config.trustProxy;

@@ -3,7 +3,7 @@ import { decodeCursor } from '../../platform/pagination.ts';
 import type { Actor } from '../actor.ts';
 import { JURISDICTION_SQL } from '../authz/jurisdiction.ts';
 import type { UnitRelation } from '../authz/account-power.ts';
-import { AccountModel, dbNow, plain, type Account, type AccountKind, type AccountStatus, type Unit } from '../models/index.ts';
+import { AccountModel, dbNow, plain, type Account, type AccountKind, type AccountStatus, type Unit, type UnitKind } from '../models/index.ts';
 
 export interface AccountFilter {
   unitIds: string[];
@@ -48,6 +48,26 @@ export interface PowerSubject {
   kind: AccountKind;
   unitId: string;
   scope: string[] | null;
+}
+
+/** The state of an account as sign-in, tokens and claims need it (SPEC §6). */
+export interface SignInView {
+  id: string;
+  kind: AccountKind;
+  status: string;
+  unitId: string;
+  unitUscc: string;
+  unitName: string;
+  unitKind: UnitKind;
+  unitStatus: string;
+  /** Unit ids from the root to the unit by confirmed affiliation (R14). */
+  unitPath: string[];
+  personName: string | null;
+  phoneMasked: string | null;
+  /** R20 — its password is an initial one (created or reset by an administrator) not yet changed. */
+  mustChange: boolean;
+  /** R12 — {@link LIVE_ACCOUNT_SQL}: only a live account signs in, holds sessions or gets tokens. */
+  live: boolean;
 }
 
 /** Accounts and their readable view (person data masked, R25). */
@@ -102,6 +122,22 @@ export class AccountRepository {
             WHERE ar.account_id = a.id AND r.status = 'active'), '{}') AS roles
         FROM accounts a JOIN units u ON u.id = a.unit_id
         WHERE a.id = :accountId AND ${LIVE_ACCOUNT_SQL}`,
+      { replacements: { accountId }, type: QueryTypes.SELECT, transaction: tx },
+    );
+    return row ?? null;
+  }
+
+  /** The account as the identity provider sees it, live or not (the caller decides what an ended one gets). */
+  async signInView(tx: Transaction | undefined, accountId: string): Promise<SignInView | null> {
+    const [row] = await this.sequelize.query<SignInView>(
+      `SELECT a.id, a.kind, a.status, a.unit_id AS "unitId", u.uscc AS "unitUscc", u.name AS "unitName",
+         u.kind AS "unitKind", u.status AS "unitStatus", u.path AS "unitPath", p.name AS "personName",
+         p.phone_masked AS "phoneMasked",
+         COALESCE((SELECT c.must_change FROM credentials c WHERE c.person_id = a.person_id),
+                  (SELECT c.must_change FROM credentials c WHERE c.account_id = a.id), false) AS "mustChange",
+         ${LIVE_ACCOUNT_SQL} AS live
+       FROM accounts a JOIN units u ON u.id = a.unit_id LEFT JOIN persons p ON p.id = a.person_id
+       WHERE a.id = :accountId`,
       { replacements: { accountId }, type: QueryTypes.SELECT, transaction: tx },
     );
     return row ?? null;

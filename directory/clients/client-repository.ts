@@ -1,7 +1,7 @@
 import type { CreationAttributes, Transaction } from 'sequelize';
 import { ClientModel, dbNow, plain, type Client } from '../models/index.ts';
 
-/** Relying parties and partner apps (the provider reads the same table on every lookup). */
+/** Relying parties and partner apps: the one owner of the `clients` table (the provider reads it through `findActive`). */
 export class ClientRepository {
   async list(tx: Transaction | undefined, f: { kind?: 'first-party' | 'partner' | undefined }): Promise<Client[]> {
     const rows = await ClientModel.findAll({ where: f.kind ? { kind: f.kind } : {}, order: [['createdAt', 'ASC'], ['clientId', 'ASC']], transaction: tx });
@@ -10,6 +10,16 @@ export class ClientRepository {
 
   async find(tx: Transaction | undefined, clientId: string): Promise<Client | null> {
     return plain(await ClientModel.findByPk(clientId, { transaction: tx }));
+  }
+
+  /** An active client (a disabled client does not exist for the provider): read on every provider lookup. */
+  async findActive(tx: Transaction | undefined, clientId: string): Promise<Client | null> {
+    return plain(await ClientModel.findOne({ where: { clientId, status: 'active' }, transaction: tx }));
+  }
+
+  /** Whether `url` is the back-channel logout URI of an active first-party client (bootstrap registers those). */
+  async isFirstPartyBackchannelUri(url: string): Promise<boolean> {
+    return (await ClientModel.count({ where: { kind: 'first-party', status: 'active', backchannelLogoutUri: url } })) > 0;
   }
 
   async findForUpdate(tx: Transaction, clientId: string): Promise<Client | null> {
