@@ -9,7 +9,7 @@ import type { Account, AccountKind, AccountStatus } from '../models/index.ts';
 import type { AccountPowerGuard } from '../authz/account-power-guard.ts';
 import type { PersonGate } from '../persons/person-gate.ts';
 import type { PersonInput, PersonRepository } from '../persons/person-repository.ts';
-import { checkPhoneFree } from '../persons/person-rules.ts';
+import { checkPhoneFree, parsePersonChanges } from '../persons/person-rules.ts';
 import type { UnitRepository } from '../units/unit-repository.ts';
 import type { AccountEnding, AfterCommit } from './account-ending.ts';
 import type { AccountFactory } from './account-factory.ts';
@@ -98,7 +98,8 @@ export class AccountService {
   }
 
   /** Updates an operator's person data (name, phone); the ID number is the person's identity and never changes. */
-  async update(actor: Actor, id: string, changes: { name?: string | undefined; phone?: string | undefined }, meta: RequestMeta) {
+  async update(actor: Actor, id: string, input: { name?: string | undefined; phone?: string | undefined }, meta: RequestMeta) {
+    const changes = parsePersonChanges(input); // R8, whoever calls
     authorize(actor, 'account.update');
     const work = () =>
       this.deps.db.transaction(async (tx) => {

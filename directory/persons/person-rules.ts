@@ -5,11 +5,28 @@ import { parsePhone } from '../codes/phone.ts';
 import type { Person } from '../models/index.ts';
 import type { PersonInput, PersonRepository } from './person-repository.ts';
 
-/** R8 — validates a real-name person's data: ID number (GB 11643), mainland mobile, a name. */
-export function parsePersonInput(input: { name: string; idNumber: string; phone: string }): PersonInput {
-  const name = input.name.trim();
+/** R8 — a person's name: trimmed, 1 to 100 characters. */
+export function parsePersonName(input: string): string {
+  const name = input.trim();
   if (!name || name.length > 100) throw badRequest('person.name_invalid', 'Name must be 1 to 100 characters');
-  return { name, idNumber: parseIdNumber(input.idNumber), phone: parsePhone(input.phone) };
+  return name;
+}
+
+/**
+ * R8 — validates a real-name person's data: ID number (GB 11643), mainland mobile, a name. The
+ * services call it on every path that stores a person (API, bootstrap, demo, CLI), whatever the
+ * caller checked before.
+ */
+export function parsePersonInput(input: { name: string; idNumber: string; phone: string }): PersonInput {
+  return { name: parsePersonName(input.name), idNumber: parseIdNumber(input.idNumber), phone: parsePhone(input.phone) };
+}
+
+/** R8 — the changeable part of a person (name, phone), each validated when given. */
+export function parsePersonChanges(changes: { name?: string | undefined; phone?: string | undefined }): { name?: string; phone?: string } {
+  return {
+    ...(changes.name === undefined ? {} : { name: parsePersonName(changes.name) }),
+    ...(changes.phone === undefined ? {} : { phone: parsePhone(changes.phone) }),
+  };
 }
 
 /**
