@@ -19,7 +19,7 @@ export interface AuditFilter {
 
 /** Rows per query when exporting, and the most one export returns. */
 const EXPORT_PAGE = 500;
-export const EXPORT_MAX = 100_000;
+const EXPORT_MAX = 100_000;
 
 const CSV_COLUMNS = [
   'seq', 'id', 'at', 'actorAccountId', 'actorKind', 'actorUnitId', 'action', 'targetType', 'targetId', 'unitId',

@@ -14,7 +14,7 @@ import { parsePartnerResources } from './partner-resources.ts';
 /** Grant types a partner app may hold: machine-to-machine only (it has no redirect URIs). */
 export const PARTNER_GRANT_TYPES = ['client_credentials'] as const;
 
-export const clientView = (c: Client) => ({
+const clientView = (c: Client) => ({
   clientId: c.clientId,
   name: c.name,
   kind: c.kind,

@@ -42,7 +42,7 @@ export const PERSON_UNAVAILABLE = 'person.unavailable';
  * (ID number, phone, name) and whatever did not: it must not depend on their stored data, or any
  * administrator could test whether an ID number or phone is registered and whether a name fits.
  */
-export const personUnavailable = () =>
+const personUnavailable = () =>
   conflict(
     PERSON_UNAVAILABLE,
     'This person cannot be registered from your unit; if they already hold accounts elsewhere, ask a unit above both',
