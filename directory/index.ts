@@ -47,9 +47,9 @@ export interface DirectoryDeps {
  */
 export function createDirectory({ config, db, pii }: DirectoryDeps) {
   const sequelize = db.sequelize;
-  const audit = new AuditService({ sequelize });
   // Repositories: one per table (or group of tables one rule owns), each with all of their SQL.
   const unitRepo = new UnitRepository({ sequelize });
+  const audit = new AuditService({ sequelize, units: unitRepo });
   const accountRepo = new AccountRepository({ sequelize });
   const persons = new PersonRepository({ pii });
   const credentialRepo = new CredentialRepository({ sequelize, pii });

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { JURISDICTION_SQL } from '../authz/jurisdiction.ts';
+import type { UnitRepository } from '../units/unit-repository.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
 import { maskSensitive } from '../masking.ts';
 
@@ -104,18 +105,19 @@ export function toAuditEvent(r: AuditRow): AuditEvent {
  */
 export class AuditService {
   private readonly sequelize: Sequelize;
+  private readonly units: UnitRepository;
 
-  constructor(deps: { sequelize: Sequelize }) {
+  constructor(deps: { sequelize: Sequelize; units: UnitRepository }) {
     this.sequelize = deps.sequelize;
+    this.units = deps.units;
   }
 
   async record(tx: Transaction, input: AuditInput): Promise<AuditEvent> {
     const q = <T>(sql: string, bind: unknown[]) =>
       this.sequelize.query(sql, { bind, transaction: tx }).then(([rows]) => rows as T[]);
     const [head] = await q<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_chain_head()', []);
-    const [unit] = input.unitId
-      ? await q<{ path: string[] }>('SELECT path FROM units WHERE id = $1', [input.unitId])
-      : [];
+    // The unit's affiliation path when it happened: who may read the event later (R10, R25).
+    const unitPath = input.unitId ? await this.units.pathOf(tx, input.unitId) : null;
     const event: Omit<AuditEvent, 'hash'> = {
       seq: head!.seq + 1,
       id: crypto.randomUUID(),
@@ -144,7 +146,7 @@ export class AuditService {
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)`,
       [
         event.seq, event.id, event.at, event.actor.accountId, event.actor.kind, event.actor.unitId, event.action,
-        event.target.type, event.target.id, event.unitId, unit?.path ?? [], event.result, event.reason, event.ip,
+        event.target.type, event.target.id, event.unitId, unitPath ?? [], event.result, event.reason, event.ip,
         event.userAgent, event.requestId, JSON.stringify(event.details), event.prevHash, hash,
       ],
     );

@@ -48,6 +48,11 @@ export class BootstrapService {
     },
   ) {}
 
+  /** Whether the province root exists (a start on an empty database may load the demo instead). */
+  async isDone(): Promise<boolean> {
+    return this.deps.db.transaction((tx) => this.deps.units.rootExists(tx));
+  }
+
   /** `issuer` names the first-party clients' redirect URIs. */
   async run(issuer: string, input: BootstrapInput): Promise<BootstrapResult> {
     const { db, audit, factory, units, roles } = this.deps;

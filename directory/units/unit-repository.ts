@@ -48,6 +48,16 @@ export class UnitRepository {
     return plain(await UnitModel.findOne({ where: { uscc }, transaction: tx }));
   }
 
+  /** The unit's confirmed path (root first), or null for an unknown unit. */
+  async pathOf(tx: Transaction | undefined, id: string): Promise<string[] | null> {
+    const [row] = await this.sequelize.query<{ path: string[] }>('SELECT path FROM units WHERE id = :id', {
+      replacements: { id },
+      type: QueryTypes.SELECT,
+      transaction: tx,
+    });
+    return row?.path ?? null;
+  }
+
   /** R5 — whether the province root (the one unit no unit created) exists. */
   async rootExists(tx: Transaction): Promise<boolean> {
     return (await UnitModel.count({ where: { createdByUnitId: null }, transaction: tx })) > 0;
