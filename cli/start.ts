@@ -6,7 +6,6 @@ import { loadConfig, type Config } from '../platform/config.ts';
 import { startEmbeddedDatabase } from '../platform/db/embedded.ts';
 import { isAppError } from '../platform/errors.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
-import { UnitModel } from '../directory/models/index.ts';
 import { loadDemo } from '../directory/bootstrap/demo.ts';
 import { demoBanner } from './demo-banner.ts';
 
@@ -50,7 +49,7 @@ type Core = Awaited<ReturnType<typeof openCore>>;
 
 /** On an empty embedded database, the demo province (SPEC §4). */
 async function maybeLoadDemo({ base, services }: Core, issuer: string) {
-  if (!config.demo || (await UnitModel.count()) > 0) return;
+  if (!config.demo || (await services.bootstrap.isDone())) return;
   process.stdout.write(demoBanner(issuer, await loadDemo(base, services)));
 }
 

@@ -26,9 +26,6 @@ const MASKERS: Readonly<Record<string, (v: string) => string>> = {
   phone: maskPhone,
 };
 
-/** Keys whose values {@link maskSensitive} masks. */
-export const SENSITIVE_KEYS: readonly string[] = Object.freeze(Object.keys(MASKERS));
-
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null) return false;
   const proto = Object.getPrototypeOf(v);

@@ -36,6 +36,9 @@ export interface PasswordContext {
 
 export const MAX_PASSWORD_LENGTH = 128;
 const MIN_LENGTH: Readonly<Record<PasswordPolicyMode, number>> = { dengbao: 8, nist: 15 };
+
+/** R18 — the shortest password the policy accepts: the one number the check and the sign-in page's hint use. */
+export const minPasswordLength = (mode: PasswordPolicyMode): number => MIN_LENGTH[mode];
 /** Personal values shorter than this are too short to be meaningfully "contained" and are ignored. */
 const MIN_CONTAINED = 4;
 

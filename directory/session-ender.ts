@@ -8,4 +8,10 @@ import type { Transaction } from 'sequelize';
  */
 export interface SessionEnder {
   endAll(tx: Transaction, accountId: string): Promise<() => Promise<void>>;
+  /**
+   * Ends every token artifact a client holds (a disabled partner app): the provider stops finding
+   * the client at once, but its opaque tokens would otherwise still introspect as active until
+   * they expire. Deletes inside the caller's transaction.
+   */
+  endClientTokens(tx: Transaction, clientId: string): Promise<void>;
 }

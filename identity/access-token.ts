@@ -1,25 +1,6 @@
 import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
-import { z } from 'zod';
 import { unauthorized } from '../platform/errors.ts';
-import type { AccessTokenClaims } from './token-claims.ts';
-
-const claimsSchema = z.object({
-  iss: z.string(),
-  sub: z.string(),
-  aud: z.union([z.string(), z.array(z.string())]),
-  client_id: z.string(),
-  exp: z.number(),
-  iat: z.number(),
-  jti: z.string(),
-  scope: z.string().optional(),
-  acct_kind: z.enum(['unit', 'admin', 'operator']),
-  unit_id: z.string(),
-  unit_path: z.array(z.string()).optional(),
-  roles: z.array(z.string()).optional(),
-  modules: z.array(z.string()).optional(),
-  gid: z.string(),
-  cnf: z.object({ jkt: z.string().optional() }).optional(),
-});
+import { accessTokenClaimsSchema, type AccessTokenClaims } from '../directory/catalogue/token-claims.ts';
 
 export type TokenVerifier = (token: string, resource?: string) => Promise<AccessTokenClaims>;
 
@@ -40,7 +21,7 @@ export function makeTokenVerifier(issuer: string, publicJwks: { keys: JWK[] }): 
         clockTolerance: 5,
         ...(resource ? { audience: resource } : {}),
       });
-      return claimsSchema.parse(payload);
+      return accessTokenClaimsSchema.parse(payload);
     } catch {
       throw unauthorized('auth.invalid_token', 'The access token is invalid or expired');
     }

@@ -1,24 +1,10 @@
 import type { Sequelize, Transaction } from 'sequelize';
-import type { AccountKind, UnitKind } from '../directory/models/index.ts';
+import { AccountRepository, type SignInView } from '../directory/accounts/account-repository.ts';
 import { isModuleOf, type Subsystem } from '../directory/catalogue/modules.ts';
+import { RoleRepository } from '../directory/roles/role-repository.ts';
 
-/** The live state of an account as tokens and claims need it (SPEC §6). */
-export interface AccountView {
-  id: string;
-  kind: AccountKind;
-  status: string;
-  unitId: string;
-  unitUscc: string;
-  unitName: string;
-  unitKind: UnitKind;
-  unitStatus: string;
-  /** Unit ids from the root to the unit by confirmed affiliation (R14). */
-  unitPath: string[];
-  personName: string | null;
-  phoneMasked: string | null;
-  /** R20 — its password is an initial one (created or reset by an administrator) not yet changed. */
-  mustChange: boolean;
-}
+/** The state of an account as tokens and claims need it (SPEC §6); the directory's account repository reads it. */
+export type AccountView = SignInView;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -28,17 +14,7 @@ export async function loadAccountView(
   transaction?: Transaction,
 ): Promise<AccountView | undefined> {
   if (!UUID.test(accountId)) return undefined;
-  const [rows] = await sequelize.query(
-    `SELECT a.id, a.kind, a.status, a.unit_id AS "unitId", u.uscc AS "unitUscc", u.name AS "unitName",
-       u.kind AS "unitKind", u.status AS "unitStatus", u.path AS "unitPath", p.name AS "personName",
-       p.phone_masked AS "phoneMasked",
-       COALESCE((SELECT c.must_change FROM credentials c WHERE c.person_id = a.person_id),
-                (SELECT c.must_change FROM credentials c WHERE c.account_id = a.id), false) AS "mustChange"
-     FROM accounts a JOIN units u ON u.id = a.unit_id LEFT JOIN persons p ON p.id = a.person_id
-     WHERE a.id = :accountId`,
-    { replacements: { accountId }, transaction },
-  );
-  return (rows as AccountView[])[0];
+  return (await new AccountRepository({ sequelize }).signInView(transaction, accountId)) ?? undefined;
 }
 
 const perRequest = new WeakMap<object, Map<string, Promise<AccountView | undefined>>>();
@@ -64,9 +40,8 @@ export function accountViewOfRequest(
   return view;
 }
 
-/** Only an active account of an active unit signs in, holds sessions or gets tokens (R12). */
-export const isLive = (v: AccountView | undefined): v is AccountView =>
-  v !== undefined && v.status === 'active' && v.unitStatus === 'active';
+/** Only a live account (the directory's one definition: active, in an active unit) signs in, holds sessions or gets tokens (R12). */
+export const isLive = (v: AccountView | undefined): v is AccountView => v !== undefined && v.live;
 
 /**
  * R9, SPEC §6 — the account's active business roles of one subsystem and the modules they grant,
@@ -79,12 +54,7 @@ export async function subsystemGrants(
   subsystem: Subsystem,
 ): Promise<{ roles: string[]; modules: string[] }> {
   if (view.kind !== 'operator') return { roles: [], modules: [] };
-  const [rows] = await sequelize.query(
-    `SELECT r.code, r.modules FROM account_roles ar JOIN roles r ON r.id = ar.role_id
-     WHERE ar.account_id = :accountId AND r.subsystem = :subsystem AND r.status = 'active' ORDER BY r.code`,
-    { replacements: { accountId: view.id, subsystem } },
-  );
-  const roles = rows as Array<{ code: string; modules: string[] }>;
+  const roles = await new RoleRepository({ sequelize }).activeRolesIn(undefined, view.id, subsystem);
   const modules = new Set(roles.flatMap((r) => r.modules).filter((m) => isModuleOf(subsystem, m)));
   return { roles: roles.map((r) => r.code), modules: [...modules].sort() };
 }

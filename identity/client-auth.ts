@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
 import type Koa from 'koa';
-import type { Sequelize } from 'sequelize';
 import type { PiiCipher } from '../platform/crypto/pii.ts';
-import { findClientRow } from './clients.ts';
+import { ClientRepository } from '../directory/clients/client-repository.ts';
 
 /** RFC 6749 §2.3.1: HTTP Basic with form-urlencoded id and secret, or both in the form body. */
 function presentedCredentials(ctx: Koa.Context, body: Record<string, unknown>): { id: string; secret: string } | undefined {
@@ -37,13 +36,12 @@ export interface AuthenticatedClient {
 export async function authenticateClient(
   ctx: Koa.Context,
   body: Record<string, unknown>,
-  sequelize: Sequelize,
   pii: PiiCipher,
 ): Promise<AuthenticatedClient | undefined> {
   const presented = presentedCredentials(ctx, body);
   if (!presented) return undefined;
-  const row = await findClientRow(sequelize, presented.id);
-  if (!row?.secret_enc) return undefined;
-  if (!crypto.timingSafeEqual(digest(pii.decrypt(row.secret_enc)), digest(presented.secret))) return undefined;
-  return { clientId: row.client_id, resources: row.resources, canIntrospect: row.can_introspect };
+  const row = await new ClientRepository().findActive(undefined, presented.id);
+  if (!row?.secretEnc) return undefined;
+  if (!crypto.timingSafeEqual(digest(pii.decrypt(row.secretEnc)), digest(presented.secret))) return undefined;
+  return { clientId: row.clientId, resources: row.resources, canIntrospect: row.canIntrospect };
 }

@@ -1,22 +1,10 @@
-import type { Sequelize } from 'sequelize';
 import Provider, { type Adapter, type AdapterPayload, type Client, type ClientMetadata } from 'oidc-provider';
 import type { PiiCipher } from '../platform/crypto/pii.ts';
+import type { ClientRepository } from '../directory/clients/client-repository.ts';
+import type { Client as ClientRow } from '../directory/models/index.ts';
 
 /** Client metadata Tongmen adds to the standard ones (registered as extraClientMetadata). */
 export const EXTRA_CLIENT_METADATA = ['tongmen_kind', 'tongmen_resources', 'tongmen_introspect'] as const;
-
-interface ClientDbRow {
-  client_id: string;
-  name: string;
-  kind: 'first-party' | 'partner';
-  secret_enc: string | null;
-  grant_types: string[];
-  redirect_uris: string[];
-  post_logout_redirect_uris: string[];
-  backchannel_logout_uri: string | null;
-  resources: string[];
-  can_introspect: boolean;
-}
 
 /**
  * oidc-provider metadata of a stored client. `secretMethod` is how a confidential client sends its
@@ -25,54 +13,42 @@ interface ClientDbRow {
  * secret, same strength — by registering the method the current request uses.
  */
 export function clientMetadata(
-  row: ClientDbRow,
+  row: ClientRow,
   pii: PiiCipher,
   secretMethod: 'client_secret_basic' | 'client_secret_post' = 'client_secret_basic',
 ): ClientMetadata {
-  const secret = row.secret_enc ? pii.decrypt(row.secret_enc) : undefined;
-  const interactive = row.grant_types.includes('authorization_code');
+  const secret = row.secretEnc ? pii.decrypt(row.secretEnc) : undefined;
+  const interactive = row.grantTypes.includes('authorization_code');
   return {
-    client_id: row.client_id,
+    client_id: row.clientId,
     client_name: row.name,
     ...(secret ? { client_secret: secret, token_endpoint_auth_method: secretMethod } : { token_endpoint_auth_method: 'none' }),
-    grant_types: row.grant_types,
+    grant_types: row.grantTypes,
     response_types: interactive ? ['code'] : [],
-    redirect_uris: row.redirect_uris,
-    post_logout_redirect_uris: row.post_logout_redirect_uris,
-    ...(row.backchannel_logout_uri
-      ? { backchannel_logout_uri: row.backchannel_logout_uri, backchannel_logout_session_required: true }
+    redirect_uris: row.redirectUris,
+    post_logout_redirect_uris: row.postLogoutRedirectUris,
+    ...(row.backchannelLogoutUri
+      ? { backchannel_logout_uri: row.backchannelLogoutUri, backchannel_logout_session_required: true }
       : {}),
     tongmen_kind: row.kind,
     tongmen_resources: row.resources,
-    tongmen_introspect: row.can_introspect,
+    tongmen_introspect: row.canIntrospect,
   };
 }
 
-const CLIENT_COLUMNS = `client_id, name, kind, secret_enc, grant_types, redirect_uris, post_logout_redirect_uris,
-  backchannel_logout_uri, resources, can_introspect`;
-
-/** An active client's row (a disabled client does not exist for the provider). */
-export async function findClientRow(sequelize: Sequelize, clientId: string): Promise<ClientDbRow | undefined> {
-  const [rows] = await sequelize.query(
-    `SELECT ${CLIENT_COLUMNS} FROM clients WHERE client_id = :clientId AND status = 'active'`,
-    { replacements: { clientId } },
-  );
-  return (rows as ClientDbRow[])[0];
-}
-
 /**
- * The provider's "Client" storage, read from the `clients` table on every lookup (a primary-key
- * read): a client disabled or re-keyed through the admin API takes effect on every node at once.
+ * The provider's "Client" storage, read through the directory's client repository on every lookup
+ * (a primary-key read): a client disabled or re-keyed through the admin API takes effect on every node at once.
  * Clients are managed by the admin API, never through the provider, so writes are refused.
  */
 export class ClientAdapter implements Adapter {
   constructor(
-    private readonly sequelize: Sequelize,
+    private readonly clients: ClientRepository,
     private readonly pii: PiiCipher,
   ) {}
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    const row = await findClientRow(this.sequelize, id);
+    const row = await this.clients.findActive(undefined, id);
     if (!row) return undefined;
     // The request being served (oidc-provider keeps it in async-local storage).
     const usesBasic = Provider.ctx?.get('authorization').toLowerCase().startsWith('basic ') ?? true;

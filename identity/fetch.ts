@@ -1,4 +1,4 @@
-import type { Sequelize } from 'sequelize';
+import { ClientRepository } from '../directory/clients/client-repository.ts';
 
 /**
  * oidc-provider's outbound `fetch` (back-channel logout, client `jwks_uri`). By default the
@@ -7,10 +7,11 @@ import type { Sequelize } from 'sequelize';
  * exactly one kind of URL: the back-channel logout URI registered on an active FIRST-PARTY client
  * (registered by bootstrap, never by a partner). Every other URL keeps the guard.
  */
-export function makeOutboundFetch(sequelize: Sequelize) {
+export function makeOutboundFetch() {
+  const clients = new ClientRepository();
   return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (init && (await isFirstPartyBackchannelUri(sequelize, url))) {
+    if (init && (await clients.isFirstPartyBackchannelUri(url))) {
       // `dispatcher` is undici's per-request option, not in the standard RequestInit type.
       const guarded: RequestInit & { dispatcher?: unknown } = init;
       const { dispatcher: _guard, ...rest } = guarded;
@@ -18,12 +19,4 @@ export function makeOutboundFetch(sequelize: Sequelize) {
     }
     return fetch(input, init);
   };
-}
-
-async function isFirstPartyBackchannelUri(sequelize: Sequelize, url: string): Promise<boolean> {
-  const [rows] = await sequelize.query(
-    `SELECT 1 FROM clients WHERE kind = 'first-party' AND status = 'active' AND backchannel_logout_uri = :url LIMIT 1`,
-    { replacements: { url } },
-  );
-  return rows.length > 0;
 }

@@ -63,7 +63,7 @@ export function introspectionFront(deps: IntrospectionDeps): Koa.Middleware[] {
     if (typeof token !== 'string' || !isJwt(token)) return next();
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Pragma', 'no-cache');
-    const client = await authenticateClient(ctx, body, deps.sequelize, deps.pii);
+    const client = await authenticateClient(ctx, body, deps.pii);
     if (!client) {
       ctx.status = 401;
       ctx.set('WWW-Authenticate', 'Basic realm="tongmen"');

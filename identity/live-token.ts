@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import type { Provider } from 'oidc-provider';
 import { isLive, loadAccountView } from './account-view.ts';
-import { findClientRow } from './clients.ts';
+import { ClientRepository } from '../directory/clients/client-repository.ts';
 import type { AccessTokenClaims } from './token-claims.ts';
 
 /**
@@ -13,7 +13,7 @@ import type { AccessTokenClaims } from './token-claims.ts';
 export async function isTokenLive(sequelize: Sequelize, provider: Provider, claims: AccessTokenClaims): Promise<boolean> {
   const view = await loadAccountView(sequelize, claims.sub);
   if (!isLive(view) || view.unitId !== claims.unit_id) return false;
-  if (!(await findClientRow(sequelize, claims.client_id))) return false;
+  if (!(await new ClientRepository().findActive(undefined, claims.client_id))) return false;
   const grant = await provider.Grant.find(claims.gid);
   return grant !== undefined && grant.accountId === claims.sub && grant.clientId === claims.client_id;
 }

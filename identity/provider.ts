@@ -3,6 +3,7 @@ import { PayloadAdapter } from './adapter.ts';
 import type { IdentityDeps } from './deps.ts';
 import { makeFindAccount, SCOPE_CLAIMS } from './claims.ts';
 import { ClientAdapter, EXTRA_CLIENT_METADATA } from './clients.ts';
+import { ClientRepository } from '../directory/clients/client-repository.ts';
 import { makeOutboundFetch } from './fetch.ts';
 import { loadExistingGrant } from './grants.ts';
 import type { SigningKeys } from './keys.ts';
@@ -24,7 +25,7 @@ export function buildProvider(
   keys: SigningKeys,
 ): Provider {
   const { sequelize } = base.db;
-  const clients = new ClientAdapter(sequelize, base.pii);
+  const clients = new ClientAdapter(new ClientRepository(), base.pii);
   // Issue 5 item 6: an https issuer means Secure cookies, always (platform/http/edge.ts servePublicScheme).
   const secure = new URL(base.issuer).protocol === 'https:' ? { secure: true } : {};
   const configuration: Configuration = {
@@ -73,7 +74,7 @@ export function buildProvider(
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     renderError,
     clientBasedCORS: () => false,
-    fetch: makeOutboundFetch(sequelize),
+    fetch: makeOutboundFetch(),
   };
   const provider = new Provider(base.issuer, configuration);
   provider.proxy = base.config.trustProxy;

@@ -3,6 +3,9 @@ import type { Sequelize, Transaction } from 'sequelize';
 import type { Logger } from '../platform/logger.ts';
 import type { SessionEnder } from '../directory/session-ender.ts';
 
+/** Token artifacts a client holds at the provider (oidc-provider models stored in `oidc_payloads`). */
+const CLIENT_ARTIFACTS = ['AccessToken', 'ClientCredentials', 'RefreshToken', 'AuthorizationCode', 'Grant'];
+
 interface StoredSession {
   authorizations?: Record<string, { sid?: string; grantId?: string }>;
 }
@@ -43,6 +46,13 @@ export class ProviderSessionEnder implements SessionEnder {
       { accountId, grantIds: `{${grantIds.join(',')}}` },
     );
     return () => this.notify(accountId, notices);
+  }
+
+  async endClientTokens(tx: Transaction, clientId: string): Promise<void> {
+    await this.sequelize.query(`DELETE FROM oidc_payloads WHERE model IN (:models) AND payload->>'clientId' = :clientId`, {
+      replacements: { models: CLIENT_ARTIFACTS, clientId },
+      transaction: tx,
+    });
   }
 
   private async notify(accountId: string, notices: Array<{ clientId: string; sid?: string | undefined }>): Promise<void> {

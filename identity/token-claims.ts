@@ -3,27 +3,7 @@ import type { AccessToken, ClientCredentials, KoaContextWithOIDC, UnknownObject 
 import { RESOURCES, subsystemOfResource } from '../directory/catalogue/modules.ts';
 import { accountViewOfRequest, isLive, subsystemGrants } from './account-view.ts';
 
-/** The claims of a Tongmen access token as a resource sees them (SPEC §6). */
-export type AccessTokenClaims = {
-  iss: string;
-  sub: string;
-  aud: string | string[];
-  client_id: string;
-  exp: number;
-  iat: number;
-  jti: string;
-  scope?: string;
-  acct_kind: 'unit' | 'admin' | 'operator';
-  unit_id: string;
-  /** Subsystem tokens only. */
-  unit_path?: string[];
-  roles?: string[];
-  modules?: string[];
-  /** The grant the token belongs to: introspection checks it is still alive. */
-  gid: string;
-  /** Present when the token is sender-constrained (DPoP). */
-  cnf?: { jkt?: string | undefined } | undefined;
-};
+export type { AccessTokenClaims } from '../directory/catalogue/token-claims.ts';
 
 /**
  * oidc-provider's `extraTokenClaims`: the account's unit on every user token, plus, for a

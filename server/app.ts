@@ -10,7 +10,7 @@ import type { BaseContext } from './context.ts';
 import { edgeHeaders, servePublicScheme } from '../platform/http/edge.ts';
 import { errorResponder } from '../platform/http/error-responder.ts';
 import { requestContext } from '../platform/http/request.ts';
-import type { Services } from './services.ts';
+import type { Directory } from '../directory/index.ts';
 import { openCore } from './core.ts';
 import { startAuditUpkeep } from '../directory/audit/audit-upkeep.ts';
 
@@ -18,7 +18,7 @@ export { openCore };
 
 export interface Tongmen {
   base: BaseContext;
-  services: Services;
+  services: Directory;
   identity: Identity;
   app: Koa;
   /** Signed audit checkpoints and partitions ahead, while the server runs (R25). */
@@ -31,7 +31,7 @@ export interface Tongmen {
  * Koa app that mounts them in order — admin API, then sign-in pages and introspection front, then
  * the provider itself, which ends every request it handles.
  */
-export async function composeApp(base: BaseContext, services: Services) {
+export async function composeApp(base: BaseContext, services: Directory) {
   const { config, issuer, logger, db, pii, cookieKeys } = base;
   const identity = await createIdentity({ config, issuer, logger, db, pii, cookieKeys, credentials: services.credentials });
   services.attachSessionEnder(identity.sessionEnder);

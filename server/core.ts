@@ -2,21 +2,21 @@ import type { Config } from '../platform/config.ts';
 import { openDatabase } from '../platform/db/database.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { initModels } from '../directory/models/index.ts';
-import { AuditService } from '../directory/audit/audit-service.ts';
+import { createDirectory, type Directory } from '../directory/index.ts';
 import type { BaseContext } from './context.ts';
 import { loadSecrets } from './secrets.ts';
-import { createServices, type Services } from './services.ts';
 
 /**
  * Opens the database (migrating it) and builds the base context and the directory services: all
  * that commands like bootstrap need, without the HTTP side.
  */
-export async function openCore(config: Config, issuer: string, logger?: Logger): Promise<{ base: BaseContext; services: Services }> {
+export async function openCore(config: Config, issuer: string, logger?: Logger): Promise<{ base: BaseContext; services: Directory }> {
   const log = logger ?? createLogger(config.logLevel);
   const db = await openDatabase(config, log);
   try {
     initModels(db.sequelize);
     const secrets = await loadSecrets(config, db.sequelize, log);
+    const directory = createDirectory({ config, logger: log, db, pii: secrets.pii });
     const base: BaseContext = {
       config,
       issuer: issuer.replace(/\/$/, ''),
@@ -24,9 +24,9 @@ export async function openCore(config: Config, issuer: string, logger?: Logger):
       db,
       pii: secrets.pii,
       cookieKeys: secrets.cookieKeys,
-      audit: new AuditService(db.sequelize),
+      audit: directory.audit,
     };
-    return { base, services: createServices(base) };
+    return { base, services: directory };
   } catch (err) {
     await db.close().catch(() => {});
     throw err;

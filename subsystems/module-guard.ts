@@ -1,6 +1,7 @@
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { AppError, forbidden, unauthorized } from '../platform/errors.ts';
 import { RESOURCES, type Subsystem } from '../directory/catalogue/modules.ts';
+import { accessTokenClaimsSchema, type AccessTokenClaims } from '../directory/catalogue/token-claims.ts';
 
 /** What a subsystem knows of its caller, from the access token alone (SPEC §6). */
 export interface SubsystemCaller {
@@ -22,9 +23,10 @@ export function createModuleGuard(options: { issuer: string; subsystem: Subsyste
   const jwks = createRemoteJWKSet(new URL(options.jwksUri ?? `${options.issuer}/jwks`));
   const audience = RESOURCES[options.subsystem];
 
-  async function verify(token: string): Promise<JWTPayload> {
+  /** The token's claims, checked against the one claims schema (a token of another shape is no Tongmen token). */
+  async function verify(token: string): Promise<AccessTokenClaims> {
     try {
-      return (await jwtVerify(token, jwks, { issuer: options.issuer, audience, typ: 'at+jwt' })).payload;
+      return accessTokenClaimsSchema.parse((await jwtVerify(token, jwks, { issuer: options.issuer, audience, typ: 'at+jwt' })).payload);
     } catch {
       throw unauthorized('subsystem.invalid_token', 'The access token is invalid, expired or not for this subsystem');
     }
@@ -40,21 +42,15 @@ export function createModuleGuard(options: { issuer: string; subsystem: Subsyste
       // RFC 9449: a DPoP-bound token is worthless without a proof of its key. This guard reads a
       // bare token and cannot check one yet, so it refuses bound tokens rather than accept them as
       // bearer tokens (issue 5 item 5); the admin API verifies proofs (admin-api/auth.ts).
-      if (typeof claims.cnf === 'object' && claims.cnf !== null && 'jkt' in claims.cnf) {
+      if (claims.cnf?.jkt !== undefined) {
         throw unauthorized('subsystem.dpop_unsupported', 'DPoP-bound tokens need a proof this subsystem cannot check yet');
       }
       if (claims.acct_kind !== 'operator') {
         throw forbidden('subsystem.separation_of_duties', 'Unit and administrator accounts do no business (R9)');
       }
-      const modules = Array.isArray(claims.modules) ? claims.modules.filter((m): m is string => typeof m === 'string') : [];
+      const modules = claims.modules ?? [];
       if (!modules.includes(module)) throw forbidden('subsystem.module_forbidden', `Your roles do not grant ${module}`);
-      return {
-        sub: String(claims.sub),
-        unitId: String(claims.unit_id),
-        unitPath: Array.isArray(claims.unit_path) ? claims.unit_path.map(String) : [],
-        roles: Array.isArray(claims.roles) ? claims.roles.map(String) : [],
-        modules,
-      };
+      return { sub: claims.sub, unitId: claims.unit_id, unitPath: claims.unit_path ?? [], roles: claims.roles ?? [], modules };
     },
   };
 }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleUscc } from '../directory/codes/test-data.ts';
+import { sampleUscc } from '../directory/codes/synthetic-codes.ts';
 import { maskIdNumber, maskPhone } from '../directory/masking.ts';
 import { openAdminFixture, type AdminFixture } from './support/admin-fixture.ts';
 import { samplePerson } from './support/core.ts';

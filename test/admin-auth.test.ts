@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../server/app.ts';
 import { bootstrapProvince, type BootstrapResult } from '../directory/bootstrap/bootstrap.ts';
-import { sampleUscc } from '../directory/codes/test-data.ts';
+import { sampleUscc } from '../directory/codes/synthetic-codes.ts';
 import { startTestServer } from './support/harness.ts';
 import { samplePerson } from './support/core.ts';
 import { adminCall, adminToken } from './support/admin-token.ts';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { sampleUscc } from '../directory/codes/test-data.ts';
+import { sampleUscc } from '../directory/codes/synthetic-codes.ts';
 import { AccountModel, AffiliationRequestModel } from '../directory/models/index.ts';
 import { openAdminFixture, type AdminFixture } from './support/admin-fixture.ts';
 import { samplePerson } from './support/core.ts';

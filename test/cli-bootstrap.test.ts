@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleIdNumber, samplePhone } from '../directory/codes/test-data.ts';
+import { sampleIdNumber, samplePhone } from '../directory/codes/synthetic-codes.ts';
 import { freshDatabaseEnv } from './support/database.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleUscc } from '../directory/codes/test-data.ts';
+import { sampleUscc } from '../directory/codes/synthetic-codes.ts';
 import { openBootstrappedCore, samplePerson } from './support/core.ts';
 
 let core: Awaited<ReturnType<typeof openBootstrappedCore>>;
@@ -171,7 +171,7 @@ describe('affiliation', () => {
 describe('accounts', () => {
   it('R8: refuses a bad ID number or phone with 400 and a code naming it', async () => {
     const admin = await provinceAdmin();
-    const { parsePersonInput } = await import('../directory/persons/person-service.ts');
+    const { parsePersonInput } = await import('../directory/persons/person-rules.ts');
     const good = samplePerson();
     const badCheck = good.idNumber.slice(0, 17) + (good.idNumber.endsWith('0') ? '1' : '0');
     expect(() => parsePersonInput({ ...good, idNumber: badCheck })).toThrowError(

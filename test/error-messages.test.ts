@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleUscc } from '../directory/codes/test-data.ts';
+import { sampleUscc } from '../directory/codes/synthetic-codes.ts';
 import { ERROR_CATALOGUE, isExposed, type ErrorCode } from '../platform/error-codes/index.ts';
 import { openAdminFixture, type AdminFixture } from './support/admin-fixture.ts';
 import { samplePerson } from './support/core.ts';

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialService } from '../directory/credentials/credential-service.ts';
+import { CredentialRepository } from '../directory/credentials/credential-repository.ts';
+import { ThrottleRepository } from '../directory/credentials/throttle-repository.ts';
 import { argon2Hasher, type PasswordHasher } from '../directory/credentials/password-hasher.ts';
 import {
   auditReasons, insertAccount, insertCredential, insertPerson, insertUnit, openDirectoryFixture, type DirectoryFixture,
@@ -20,8 +22,12 @@ beforeAll(async () => {
 });
 afterAll(() => fx?.close());
 
+const repositories = () => ({
+  credentials: new CredentialRepository({ sequelize: fx.db.sequelize, pii: fx.pii }),
+  throttles: new ThrottleRepository({ sequelize: fx.db.sequelize }),
+});
 const service = (overrides: Partial<DirectoryFixture['config']> = {}) =>
-  new CredentialService({ ...fx, config: { ...fx.config, ...overrides } }, countingHasher);
+  new CredentialService({ ...fx, ...repositories(), config: { ...fx.config, ...overrides }, hasher: countingHasher });
 
 /** A person with one active operator account and a password. */
 async function person(opts: { mustChange?: boolean; changedAt?: Date; status?: string } = {}) {
@@ -131,7 +137,7 @@ describe('password sign-in (R18, R19)', () => {
         return argon2Hasher.verify(h, pw);
       },
     };
-    const pending = new CredentialService({ ...fx }, slow).verifyPassword({ username: p.phone, password: RIGHT, meta: meta() });
+    const pending = new CredentialService({ ...fx, ...repositories(), hasher: slow }).verifyPassword({ username: p.phone, password: RIGHT, meta: meta() });
     await inside; // the guess is reserved and argon2 is running on the old hash
     const s = service();
     const initial = await s.prepareInitialPassword();

@@ -9,9 +9,10 @@ import { createLogger } from '../platform/logger.ts';
 import { ClientModel, initModels } from '../directory/models/index.ts';
 import { argon2Hasher } from '../directory/credentials/password-hasher.ts';
 import { firstPartyClientRecords, generateClientSecret, toClientRow, type ClientRecord } from '../directory/bootstrap/first-party-clients.ts';
+import { UnitRepository } from '../directory/units/unit-repository.ts';
 import { AuditService } from '../directory/audit/audit-service.ts';
 import { maskIdNumber, maskPhone } from '../directory/masking.ts';
-import { sampleIdNumber, samplePhone, sampleUscc } from '../directory/codes/test-data.ts';
+import { sampleIdNumber, samplePhone, sampleUscc } from '../directory/codes/synthetic-codes.ts';
 import { freshDatabaseEnv } from './support/database.ts';
 
 /** A database and the base pieces of the credential service, without the HTTP server. */
@@ -31,7 +32,7 @@ export async function openDirectoryFixture(env: Record<string, string> = {}): Pr
     config,
     db,
     pii: createPiiCipher(parsePiiKey(generatePiiKey())),
-    audit: new AuditService(db.sequelize),
+    audit: new AuditService({ sequelize: db.sequelize, units: new UnitRepository({ sequelize: db.sequelize }) }),
     close: () => db.close(),
   };
 }

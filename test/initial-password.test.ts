@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../server/app.ts';
 import { bootstrapProvince, type BootstrapResult } from '../directory/bootstrap/bootstrap.ts';
 import { RESOURCES } from '../directory/catalogue/modules.ts';
-import { sampleUscc } from '../directory/codes/test-data.ts';
+import { sampleUscc } from '../directory/codes/synthetic-codes.ts';
 import { startTestServer } from './support/harness.ts';
 import { samplePerson } from './support/core.ts';
 import { adminCall } from './support/admin-token.ts';

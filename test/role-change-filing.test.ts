@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleUscc } from '../directory/codes/test-data.ts';
+import { sampleUscc } from '../directory/codes/synthetic-codes.ts';
 import { can } from '../directory/authz/policy.ts';
 import type { Actor } from '../directory/actor.ts';
 import { openAdminFixture, type AdminFixture } from './support/admin-fixture.ts';

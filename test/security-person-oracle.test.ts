@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleUscc } from '../directory/codes/test-data.ts';
+import { sampleUscc } from '../directory/codes/synthetic-codes.ts';
 import { PERSON_PROBE_LIMIT } from '../directory/persons/person-gate.ts';
 import { openAdminFixture, type AdminFixture } from './support/admin-fixture.ts';
 import { samplePerson } from './support/core.ts';

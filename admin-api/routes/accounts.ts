@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { requestMeta } from '../../platform/http/request.ts';
-import { parsePersonInput } from '../../directory/persons/person-service.ts';
+import { parsePersonInput } from '../../directory/persons/person-rules.ts';
 import { parsePhone } from '../../directory/codes/phone.ts';
 import { guard } from '../guard.ts';
 import type { AdminRoutes } from '../types.ts';

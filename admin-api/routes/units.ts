@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { requestMeta } from '../../platform/http/request.ts';
-import { parsePersonInput as parsePerson } from '../../directory/persons/person-service.ts';
+import { parsePersonInput as parsePerson } from '../../directory/persons/person-rules.ts';
 import { guard } from '../guard.ts';
 import type { AdminRoutes } from '../types.ts';
 import { adminScope, credentialsShown, idParams, limit, next, page, personInput, unit, unitKind, unitLevel } from '../schemas/common.ts';

@@ -1,9 +1,10 @@
 import type { Transaction } from 'sequelize';
 import { conflict } from '../../platform/errors.ts';
 import type { CredentialService, InitialPassword } from '../credentials/credential-service.ts';
-import { AccountModel, type AccountKind, type UnitModel } from '../models/index.ts';
-import { findOrCreatePerson, parsePersonInput, type PersonSight } from '../persons/person-service.ts';
+import type { AccountKind, Unit } from '../models/index.ts';
+import { findOrCreatePerson, parsePersonInput, type PersonSight } from '../persons/person-rules.ts';
 import type { PersonInput, PersonRepository } from '../persons/person-repository.ts';
+import type { AccountRepository } from './account-repository.ts';
 
 /**
  * Creates unit accounts and real-name accounts with their first credential. R20: every created
@@ -11,23 +12,17 @@ import type { PersonInput, PersonRepository } from '../persons/person-repository
  * once, unless INITIAL_PASSWORD fixes one.
  */
 export class AccountFactory {
-  constructor(
-    private readonly credentials: CredentialService,
-    private readonly persons: PersonRepository,
-  ) {}
+  constructor(private readonly deps: { credentials: CredentialService; persons: PersonRepository; accounts: AccountRepository }) {}
 
   /** Made before the transaction opens: argon2 is slow and must not hold the database (R18). */
   prepareSecret(): Promise<InitialPassword> {
-    return this.credentials.prepareInitialPassword();
+    return this.deps.credentials.prepareInitialPassword();
   }
 
   /** R3 — the unit account's sign-in name is the unit's code. */
-  async createUnitAccount(tx: Transaction, unit: UnitModel, secret: InitialPassword) {
-    const account = await AccountModel.create(
-      { kind: 'unit', unitId: unit.id, unitKind: unit.kind, personId: null, username: unit.uscc, scope: null },
-      { transaction: tx },
-    );
-    await this.credentials.createCredential(tx, { accountId: account.id, hash: secret.hash });
+  async createUnitAccount(tx: Transaction, unit: Pick<Unit, 'id' | 'kind' | 'uscc'>, secret: InitialPassword) {
+    const account = await this.deps.accounts.create(tx, { kind: 'unit', unitId: unit.id, unitKind: unit.kind, personId: null, username: unit.uscc, scope: null });
+    await this.deps.credentials.createCredential(tx, { accountId: account.id, hash: secret.hash });
     return { account, username: unit.uscc, initialPassword: secret.password };
   }
 
@@ -38,20 +33,21 @@ export class AccountFactory {
    */
   async createPersonAccount(
     tx: Transaction,
-    args: { unit: Pick<UnitModel, 'id' | 'kind'>; kind: Exclude<AccountKind, 'unit'>; person: PersonInput; scope: string[] | null; secret: InitialPassword; sight: PersonSight },
+    args: { unit: Pick<Unit, 'id' | 'kind'>; kind: Exclude<AccountKind, 'unit'>; person: PersonInput; scope: string[] | null; secret: InitialPassword; sight: PersonSight },
   ) {
     // R8 checked here too, not only by the routes: every caller (services, bootstrap, demo) gets it.
-    const { person, created } = await findOrCreatePerson(this.persons, tx, parsePersonInput(args.person), args.sight);
-    const duplicate = await AccountModel.findOne({
-      where: { personId: person.id, unitId: args.unit.id, kind: args.kind, status: 'active' },
-      transaction: tx,
-    });
+    const { person, created } = await findOrCreatePerson(this.deps.persons, tx, parsePersonInput(args.person), args.sight);
+    const duplicate = await this.deps.accounts.findActive(tx, { personId: person.id, unitId: args.unit.id, kind: args.kind });
     if (duplicate) throw conflict('account.exists', `This person already has an active ${args.kind} account in this unit`);
-    const account = await AccountModel.create(
-      { kind: args.kind, unitId: args.unit.id, unitKind: args.unit.kind, personId: person.id, username: null, scope: args.scope },
-      { transaction: tx },
-    );
-    if (created) await this.credentials.createCredential(tx, { personId: person.id, hash: args.secret.hash });
+    const account = await this.deps.accounts.create(tx, {
+      kind: args.kind,
+      unitId: args.unit.id,
+      unitKind: args.unit.kind,
+      personId: person.id,
+      username: null,
+      scope: args.scope,
+    });
+    if (created) await this.deps.credentials.createCredential(tx, { personId: person.id, hash: args.secret.hash });
     return {
       account,
       person,

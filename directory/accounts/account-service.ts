@@ -1,44 +1,32 @@
 import type { Transaction } from 'sequelize';
-import type { BaseContext } from '../../server/context.ts';
+import type { Database } from '../../platform/db/database.ts';
+import type { AuditService } from '../audit/audit-service.ts';
 import { conflict, forbidden, notFound } from '../../platform/errors.ts';
 import { toPage } from '../../platform/pagination.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
 import { authorize } from '../authz/policy.ts';
-import { isInJurisdiction } from '../authz/jurisdiction.ts';
-import type { AccountKind, AccountModel, AccountStatus } from '../models/index.ts';
+import type { Account, AccountKind, AccountStatus } from '../models/index.ts';
 import type { AccountPowerGuard } from '../authz/account-power-guard.ts';
 import type { PersonGate } from '../persons/person-gate.ts';
 import type { PersonInput, PersonRepository } from '../persons/person-repository.ts';
-import { checkPhoneFree } from '../persons/person-service.ts';
+import { checkPhoneFree, parsePersonChanges } from '../persons/person-rules.ts';
 import type { UnitRepository } from '../units/unit-repository.ts';
 import type { AccountEnding, AfterCommit } from './account-ending.ts';
 import type { AccountFactory } from './account-factory.ts';
 import type { CredentialOwner, CredentialService } from '../credentials/credential-service.ts';
 import type { AccountRepository, AccountRow } from './account-repository.ts';
 import type { AdministratorService } from './administrator-service.ts';
+import { accountView } from './account-view.ts';
 
 /** The roles half of account management, provided by the role service (R9, R17). */
 export interface RoleGrants {
   setAccountRoles(tx: Transaction, actor: Actor, accountId: string, roleCodes: string[], meta: RequestMeta): Promise<unknown>;
 }
 
-export const accountView = (a: AccountRow) => ({
-  id: a.id,
-  kind: a.kind,
-  unitId: a.unitId,
-  status: a.status,
-  name: a.name,
-  username: a.username ?? a.idNumberMasked,
-  idNumber: a.idNumberMasked,
-  phone: a.phoneMasked,
-  scope: a.scope,
-  roles: a.roles,
-  createdAt: new Date(a.createdAt).toISOString(),
-  endedAt: a.endedAt ? new Date(a.endedAt).toISOString() : null,
-});
-
-/** What the account service is built from, besides the base context. */
+/** What the account service is built from. */
 export interface AccountServiceDeps {
+  db: Database;
+  audit: AuditService;
   accounts: AccountRepository;
   units: UnitRepository;
   persons: PersonRepository;
@@ -50,17 +38,14 @@ export interface AccountServiceDeps {
   /** Issue 5 item 4: persons out of the actor's sight get one audited, throttled answer. */
   personGate: PersonGate;
   administrators: AdministratorService;
-  roles: () => RoleGrants;
+  roleGrants: RoleGrants;
 }
 
 /** Operators and the accounts of a jurisdiction: R6, R8, R9, R10, R12, R19/R20 resets. */
 export class AccountService {
   private readonly accounts: AccountRepository;
 
-  constructor(
-    private readonly base: BaseContext,
-    private readonly deps: AccountServiceDeps,
-  ) {
+  constructor(private readonly deps: AccountServiceDeps) {
     this.accounts = deps.accounts;
   }
 
@@ -69,13 +54,13 @@ export class AccountService {
     authorize(actor, 'account.create-operator');
     const secret = await this.deps.factory.prepareSecret();
     return this.deps.personGate.guard(actor, 'account.create', person, meta, () =>
-      this.base.db.transaction(async (tx) => {
+      this.deps.db.transaction(async (tx) => {
         const unit = await this.deps.units.findById(tx, actor.unitId);
         if (!unit || unit.status !== 'active') throw forbidden('unit.inactive', 'Your unit is disabled');
         const sight = this.deps.personGate.sightOf(actor);
         const created = await this.deps.factory.createPersonAccount(tx, { unit, kind: 'operator', person, scope: null, secret, sight });
-        await this.base.audit.record(tx, { actor, action: 'account.create', target: { type: 'account', id: created.account.id }, unitId: unit.id, details: { kind: 'operator' }, meta });
-        if (roleCodes?.length) await this.deps.roles().setAccountRoles(tx, actor, created.account.id, roleCodes, meta);
+        await this.deps.audit.record(tx, { actor, action: 'account.create', target: { type: 'account', id: created.account.id }, unitId: unit.id, details: { kind: 'operator' }, meta });
+        if (roleCodes?.length) await this.deps.roleGrants.setAccountRoles(tx, actor, created.account.id, roleCodes, meta);
         return {
           account: accountView((await this.accounts.view(tx, created.account.id))!),
           username: created.username,
@@ -88,7 +73,7 @@ export class AccountService {
   async list(actor: Actor, f: { unitId?: string | undefined; kind?: AccountKind | undefined; status?: AccountStatus | undefined; limit: number; next?: string | undefined }) {
     authorize(actor, 'account.read');
     const unitId = f.unitId ?? actor.unitId;
-    if (!(await isInJurisdiction(this.base.db.sequelize, actor.unitId, unitId))) throw notFound('unit.not_found', 'Unit not found');
+    if (!(await this.deps.units.inJurisdiction(undefined, actor.unitId, unitId))) throw notFound('unit.not_found', 'Unit not found');
     const rows = await this.accounts.list(undefined, { ...f, unitIds: [unitId] });
     return toPage(rows, f.limit, (r) => [new Date(r.createdAt).toISOString(), r.id], accountView);
   }
@@ -99,10 +84,11 @@ export class AccountService {
   }
 
   /** Updates an operator's person data (name, phone); the ID number is the person's identity and never changes. */
-  async update(actor: Actor, id: string, changes: { name?: string | undefined; phone?: string | undefined }, meta: RequestMeta) {
+  async update(actor: Actor, id: string, input: { name?: string | undefined; phone?: string | undefined }, meta: RequestMeta) {
+    const changes = parsePersonChanges(input); // R8, whoever calls
     authorize(actor, 'account.update');
     const work = () =>
-      this.base.db.transaction(async (tx) => {
+      this.deps.db.transaction(async (tx) => {
         const account = await this.ownOperator(tx, actor, id);
         await this.deps.powers.checkPerson(tx, actor, account.personId!);
         const person = (await this.deps.persons.findById(tx, account.personId!))!;
@@ -110,8 +96,8 @@ export class AccountService {
         // R25: only real changes are written and audited — the stored name or phone again is no change.
         const changed = this.deps.persons.changedFields(person, changes);
         if (!changed.length) return accountView((await this.accounts.view(tx, id))!); // nothing to write or audit
-        await this.deps.persons.update(tx, person, Object.fromEntries(changed.map((k) => [k, changes[k]])));
-        await this.base.audit.record(tx, { actor, action: 'account.update', target: { type: 'account', id }, unitId: account.unitId, details: { changed }, meta });
+        await this.deps.persons.update(tx, person.id, Object.fromEntries(changed.map((k) => [k, changes[k]])));
+        await this.deps.audit.record(tx, { actor, action: 'account.update', target: { type: 'account', id }, unitId: account.unitId, details: { changed }, meta });
         return accountView((await this.accounts.view(tx, id))!);
       });
     // A new phone is looked up among all persons (R8): the answer about a holder out of sight is the gate's.
@@ -120,9 +106,9 @@ export class AccountService {
 
   async setRoles(actor: Actor, id: string, roleCodes: string[], meta: RequestMeta) {
     authorize(actor, 'account.set-roles');
-    return this.base.db.transaction(async (tx) => {
+    return this.deps.db.transaction(async (tx) => {
       await this.ownOperator(tx, actor, id);
-      await this.deps.roles().setAccountRoles(tx, actor, id, roleCodes, meta);
+      await this.deps.roleGrants.setAccountRoles(tx, actor, id, roleCodes, meta);
       return accountView((await this.accounts.view(tx, id))!);
     });
   }
@@ -136,7 +122,7 @@ export class AccountService {
   async resetPassword(actor: Actor, id: string, meta: RequestMeta) {
     authorize(actor, 'account.reset-password');
     const secret = await this.deps.factory.prepareSecret();
-    const { result, after } = await this.base.db.transaction(async (tx) => {
+    const { result, after } = await this.deps.db.transaction(async (tx) => {
       const account = await this.accounts.findById(tx, id);
       if (!account) throw notFound('account.not_found', 'Account not found');
       await this.deps.powers.check(tx, actor, account);
@@ -149,7 +135,7 @@ export class AccountService {
       const holders = account.personId ? await this.accounts.activeAccountsOfPerson(tx, account.personId) : [account];
       const afterCommit: AfterCommit[] = [];
       for (const holder of holders) afterCommit.push(await this.deps.ending.endSessions(tx, holder.id));
-      await this.base.audit.record(tx, { actor, action: 'account.reset-password', target: { type: 'account', id }, unitId: account.unitId, meta });
+      await this.deps.audit.record(tx, { actor, action: 'account.reset-password', target: { type: 'account', id }, unitId: account.unitId, meta });
       return { result: { initialPassword: secret.password }, after: afterCommit };
     });
     await Promise.all(after.map((f) => f()));
@@ -163,7 +149,7 @@ export class AccountService {
   async offboard(actor: Actor, id: string, meta: RequestMeta) {
     authorize(actor, 'account.offboard');
     let after: AfterCommit = async () => {};
-    const view = await this.base.db.transaction(async (tx) => {
+    const view = await this.deps.db.transaction(async (tx) => {
       const account = await this.accounts.findForUpdate(tx, id);
       if (!account) throw notFound('account.not_found', 'Account not found');
       await this.deps.powers.check(tx, actor, account);
@@ -171,7 +157,7 @@ export class AccountService {
       if (account.status === 'offboarded') throw conflict('account.already_offboarded', 'The account is already offboarded');
       await this.deps.administrators.assertMayRetire(tx, account);
       after = await this.deps.ending.end(tx, account, 'offboarded');
-      await this.base.audit.record(tx, { actor, action: 'account.offboard', target: { type: 'account', id }, unitId: account.unitId, details: { kind: account.kind }, meta });
+      await this.deps.audit.record(tx, { actor, action: 'account.offboard', target: { type: 'account', id }, unitId: account.unitId, details: { kind: account.kind }, meta });
       return accountView((await this.accounts.view(tx, id))!);
     });
     await after();
@@ -182,7 +168,7 @@ export class AccountService {
    * An operator of the caller's own unit whose roles the caller's scope covers (R6, R10):
    * administrators manage only their unit's operators.
    */
-  async ownOperator(tx: Transaction, actor: Actor, id: string): Promise<AccountModel> {
+  async ownOperator(tx: Transaction, actor: Actor, id: string): Promise<Account> {
     const account = await this.accounts.findById(tx, id);
     if (!account) throw notFound('account.not_found', 'Account not found');
     await this.deps.powers.check(tx, actor, account);
@@ -198,7 +184,7 @@ export class AccountService {
       account &&
       (actor.kind === 'unit'
         ? account.unitId === actor.unitId
-        : await isInJurisdiction(this.base.db.sequelize, actor.unitId, account.unitId, tx));
+        : await this.deps.units.inJurisdiction(tx, actor.unitId, account.unitId));
     if (!account || !visible) throw notFound('account.not_found', 'Account not found');
     return (await this.accounts.view(tx, id))!;
   }

@@ -1,12 +1,14 @@
 import type { Transaction } from 'sequelize';
 import { conflict, notFound } from '../../platform/errors.ts';
-import type { BaseContext } from '../../server/context.ts';
+import type { Database } from '../../platform/db/database.ts';
+import type { AuditService } from '../audit/audit-service.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
 import type { AccountPowerGuard } from '../authz/account-power-guard.ts';
 import { authorize } from '../authz/policy.ts';
-import { UnitModel, type AccountModel } from '../models/index.ts';
+import type { Account } from '../models/index.ts';
+import type { UnitRepository } from '../units/unit-repository.ts';
 import type { AccountRepository } from './account-repository.ts';
-import { accountView } from './account-service.ts';
+import { accountView } from './account-view.ts';
 
 const hasAllScope = (scope: readonly string[] | null) => scope === null || scope.includes('all');
 
@@ -20,9 +22,7 @@ export const normalizeScope = (scope: readonly string[]) => (scope.includes('all
  */
 export class AdministratorService {
   constructor(
-    private readonly base: BaseContext,
-    private readonly accounts: AccountRepository,
-    private readonly powers: AccountPowerGuard,
+    private readonly deps: { db: Database; audit: AuditService; accounts: AccountRepository; units: UnitRepository; powers: AccountPowerGuard },
   ) {}
 
   /**
@@ -30,9 +30,9 @@ export class AdministratorService {
    * requires. Locks the unit row first: two retirements racing would otherwise each see the other
    * administrator still active and both commit.
    */
-  async assertMayRetire(tx: Transaction, account: AccountModel): Promise<void> {
+  async assertMayRetire(tx: Transaction, account: Account): Promise<void> {
     if (account.kind !== 'admin' || account.status !== 'active') return;
-    const unit = (await UnitModel.findByPk(account.unitId, { transaction: tx, lock: tx.LOCK.UPDATE }))!;
+    const unit = (await this.deps.units.lock(tx, account.unitId))!;
     if (unit.kind !== 'hrss') {
       throw conflict('unit.last_admin', "A unit keeps exactly one active administrator (R6): replace it with PUT /units/{id}/admin", {
         rule: 'R6',
@@ -46,24 +46,24 @@ export class AdministratorService {
   async rescope(actor: Actor, id: string, requested: string[], meta: RequestMeta) {
     authorize(actor, 'unit.change-admin');
     const scope = normalizeScope(requested);
-    return this.base.db.transaction(async (tx) => {
-      const account = await this.accounts.findForUpdate(tx, id);
+    return this.deps.db.transaction(async (tx) => {
+      const account = await this.deps.accounts.findForUpdate(tx, id);
       if (!account) throw notFound('account.not_found', 'Account not found');
-      await this.powers.check(tx, actor, account);
+      await this.deps.powers.check(tx, actor, account);
       if (account.kind !== 'admin' || account.unitKind !== 'hrss') {
         throw conflict('account.not_hrss_admin', 'Only administrators of hrss units have a scope (R6)', { rule: 'R6' });
       }
       if (account.status !== 'active') throw conflict('account.not_active', 'The account is not active');
-      await this.powers.check(tx, actor, { id: account.id, kind: 'admin', unitId: account.unitId, scope });
+      await this.deps.powers.check(tx, actor, { id: account.id, kind: 'admin', unitId: account.unitId, scope });
       const before = account.scope ?? [];
-      if (before.join() === scope.join()) return accountView((await this.accounts.view(tx, id))!); // nothing to write or audit
+      if (before.join() === scope.join()) return accountView((await this.deps.accounts.view(tx, id))!); // nothing to write or audit
       if (hasAllScope(before) && !hasAllScope(scope)) {
-        await UnitModel.findByPk(account.unitId, { transaction: tx, lock: tx.LOCK.UPDATE });
+        await this.deps.units.lock(tx, account.unitId);
         await this.assertAnotherAllScope(tx, account);
       }
       // The actor loader reads the scope live on every request: the new scope applies at once.
-      await account.update({ scope, updatedAt: new Date() }, { transaction: tx });
-      await this.base.audit.record(tx, {
+      await this.deps.accounts.setScope(tx, account.id, scope);
+      await this.deps.audit.record(tx, {
         actor,
         action: 'account.rescope',
         target: { type: 'account', id },
@@ -71,12 +71,12 @@ export class AdministratorService {
         details: { before, after: scope },
         meta,
       });
-      return accountView((await this.accounts.view(tx, id))!);
+      return accountView((await this.deps.accounts.view(tx, id))!);
     });
   }
 
-  private async assertAnotherAllScope(tx: Transaction, account: AccountModel) {
-    const others = (await this.accounts.activeAdmins(tx, account.unitId)).filter((a) => a.id !== account.id && hasAllScope(a.scope));
+  private async assertAnotherAllScope(tx: Transaction, account: Account) {
+    const others = (await this.deps.accounts.activeAdmins(tx, account.unitId)).filter((a) => a.id !== account.id && hasAllScope(a.scope));
     if (!others.length) {
       throw conflict(
         'unit.last_admin',

@@ -1,13 +1,10 @@
-import { QueryTypes } from 'sequelize';
 import { notFound } from '../../platform/errors.ts';
 import { decodeCursor, toPage, type Page } from '../../platform/pagination.ts';
-import type { BaseContext } from '../../server/context.ts';
+import type { Database } from '../../platform/db/database.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
-import { isInJurisdiction, JURISDICTION_SQL } from '../authz/jurisdiction.ts';
-import { authorize } from '../authz/policy.ts';
-import { toAuditEvent, type AuditEvent } from './audit-service.ts';
-
-type AuditRow = Parameters<typeof toAuditEvent>[0];
+import { authorize, isProvinceHrss } from '../authz/policy.ts';
+import type { UnitRepository } from '../units/unit-repository.ts';
+import { toAuditEvent, type AuditEvent, type AuditService } from './audit-service.ts';
 
 export interface AuditFilter {
   /** Account id of the actor. */
@@ -22,7 +19,7 @@ export interface AuditFilter {
 
 /** Rows per query when exporting, and the most one export returns. */
 const EXPORT_PAGE = 500;
-export const EXPORT_MAX = 100_000;
+const EXPORT_MAX = 100_000;
 
 const CSV_COLUMNS = [
   'seq', 'id', 'at', 'actorAccountId', 'actorKind', 'actorUnitId', 'action', 'targetType', 'targetId', 'unitId',
@@ -36,7 +33,7 @@ const CSV_COLUMNS = [
  * about no unit at all (sign-in attempts with unknown names). Newest first, keyset-paged by `seq`.
  */
 export class AuditQuery {
-  constructor(private readonly base: BaseContext) {}
+  constructor(private readonly deps: { db: Database; audit: AuditService; units: UnitRepository }) {}
 
   async list(actor: Actor, f: AuditFilter & { limit: number; next?: string | undefined }): Promise<Page<AuditEvent>> {
     authorize(actor, 'audit.read');
@@ -53,8 +50,8 @@ export class AuditQuery {
     await this.checkUnit(actor, f.unitId);
     // Details must be plain JSON (the chain hashes them as stored): dates as ISO strings, no undefined.
     const filter = JSON.parse(JSON.stringify(f)) as Record<string, unknown>;
-    await this.base.db.transaction((tx) =>
-      this.base.audit.record(tx, { actor, action: 'audit.export', unitId: actor.unitId, details: { format, filter }, meta }),
+    await this.deps.db.transaction((tx) =>
+      this.deps.audit.record(tx, { actor, action: 'audit.export', unitId: actor.unitId, details: { format, filter }, meta }),
     );
     const pages = this.pages(actor, f);
     return (async function* () {
@@ -77,33 +74,19 @@ export class AuditQuery {
   }
 
   private async checkUnit(actor: Actor, unitId: string | undefined) {
-    if (unitId && !(await isInJurisdiction(this.base.db.sequelize, actor.unitId, unitId))) {
+    if (unitId && !(await this.deps.units.inJurisdiction(undefined, actor.unitId, unitId))) {
       throw notFound('unit.not_found', 'Unit not found');
     }
   }
 
   private async page(actor: Actor, f: AuditFilter & { limit: number; next?: string | undefined }): Promise<Page<AuditEvent>> {
-    const where = [
-      `(e.unit_path @> ARRAY[CAST(:jurisdictionUnitId AS uuid)]
-        OR e.unit_id IN (SELECT u.id FROM units u WHERE ${JURISDICTION_SQL})
-        OR (e.unit_id IS NULL AND :root))`,
-    ];
-    const root = actor.unitKind === 'hrss' && actor.unitLevel === 'province';
-    const r: Record<string, unknown> = { jurisdictionUnitId: actor.unitId, root, limit: f.limit + 1 };
-    if (f.actor) (where.push('e.actor_account_id = :actor'), (r.actor = f.actor));
-    if (f.unitId) (where.push('(e.unit_path @> ARRAY[CAST(:unitId AS uuid)] OR e.unit_id = :unitId)'), (r.unitId = f.unitId));
-    if (f.action?.endsWith('*')) {
-      where.push(`e.action LIKE :action ESCAPE '\\'`);
-      r.action = `${f.action.slice(0, -1).replace(/[\\%_]/g, '\\$&')}%`;
-    } else if (f.action) (where.push('e.action = :action'), (r.action = f.action));
-    if (f.from) (where.push('e.at >= :from'), (r.from = f.from));
-    if (f.to) (where.push('e.at < :to'), (r.to = f.to));
     const cursor = decodeCursor(f.next, ['seq']);
-    if (cursor) (where.push('e.seq < :seq'), (r.seq = cursor[0]));
-    const rows = await this.base.db.sequelize.query<AuditRow>(
-      `SELECT e.* FROM audit_events e WHERE ${where.join(' AND ')} ORDER BY e.seq DESC LIMIT :limit`,
-      { replacements: r, type: QueryTypes.SELECT },
-    );
+    const rows = await this.deps.audit.readPage({
+      ...f,
+      jurisdictionUnitId: actor.unitId,
+      root: isProvinceHrss(actor),
+      beforeSeq: cursor ? (cursor[0] as number) : undefined,
+    });
     return toPage(rows, f.limit, (row) => [Number(row.seq)], toAuditEvent);
   }
 }

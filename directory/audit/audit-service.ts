@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
-import type { Sequelize, Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { JURISDICTION_SQL } from '../authz/jurisdiction.ts';
+import type { UnitRepository } from '../units/unit-repository.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
 import { maskSensitive } from '../masking.ts';
 
@@ -102,15 +104,20 @@ export function toAuditEvent(r: AuditRow): AuditEvent {
  * details are masked before they are written.
  */
 export class AuditService {
-  constructor(private readonly sequelize: Sequelize) {}
+  private readonly sequelize: Sequelize;
+  private readonly units: UnitRepository;
+
+  constructor(deps: { sequelize: Sequelize; units: UnitRepository }) {
+    this.sequelize = deps.sequelize;
+    this.units = deps.units;
+  }
 
   async record(tx: Transaction, input: AuditInput): Promise<AuditEvent> {
     const q = <T>(sql: string, bind: unknown[]) =>
       this.sequelize.query(sql, { bind, transaction: tx }).then(([rows]) => rows as T[]);
     const [head] = await q<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_chain_head()', []);
-    const [unit] = input.unitId
-      ? await q<{ path: string[] }>('SELECT path FROM units WHERE id = $1', [input.unitId])
-      : [];
+    // The unit's affiliation path when it happened: who may read the event later (R10, R25).
+    const unitPath = input.unitId ? await this.units.pathOf(tx, input.unitId) : null;
     const event: Omit<AuditEvent, 'hash'> = {
       seq: head!.seq + 1,
       id: crypto.randomUUID(),
@@ -139,11 +146,39 @@ export class AuditService {
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)`,
       [
         event.seq, event.id, event.at, event.actor.accountId, event.actor.kind, event.actor.unitId, event.action,
-        event.target.type, event.target.id, event.unitId, unit?.path ?? [], event.result, event.reason, event.ip,
+        event.target.type, event.target.id, event.unitId, unitPath ?? [], event.result, event.reason, event.ip,
         event.userAgent, event.requestId, JSON.stringify(event.details), event.prevHash, hash,
       ],
     );
     return { ...event, hash };
+  }
+
+  /**
+   * R25, R10 — newest first, the events of `jurisdictionUnitId`'s jurisdiction matching the filter:
+   * events whose unit path (recorded when they happened) passes through that unit, events about
+   * units of its jurisdiction today, and — for the province root (`root`) — events about no unit.
+   * `limit + 1` rows, below `beforeSeq` when paging on.
+   */
+  readPage(f: AuditReadFilter): Promise<AuditRow[]> {
+    const where = [
+      `(e.unit_path @> ARRAY[CAST(:jurisdictionUnitId AS uuid)]
+        OR e.unit_id IN (SELECT u.id FROM units u WHERE ${JURISDICTION_SQL})
+        OR (e.unit_id IS NULL AND :root))`,
+    ];
+    const r: Record<string, unknown> = { jurisdictionUnitId: f.jurisdictionUnitId, root: f.root, limit: f.limit + 1 };
+    if (f.actor) (where.push('e.actor_account_id = :actor'), (r.actor = f.actor));
+    if (f.unitId) (where.push('(e.unit_path @> ARRAY[CAST(:unitId AS uuid)] OR e.unit_id = :unitId)'), (r.unitId = f.unitId));
+    if (f.action?.endsWith('*')) {
+      where.push(`e.action LIKE :action ESCAPE '\\'`);
+      r.action = `${f.action.slice(0, -1).replace(/[\\%_]/g, '\\$&')}%`;
+    } else if (f.action) (where.push('e.action = :action'), (r.action = f.action));
+    if (f.from) (where.push('e.at >= :from'), (r.from = f.from));
+    if (f.to) (where.push('e.at < :to'), (r.to = f.to));
+    if (f.beforeSeq !== undefined) (where.push('e.seq < :seq'), (r.seq = f.beforeSeq));
+    return this.sequelize.query<AuditRow>(`SELECT e.* FROM audit_events e WHERE ${where.join(' AND ')} ORDER BY e.seq DESC LIMIT :limit`, {
+      replacements: r,
+      type: QueryTypes.SELECT,
+    });
   }
 
   /**
@@ -203,6 +238,19 @@ export class AuditService {
     }
     return { ok: true, checked, ...(checkpoints.length ? { checkpoints: checkpoints.length } : {}) };
   }
+}
+
+/** What `readPage` selects by (see `AuditQuery` for who may ask what). */
+export interface AuditReadFilter {
+  jurisdictionUnitId: string;
+  root: boolean;
+  actor?: string | undefined;
+  unitId?: string | undefined;
+  action?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  beforeSeq?: number | undefined;
+  limit: number;
 }
 
 /** A checkpoint's facts once its signature has been checked. */

@@ -15,14 +15,16 @@ const PARTITION_CHECK_MS = 60 * 60 * 1000;
  */
 export class AuditCheckpointer {
   private last: { seq: number; at: number };
+  private readonly sequelize: Sequelize;
+  private readonly config: AuditCheckpointConfig;
+  private readonly logger: Logger;
 
-  constructor(
-    private readonly sequelize: Sequelize,
-    private readonly config: AuditCheckpointConfig,
-    private readonly logger: Logger,
-    now = Date.now(),
-  ) {
-    this.last = { seq: 0, at: now };
+  /** `now`: when this process's checkpoint clock starts (tests set it). */
+  constructor(deps: { sequelize: Sequelize; config: AuditCheckpointConfig; logger: Logger; now?: number }) {
+    this.sequelize = deps.sequelize;
+    this.config = deps.config;
+    this.logger = deps.logger;
+    this.last = { seq: 0, at: deps.now ?? Date.now() };
   }
 
   async tick(now = Date.now()): Promise<Checkpoint | undefined> {
@@ -62,7 +64,7 @@ export class AuditCheckpointer {
  * restricted role may call. Timers are unref'd; `stop()` waits for a running round.
  */
 export function startAuditUpkeep(sequelize: Sequelize, config: AuditCheckpointConfig, logger: Logger) {
-  const checkpointer = new AuditCheckpointer(sequelize, config, logger);
+  const checkpointer = new AuditCheckpointer({ sequelize, config, logger });
   let running: Promise<unknown> = Promise.resolve();
   const every = (ms: number, work: () => Promise<unknown>, what: string) => {
     const timer = setInterval(() => {

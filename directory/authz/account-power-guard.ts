@@ -1,17 +1,10 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import { AppError } from '../../platform/errors.ts';
 import type { Actor } from '../actor.ts';
-import type { AccountKind } from '../models/index.ts';
-import { accountPowerRefusal, type PowerPurpose, type PowerRefusal, type UnitRelation } from './account-power.ts';
-import { JURISDICTION_SQL } from './jurisdiction.ts';
+import type { AccountRepository, PowerSubject } from '../accounts/account-repository.ts';
+import { accountPowerRefusal, type PowerPurpose, type PowerRefusal } from './account-power.ts';
 
-/** An account as the power rule needs it; `id: null` for one about to be created. */
-export interface PowerSubject {
-  id: string | null;
-  kind: AccountKind;
-  unitId: string;
-  scope: string[] | null;
-}
+export type { PowerSubject };
 
 export interface PowerCheck {
   purpose?: PowerPurpose;
@@ -25,11 +18,11 @@ export interface PowerCheck {
  * that acts on an account goes through `check` (issue 5 item 1).
  */
 export class AccountPowerGuard {
-  constructor(private readonly sequelize: Sequelize) {}
+  constructor(private readonly deps: { accounts: AccountRepository }) {}
 
   /** Throws 404 outside the jurisdiction, 403 with a stable code when the actor's powers do not cover the account. */
   async check(tx: Transaction, actor: Actor, account: PowerSubject, opts: PowerCheck = {}): Promise<void> {
-    const { relation, subsystems } = await this.facts(tx, actor.unitId, account);
+    const { relation, subsystems } = await this.deps.accounts.powerFacts(tx, actor.unitId, account);
     const refusal = accountPowerRefusal(
       actor,
       { accountId: account.id, kind: account.kind, scope: account.scope, roleSubsystems: [...subsystems, ...(opts.extraSubsystems ?? [])] },
@@ -46,25 +39,8 @@ export class AccountPowerGuard {
    * accounts elsewhere, R10). Refused with 403 `account.person_not_governed`.
    */
   async checkPerson(tx: Transaction, actor: Actor, personId: string): Promise<void> {
-    const accounts = await this.sequelize.query<PowerSubject>(
-      `SELECT id, kind, unit_id AS "unitId", scope FROM accounts WHERE person_id = :personId AND status = 'active' ORDER BY created_at`,
-      { replacements: { personId }, type: QueryTypes.SELECT, transaction: tx },
-    );
+    const accounts = await this.deps.accounts.powerSubjectsOfPerson(tx, personId);
     for (const account of accounts) await this.check(tx, actor, account, { purpose: 'shared-credential' });
-  }
-
-  private async facts(tx: Transaction, actorUnitId: string, account: PowerSubject): Promise<{ relation: UnitRelation; subsystems: string[] }> {
-    const [row] = await this.sequelize.query<{ relation: UnitRelation; subsystems: string[] }>(
-      `SELECT CASE WHEN u.id = :jurisdictionUnitId THEN 'same'
-                   WHEN ${JURISDICTION_SQL} THEN 'below'
-                   WHEN u.created_by_unit_id = :jurisdictionUnitId THEN 'created'
-                   ELSE 'none' END AS relation,
-          COALESCE((SELECT array_agg(DISTINCT r.subsystem) FROM account_roles ar JOIN roles r ON r.id = ar.role_id
-            WHERE ar.account_id = :accountId), '{}') AS subsystems
-        FROM units u WHERE u.id = :unitId`,
-      { replacements: { jurisdictionUnitId: actorUnitId, unitId: account.unitId, accountId: account.id }, type: QueryTypes.SELECT, transaction: tx },
-    );
-    return row ?? { relation: 'none', subsystems: [] };
   }
 }
 

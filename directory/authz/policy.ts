@@ -37,15 +37,22 @@ export function scopeCovers(actor: Pick<Actor, 'scope'>, subsystem: string): boo
   return actor.scope === null || actor.scope.includes('all') || actor.scope.includes(subsystem);
 }
 
+/**
+ * The province hrss unit (the root, R5): it keeps the provincial catalogue (R15), accepts role
+ * changes (R16), reads the events about no unit (R25) and its administrators accept codes that
+ * fail only their checks (R1). The one definition every rule and service uses.
+ */
+export const isProvinceHrss = (a: Pick<Actor, 'unitKind' | 'unitLevel'>): boolean => a.unitKind === 'hrss' && a.unitLevel === 'province';
+
 type Check = (actor: Actor, s: AuthzSubject) => boolean;
 
 /** Named conditions, each with the rule it enforces (shown in the 403's details). */
 const CONDITIONS = {
   'own-unit': { rule: 'R7', check: (a, s) => s.unitId === undefined || s.unitId === a.unitId },
   'hrss-unit': { rule: 'R15', check: (a) => a.unitKind === 'hrss' },
-  'province-hrss': { rule: 'R15', check: (a) => a.unitKind === 'hrss' && a.unitLevel === 'province' },
+  'province-hrss': { rule: 'R15', check: (a) => isProvinceHrss(a) },
   // R16: the province hrss unit edits its catalogue itself; every other unit files with the hrss bureau above.
-  'not-province-hrss': { rule: 'R16', check: (a) => !(a.unitKind === 'hrss' && a.unitLevel === 'province') },
+  'not-province-hrss': { rule: 'R16', check: (a) => !isProvinceHrss(a) },
   'scope-all': { rule: 'R6', check: (a) => a.scope === null || a.scope.includes('all') },
   // A coarse check without a subject: an hrss administrator with an empty scope administers nothing.
   'scope-covers': {
@@ -54,7 +61,7 @@ const CONDITIONS = {
   },
   'provincial-needs-province': {
     rule: 'R15',
-    check: (a, s) => s.ownerUnitId !== null || (a.unitKind === 'hrss' && a.unitLevel === 'province'),
+    check: (a, s) => s.ownerUnitId !== null || isProvinceHrss(a),
   },
   'affiliation-reviewer': { rule: 'R13', check: (a) => a.roles.includes(AFFILIATION_REVIEWER_ROLE) },
   // R9/R13: the one operator exception holds only in hrss units.

@@ -1,8 +1,7 @@
-import type { BaseContext } from '../../server/context.ts';
-import type { Services } from '../../server/services.ts';
+import type { Directory } from '../index.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Actor } from '../actor.ts';
-import { sampleIdNumber, samplePhone, sampleUscc } from '../codes/test-data.ts';
+import { sampleIdNumber, samplePhone, sampleUscc } from '../codes/synthetic-codes.ts';
 import { bootstrapProvince } from './bootstrap.ts';
 
 export interface DemoLogin {
@@ -17,10 +16,10 @@ export interface DemoLogin {
  * roles, all affiliated. Built through the same services the admin API calls, so it obeys every rule.
  * The ID numbers and phones are synthetic (valid check digits, no real person).
  */
-export async function loadDemo(base: BaseContext, services: Services): Promise<DemoLogin[]> {
+export async function loadDemo(env: { issuer: string }, services: Directory): Promise<DemoLogin[]> {
   const meta = { requestId: 'demo-seed' };
   const person = (n: number, name: string) => ({ name, idNumber: sampleIdNumber(n), phone: samplePhone(n) });
-  const root = await bootstrapProvince(base, services, {
+  const root = await bootstrapProvince(env, services, {
     unitName: '贵州省人力资源和社会保障厅',
     uscc: sampleUscc(1),
     adminDivision: '520000',
@@ -35,7 +34,7 @@ export async function loadDemo(base: BaseContext, services: Services): Promise<D
     if (!a) throw new AppError(500, 'demo.actor_missing', 'Demo actor vanished');
     return a;
   };
-  const create = async (creator: string, body: Parameters<Services['units']['create']>[1]) => {
+  const create = async (creator: string, body: Parameters<Directory['units']['create']>[1]) => {
     const made = await services.units.create(await actor(creator), body, meta);
     await services.affiliation.decide(
       await actor(creator),

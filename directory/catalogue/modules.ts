@@ -71,8 +71,6 @@ export const ROLE_SUBSYSTEMS: readonly RoleSubsystem[] = [...SUBSYSTEMS, 'org'];
 
 export const moduleCode = (subsystem: RoleSubsystem, module: string) => `${subsystem}:${module}`;
 
-/** Every module code of a subsystem. */
-export const modulesOf = (subsystem: RoleSubsystem) => Object.keys(MODULES[subsystem]).map((m) => moduleCode(subsystem, m));
 
 /** True when `code` is a module of `subsystem` (roles are built from one subsystem's modules, R15). */
 export function isModuleOf(subsystem: RoleSubsystem, code: string): boolean {

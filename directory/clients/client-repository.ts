@@ -1,41 +1,42 @@
-import type { Sequelize, Transaction } from 'sequelize';
-import { ClientModel } from '../models/index.ts';
+import type { CreationAttributes, Transaction } from 'sequelize';
+import { ClientModel, dbNow, plain, type Client } from '../models/index.ts';
 
-/** Token artifacts a client holds at the provider (oidc-provider models stored in `oidc_payloads`). */
-const CLIENT_ARTIFACTS = ['AccessToken', 'ClientCredentials', 'RefreshToken', 'AuthorizationCode', 'Grant'];
-
-/** Relying parties and partner apps (the provider reads the same table on every lookup). */
+/** Relying parties and partner apps: the one owner of the `clients` table (the provider reads it through `findActive`). */
 export class ClientRepository {
-  constructor(private readonly sequelize: Sequelize) {}
-
-  list(tx: Transaction | undefined, f: { kind?: 'first-party' | 'partner' | undefined }) {
-    return ClientModel.findAll({ where: f.kind ? { kind: f.kind } : {}, order: [['createdAt', 'ASC'], ['clientId', 'ASC']], transaction: tx });
+  async list(tx: Transaction | undefined, f: { kind?: 'first-party' | 'partner' | undefined }): Promise<Client[]> {
+    const rows = await ClientModel.findAll({ where: f.kind ? { kind: f.kind } : {}, order: [['createdAt', 'ASC'], ['clientId', 'ASC']], transaction: tx });
+    return rows.map((c) => plain(c)!);
   }
 
-  find(tx: Transaction | undefined, clientId: string) {
-    return ClientModel.findByPk(clientId, { transaction: tx });
+  async find(tx: Transaction | undefined, clientId: string): Promise<Client | null> {
+    return plain(await ClientModel.findByPk(clientId, { transaction: tx }));
   }
 
-  findForUpdate(tx: Transaction, clientId: string) {
-    return ClientModel.findByPk(clientId, { transaction: tx, lock: tx.LOCK.UPDATE });
+  /** An active client (a disabled client does not exist for the provider): read on every provider lookup. */
+  async findActive(tx: Transaction | undefined, clientId: string): Promise<Client | null> {
+    return plain(await ClientModel.findOne({ where: { clientId, status: 'active' }, transaction: tx }));
   }
 
-  create(tx: Transaction, c: { clientId: string; name: string; ownerUnitId: string; secretEnc: string; grantTypes: string[]; resources: string[]; canIntrospect: boolean }) {
-    return ClientModel.create({ ...c, kind: 'partner' }, { transaction: tx });
+  /** Whether `url` is the back-channel logout URI of an active first-party client (bootstrap registers those). */
+  async isFirstPartyBackchannelUri(url: string): Promise<boolean> {
+    return (await ClientModel.count({ where: { kind: 'first-party', status: 'active', backchannelLogoutUri: url } })) > 0;
+  }
+
+  async findForUpdate(tx: Transaction, clientId: string): Promise<Client | null> {
+    return plain(await ClientModel.findByPk(clientId, { transaction: tx, lock: tx.LOCK.UPDATE }));
+  }
+
+  /** A partner app (SPEC §5). */
+  async create(tx: Transaction, c: { clientId: string; name: string; ownerUnitId: string; secretEnc: string; grantTypes: string[]; resources: string[]; canIntrospect: boolean }): Promise<Client> {
+    return plain(await ClientModel.create({ ...c, kind: 'partner' }, { transaction: tx }))!;
+  }
+
+  /** A first-party client at bootstrap (R5), its secret already encrypted. */
+  async createFirstParty(tx: Transaction, c: CreationAttributes<ClientModel>): Promise<void> {
+    await ClientModel.create(c, { transaction: tx });
   }
 
   async update(tx: Transaction, clientId: string, changes: { secretEnc?: string; status?: 'active' | 'disabled' }) {
-    await ClientModel.update({ ...changes, updatedAt: new Date() }, { where: { clientId }, transaction: tx });
-  }
-
-  /**
-   * Ends every token a disabled client holds: the provider stops finding the client at once, but
-   * its opaque tokens would otherwise still introspect as active until they expire.
-   */
-  async endArtifacts(tx: Transaction, clientId: string): Promise<void> {
-    await this.sequelize.query(
-      `DELETE FROM oidc_payloads WHERE model IN (:models) AND payload->>'clientId' = :clientId`,
-      { replacements: { models: CLIENT_ARTIFACTS, clientId }, transaction: tx },
-    );
+    await ClientModel.update({ ...changes, updatedAt: dbNow() }, { where: { clientId }, transaction: tx });
   }
 }

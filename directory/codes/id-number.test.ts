@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../platform/errors.ts';
 import { computeIdCheck, parseIdNumber } from './id-number.ts';
-import { makeIdNumber, sampleIdNumber } from './test-data.ts';
+import { makeIdNumber, sampleIdNumber } from './synthetic-codes.ts';
 
 function refusal(fn: () => unknown): AppError {
   try {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../platform/errors.ts';
 import { parsePhone } from './phone.ts';
-import { samplePhone } from './test-data.ts';
+import { samplePhone } from './synthetic-codes.ts';
 
 describe('R8 mainland mobile phone', () => {
   it.each([

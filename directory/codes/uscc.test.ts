@@ -9,7 +9,7 @@ import {
   isCheckFailure,
   parseUscc,
 } from './uscc.ts';
-import { sampleUscc } from './test-data.ts';
+import { sampleUscc } from './synthetic-codes.ts';
 
 /** Runs `fn`, expecting an AppError, and returns it. */
 function refusal(fn: () => unknown): AppError {

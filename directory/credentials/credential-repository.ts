@@ -1,4 +1,6 @@
 import type { Sequelize, Transaction } from 'sequelize';
+import type { PiiCipher } from '../../platform/crypto/pii.ts';
+import { LIVE_ACCOUNT_SQL } from '../accounts/account-repository.ts';
 import type { AccountKind, UnitKind } from '../models/index.ts';
 
 /** A credential belongs to a person (one password for all of the person's accounts) or to a unit account. */
@@ -27,14 +29,39 @@ export interface CredentialForChange {
   unitId: string | null;
 }
 
+/** What a reserved attempt may check: the stored hash and the state the password leads to. */
+export interface ReservedAttempt {
+  credentialId: string;
+  personId: string | null;
+  accountId: string | null;
+  hash: string;
+  mustChange: boolean;
+  changedAt: Date;
+  /** The failure count including this attempt. */
+  failedCount: number;
+  /** Set when this very attempt locked the credential: the lock's time in microseconds. */
+  lockedByThisAttempt: number | null;
+}
+
 const ownerColumn = (o: CredentialOwner) => ('personId' in o ? 'person_id' : 'account_id');
 const ownerId = (o: CredentialOwner) => ('personId' in o ? o.personId : o.accountId);
 
-/** SQL of the credentials table; every call of a unit of work passes its transaction. */
+/**
+ * SQL of the credentials table; every call of a unit of work passes its transaction.
+ *
+ * Queries here use named replacements (simple-query protocol), not bind parameters: the embedded
+ * PGlite server multiplexes connections message by message, and the Parse/Bind/Execute messages of
+ * two concurrent parameterized statements outside a transaction can interleave there.
+ */
 export class CredentialRepository {
-  constructor(private readonly sequelize: Sequelize) {}
+  private readonly sequelize: Sequelize;
+  private readonly pii: PiiCipher;
 
-  // Named replacements, not bind parameters: see the note in lockout.ts about the embedded database.
+  constructor(deps: { sequelize: Sequelize; pii: PiiCipher }) {
+    this.sequelize = deps.sequelize;
+    this.pii = deps.pii;
+  }
+
   private async rows<T>(sql: string, replacements: Record<string, unknown>, transaction?: Transaction): Promise<T[]> {
     const [rows] = await this.sequelize.query(sql, { replacements, transaction });
     return rows as T[];
@@ -46,7 +73,7 @@ export class CredentialRepository {
     return this.rows<SignInAccount>(
       `SELECT a.id, a.kind, a.unit_id AS "unitId", u.name AS "unitName", u.kind AS "unitKind"
        FROM accounts a JOIN units u ON u.id = a.unit_id
-       WHERE ${where} AND a.status = 'active' AND u.status = 'active'
+       WHERE ${where} AND ${LIVE_ACCOUNT_SQL}
        ORDER BY CASE a.kind WHEN 'unit' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, a.created_at, a.id`,
       { owner: ownerId(owner) },
       tx,
@@ -104,14 +131,72 @@ export class CredentialRepository {
     return rows.length > 0;
   }
 
-  async status(tx: Transaction | undefined, owner: CredentialOwner) {
-    const [row] = await this.rows<{ failedCount: number; locked: boolean; mustChange: boolean; changedAt: Date }>(
-      `SELECT failed_count AS "failedCount", locked_at IS NOT NULL AS locked, must_change AS "mustChange",
-         changed_at AS "changedAt"
-       FROM credentials WHERE ${ownerColumn(owner)} = :owner`,
-      { owner: ownerId(owner) },
+  /**
+   * The credential behind a sign-in name (R3, R8), or undefined. One keyed hash serves both person
+   * columns (ID number and phone use the same lookup key); a unit account is found by its username.
+   * Three indexed probes, the same work for a known and an unknown name.
+   */
+  async findIdBySignInName(name: string): Promise<string | undefined> {
+    if (!name || name.length > 32) return undefined;
+    const [row] = await this.rows<{ id: string }>(
+      `(SELECT c.id FROM persons p JOIN credentials c ON c.person_id = p.id WHERE p.id_number_hash = :hash)
+       UNION ALL (SELECT c.id FROM persons p JOIN credentials c ON c.person_id = p.id WHERE p.phone_hash = :hash)
+       UNION ALL (SELECT c.id FROM accounts a JOIN credentials c ON c.account_id = a.id
+                  WHERE a.username = :name AND a.kind = 'unit')
+       LIMIT 1`,
+      { hash: this.pii.lookupHash(name), name },
+    );
+    return row?.id;
+  }
+
+  /**
+   * R19 — reserves one guess before the password is checked: a single UPDATE counts the attempt and,
+   * at the threshold, locks the credential. PostgreSQL serializes concurrent UPDATEs of the row and
+   * re-checks `locked_at IS NULL` after waiting, so on any number of nodes at most `threshold`
+   * attempts ever get a row back; every later one gets `null` (locked) and is never checked.
+   * The reservation commits before argon2 runs: no transaction is held across the hashing.
+   */
+  async reserveAttempt(credentialId: string, threshold: number): Promise<ReservedAttempt | null> {
+    const [r] = await this.rows<Record<string, unknown>>(
+      `UPDATE credentials SET failed_count = failed_count + 1,
+         locked_at = CASE WHEN failed_count + 1 >= :threshold THEN clock_timestamp() END
+       WHERE id = :credentialId AND locked_at IS NULL
+       RETURNING id, person_id, account_id, hash, must_change, changed_at, failed_count,
+         (extract(epoch FROM locked_at) * 1000000)::bigint AS locked_us`,
+      { credentialId, threshold },
+    );
+    if (!r) return null;
+    return {
+      credentialId: r.id as string,
+      personId: r.person_id as string | null,
+      accountId: r.account_id as string | null,
+      hash: r.hash as string,
+      mustChange: r.must_change as boolean,
+      changedAt: new Date(r.changed_at as string | Date),
+      failedCount: r.failed_count as number,
+      lockedByThisAttempt: r.locked_us === null ? null : Number(r.locked_us),
+    };
+  }
+
+  /**
+   * R19 — a right password resets the counter and lifts the lock only if this very attempt set it
+   * (the threshold-th guess may be the right one). A lock set by a parallel wrong guess stays: only
+   * an administrator's reset lifts it. The password must also still be the one that was checked: an
+   * administrator's reset or a change that committed while argon2 ran replaces it, and the old
+   * password must not sign in after that. Returns `settled`, `locked` (still locked) or `changed`.
+   */
+  async settleRightPassword(tx: Transaction, attempt: ReservedAttempt): Promise<'settled' | 'locked' | 'changed'> {
+    const replacements = { credentialId: attempt.credentialId, hash: attempt.hash, lockedUs: attempt.lockedByThisAttempt ?? -1 };
+    const settled = await this.rows(
+      `UPDATE credentials SET failed_count = 0, locked_at = NULL
+       WHERE id = :credentialId AND hash = :hash
+         AND (locked_at IS NULL OR (extract(epoch FROM locked_at) * 1000000)::bigint = :lockedUs)
+       RETURNING id`,
+      replacements,
       tx,
     );
-    return row;
+    if (settled.length > 0) return 'settled';
+    const [current] = await this.rows<{ same: boolean }>(`SELECT hash = :hash AS same FROM credentials WHERE id = :credentialId`, replacements, tx);
+    return current?.same ? 'locked' : 'changed';
   }
 }

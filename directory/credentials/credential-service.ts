@@ -6,11 +6,10 @@ import { badRequest, conflict, notFound } from '../../platform/errors.ts';
 import type { RequestMeta } from '../actor.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { checkPassword, generateInitialPassword, passwordExpired } from '../password-policy.ts';
-import { CredentialRepository, type CredentialOwner, type SignInAccount } from './credential-repository.ts';
-import { reserveAttempt, settleRightPassword, type ReservedAttempt } from './lockout.ts';
+import type { CredentialOwner, CredentialRepository, ReservedAttempt, SignInAccount } from './credential-repository.ts';
 import { argon2Hasher, makeDummyHash, type PasswordHasher } from './password-hasher.ts';
-import { findCredentialId, maskSignInName, normalizeSignInName } from './sign-in-name.ts';
-import { hitThrottle } from './throttle.ts';
+import { maskSignInName, normalizeSignInName } from './sign-in-name.ts';
+import type { ThrottleRepository } from './throttle-repository.ts';
 
 export type { CredentialOwner, SignInAccount };
 
@@ -39,12 +38,16 @@ export interface InitialPassword {
   hash: string;
 }
 
-/** What the service is built from (the composition root's BaseContext fits). */
+/** What the service is built from. */
 export interface CredentialDeps {
   config: Config;
   db: Database;
   pii: PiiCipher;
   audit: AuditService;
+  credentials: CredentialRepository;
+  throttles: ThrottleRepository;
+  /** argon2id unless a test counts or slows the checks. */
+  hasher?: PasswordHasher;
 }
 
 /** The per-address sign-in throttle's window (R19); a throttled client is told to retry after it. */
@@ -64,20 +67,15 @@ const targetOf = (o: CredentialOwner) =>
  */
 export class CredentialService {
   private readonly repo: CredentialRepository;
+  private readonly hasher: PasswordHasher;
   /** Made at start, so even the first unknown name costs exactly one verification (R19). */
   private readonly dummyHash: Promise<string>;
 
-  constructor(
-    private readonly deps: CredentialDeps,
-    private readonly hasher: PasswordHasher = argon2Hasher,
-  ) {
-    this.repo = new CredentialRepository(deps.db.sequelize);
-    this.dummyHash = makeDummyHash(hasher);
+  constructor(private readonly deps: CredentialDeps) {
+    this.repo = deps.credentials;
+    this.hasher = deps.hasher ?? argon2Hasher;
+    this.dummyHash = makeDummyHash(this.hasher);
     this.dummyHash.catch(() => {}); // surfaced where it is awaited
-  }
-
-  private get sequelize() {
-    return this.deps.db.sequelize;
   }
 
   /**
@@ -102,20 +100,20 @@ export class CredentialService {
     const limit = this.deps.config.signInThrottlePerMinute;
     const address = `signin-ip:${input.meta.ip ?? 'unknown'}`;
     const throttled = await this.deps.db.transaction(async (tx) => {
-      if ((await hitThrottle(this.sequelize, address, ADDRESS_WINDOW_SECONDS, tx)) <= limit) return false;
+      if ((await this.deps.throttles.hit(address, ADDRESS_WINDOW_SECONDS, tx)) <= limit) return false;
       await record(tx, 'throttled');
       return true;
     });
     if (throttled) return { ok: false, reason: 'throttled', answer: 'throttled' };
 
-    const credentialId = await findCredentialId(this.sequelize, this.deps.pii, name);
+    const credentialId = await this.repo.findIdBySignInName(name);
     if (!credentialId) {
       const answer = await this.pretendGuess(name, input.password);
       await this.deps.db.transaction((tx) => record(tx, 'unknown_user'));
       return { ok: false, reason: 'unknown_user', answer };
     }
 
-    const attempt = await reserveAttempt(this.sequelize, credentialId, this.deps.config.lockoutThreshold);
+    const attempt = await this.repo.reserveAttempt(credentialId, this.deps.config.lockoutThreshold);
     if (!attempt) {
       await this.deps.db.transaction(async (tx) => {
         const owner = await this.ownerOfCredential(tx, credentialId);
@@ -135,7 +133,7 @@ export class CredentialService {
       await record(tx, 'wrong_password', { owner, accounts, details: { failedCount: attempt.failedCount, lockedNow } });
       return { ok: false, reason: 'wrong_password', answer: lockedNow ? 'locked' : 'invalid_credentials' };
     }
-    const settled = await settleRightPassword(this.sequelize, tx, attempt);
+    const settled = await this.repo.settleRightPassword(tx, attempt);
     if (settled === 'changed') {
       // Reset or changed while this one was being checked: it is no longer the password.
       await record(tx, 'wrong_password', { owner, accounts, details: { changedMeanwhile: true } });
@@ -158,7 +156,7 @@ export class CredentialService {
   /** R19 — an unknown name costs one argon2 check and "locks" after as many tries as a real credential. */
   private async pretendGuess(name: string, password: string): Promise<SignInAnswer> {
     const key = `signin-name:${this.deps.pii.lookupHash(name)}`;
-    const tries = await hitThrottle(this.sequelize, key, UNKNOWN_NAME_WINDOW_SECONDS);
+    const tries = await this.deps.throttles.hit(key, UNKNOWN_NAME_WINDOW_SECONDS);
     const threshold = this.deps.config.lockoutThreshold;
     if (tries <= threshold) await this.hasher.verify(await this.dummyHash, password);
     return tries >= threshold ? 'locked' : 'invalid_credentials';
@@ -238,11 +236,6 @@ export class CredentialService {
     const id = await this.repo.reset(tx, owner, initial.hash);
     if (!id) throw notFound('credential.not_found', 'This account has no password to reset');
     return initial.password;
-  }
-
-  /** Lockout and change state for account views (no hash). */
-  status(tx: Transaction | undefined, owner: CredentialOwner) {
-    return this.repo.status(tx, owner);
   }
 }
 

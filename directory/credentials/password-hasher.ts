@@ -5,7 +5,7 @@ import * as argon2 from 'argon2';
  * R18 — argon2id with OWASP's minimum profile (m = 19 MiB, t = 2, p = 1). Raising the cost later
  * only needs new constants: stored hashes carry their own parameters and still verify.
  */
-export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 /** The two operations the credential service needs; tests wrap it to count checks (R19). */
 export interface PasswordHasher {

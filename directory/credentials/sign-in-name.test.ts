@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleIdNumber, samplePhone } from '../codes/test-data.ts';
+import { sampleIdNumber, samplePhone } from '../codes/synthetic-codes.ts';
 import { maskSignInName, normalizeSignInName } from './sign-in-name.ts';
 
 describe('sign-in names (R8, R25)', () => {

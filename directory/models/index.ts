@@ -1,6 +1,7 @@
 import {
   DataTypes,
   Model,
+  literal,
   type CreationOptional,
   type InferAttributes,
   type InferCreationAttributes,
@@ -149,10 +150,9 @@ export class ClientModel extends Model<InferAttributes<ClientModel>, InferCreati
 const { UUID, TEXT, BOOLEAN, INTEGER, DATE, ARRAY, JSONB } = DataTypes;
 // Sequelize writes into attribute definitions (field names…), so each attribute gets its own object.
 const uuidKey = () => ({ type: UUID, primaryKey: true, defaultValue: DataTypes.UUIDV4 });
-const stamps = () => ({
-  createdAt: { type: DATE, defaultValue: DataTypes.NOW },
-  updatedAt: { type: DATE, defaultValue: DataTypes.NOW },
-});
+// No default here: an insert leaves the stamps to the database's clock (migration 0004), and
+// Sequelize reads them back with RETURNING. One clock, so page cursors over created_at are exact.
+const stamps = () => ({ createdAt: DATE, updatedAt: DATE });
 const texts = () => ({ type: ARRAY(TEXT) });
 
 /** Binds the models to one Sequelize instance (the schema itself is owned by the migrations). */
@@ -183,7 +183,7 @@ export function initModels(sequelize: Sequelize) {
   CredentialModel.init(
     {
       id: uuidKey(), personId: UUID, accountId: UUID, hash: TEXT, failedCount: INTEGER, lockedAt: DATE, mustChange: BOOLEAN,
-      changedAt: { type: DATE, defaultValue: DataTypes.NOW }, history: texts(),
+      changedAt: DATE, history: texts(),
     },
     opts('credentials'),
   );
@@ -196,14 +196,14 @@ export function initModels(sequelize: Sequelize) {
       accountId: { type: UUID, primaryKey: true },
       roleId: { type: UUID, primaryKey: true },
       grantedBy: UUID,
-      grantedAt: { type: DATE, defaultValue: DataTypes.NOW },
+      grantedAt: DATE,
     },
     opts('account_roles'),
   );
   AffiliationRequestModel.init(
     {
       id: uuidKey(), unitId: UUID, targetUnitId: UUID, status: TEXT, requestedBy: UUID, decidedBy: UUID, reason: TEXT,
-      createdAt: { type: DATE, defaultValue: DataTypes.NOW }, decidedAt: DATE,
+      createdAt: DATE, decidedAt: DATE,
     },
     opts('affiliation_requests'),
   );
@@ -223,3 +223,19 @@ export function initModels(sequelize: Sequelize) {
     opts('clients'),
   );
 }
+
+/** Plain rows as repositories return them: data, not Sequelize instances a service could mutate or save. */
+export type Unit = InferAttributes<UnitModel>;
+export type Person = InferAttributes<PersonModel>;
+export type Account = InferAttributes<AccountModel>;
+export type Role = InferAttributes<RoleModel>;
+export type AffiliationRequest = InferAttributes<AffiliationRequestModel>;
+export type RoleChangeRequest = InferAttributes<RoleChangeRequestModel>;
+export type Client = InferAttributes<ClientModel>;
+
+/** The plain row of a model instance (repositories only). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const plain = <T extends object>(m: Model<T, any> | null): T | null => (m ? m.get({ plain: true }) : null);
+
+/** The database's clock (migration 0004): the one source of row stamps, in SQL and through Sequelize. */
+export const dbNow = () => literal('clock_timestamp()');

@@ -1,10 +1,11 @@
 import type { Transaction } from 'sequelize';
 import { isAppError, tooManyRequests } from '../../platform/errors.ts';
-import type { BaseContext } from '../../server/context.ts';
+import type { Database } from '../../platform/db/database.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
-import { JURISDICTION_SQL } from '../authz/jurisdiction.ts';
-import { hitThrottle, throttleCount } from '../credentials/throttle.ts';
-import { PERSON_UNAVAILABLE, type PersonSight } from './person-service.ts';
+import type { AccountRepository } from '../accounts/account-repository.ts';
+import type { AuditService } from '../audit/audit-service.ts';
+import type { ThrottleRepository } from '../credentials/throttle-repository.ts';
+import { PERSON_UNAVAILABLE, type PersonSight } from './person-rules.ts';
 
 /** Refusals about persons out of sight an actor may collect per window before every lookup is refused. */
 export const PERSON_PROBE_LIMIT = 10;
@@ -18,17 +19,11 @@ export const PERSON_PROBE_WINDOW_SECONDS = 3600;
  * until the window passes, so the remaining difference (refused vs. created) cannot be mined either.
  */
 export class PersonGate {
-  constructor(private readonly base: BaseContext) {}
+  constructor(private readonly deps: { db: Database; audit: AuditService; accounts: AccountRepository; throttles: ThrottleRepository }) {}
 
   /** Persons with an account (any status) in a unit of the actor's jurisdiction. */
   sightOf(actor: Actor): PersonSight {
-    return async (tx: Transaction, personId: string) => {
-      const [rows] = await this.base.db.sequelize.query(
-        `SELECT 1 FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.person_id = :personId AND ${JURISDICTION_SQL} LIMIT 1`,
-        { replacements: { personId, jurisdictionUnitId: actor.unitId }, transaction: tx },
-      );
-      return rows.length > 0;
-    };
+    return (tx: Transaction, personId: string) => this.deps.accounts.personHasAccountIn(tx, personId, actor.unitId);
   }
 
   /**
@@ -38,17 +33,16 @@ export class PersonGate {
    */
   async guard<T>(actor: Actor, action: string, person: { idNumber?: string; phone?: string }, meta: RequestMeta, work: () => Promise<T>): Promise<T> {
     const key = `person-probe:${actor.accountId}`;
-    const sequelize = this.base.db.sequelize;
-    if ((await throttleCount(sequelize, key, PERSON_PROBE_WINDOW_SECONDS)) >= PERSON_PROBE_LIMIT) {
-      await this.base.db.transaction((tx) => this.record(tx, actor, action, 'person_lookup_throttled', person, meta));
+    if ((await this.deps.throttles.count(key, PERSON_PROBE_WINDOW_SECONDS)) >= PERSON_PROBE_LIMIT) {
+      await this.deps.db.transaction((tx) => this.record(tx, actor, action, 'person_lookup_throttled', person, meta));
       throw throttled();
     }
     try {
       return await work();
     } catch (err) {
       if (!isAppError(err) || err.code !== PERSON_UNAVAILABLE) throw err;
-      await this.base.db.transaction(async (tx) => {
-        await hitThrottle(sequelize, key, PERSON_PROBE_WINDOW_SECONDS, tx);
+      await this.deps.db.transaction(async (tx) => {
+        await this.deps.throttles.hit(key, PERSON_PROBE_WINDOW_SECONDS, tx);
         await this.record(tx, actor, action, 'person_unavailable', person, meta);
       });
       throw err;
@@ -58,7 +52,7 @@ export class PersonGate {
   private record(tx: Transaction, actor: Actor, action: string, reason: string, person: { idNumber?: string; phone?: string }, meta: RequestMeta) {
     // The audit service masks `idNumber` and `phone` in details (R25).
     const details = { ...(person.idNumber ? { idNumber: person.idNumber } : {}), ...(person.phone ? { phone: person.phone } : {}) };
-    return this.base.audit.record(tx, { actor, action, result: 'failure', reason, unitId: actor.unitId, details, meta });
+    return this.deps.audit.record(tx, { actor, action, result: 'failure', reason, unitId: actor.unitId, details, meta });
   }
 }
 

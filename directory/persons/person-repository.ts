@@ -1,6 +1,6 @@
 import type { Transaction } from 'sequelize';
 import type { PiiCipher } from '../../platform/crypto/pii.ts';
-import { PersonModel } from '../models/index.ts';
+import { dbNow, PersonModel, plain, type Person } from '../models/index.ts';
 import { maskIdNumber, maskPhone } from '../masking.ts';
 
 export interface PersonInput {
@@ -11,22 +11,26 @@ export interface PersonInput {
 
 /** Persons with their ID number and phone encrypted at rest and found by keyed hash (R25). */
 export class PersonRepository {
-  constructor(private readonly pii: PiiCipher) {}
+  private readonly pii: PiiCipher;
 
-  findByIdNumber(tx: Transaction | undefined, idNumber: string) {
-    return PersonModel.findOne({ where: { idNumberHash: this.pii.lookupHash(idNumber) }, transaction: tx });
+  constructor(deps: { pii: PiiCipher }) {
+    this.pii = deps.pii;
   }
 
-  findByPhone(tx: Transaction | undefined, phone: string) {
-    return PersonModel.findOne({ where: { phoneHash: this.pii.lookupHash(phone) }, transaction: tx });
+  async findByIdNumber(tx: Transaction | undefined, idNumber: string): Promise<Person | null> {
+    return plain(await PersonModel.findOne({ where: { idNumberHash: this.pii.lookupHash(idNumber) }, transaction: tx }));
   }
 
-  findById(tx: Transaction | undefined, id: string) {
-    return PersonModel.findByPk(id, { transaction: tx });
+  async findByPhone(tx: Transaction | undefined, phone: string): Promise<Person | null> {
+    return plain(await PersonModel.findOne({ where: { phoneHash: this.pii.lookupHash(phone) }, transaction: tx }));
   }
 
-  create(tx: Transaction, p: PersonInput) {
-    return PersonModel.create(
+  async findById(tx: Transaction | undefined, id: string): Promise<Person | null> {
+    return plain(await PersonModel.findByPk(id, { transaction: tx }));
+  }
+
+  async create(tx: Transaction, p: PersonInput): Promise<Person> {
+    const person = await PersonModel.create(
       {
         name: p.name,
         idNumberEnc: this.pii.encrypt(p.idNumber),
@@ -36,17 +40,18 @@ export class PersonRepository {
       },
       { transaction: tx },
     );
+    return plain(person)!;
   }
 
-  async update(tx: Transaction, person: PersonModel, changes: { name?: string; phone?: string }) {
-    await person.update(
-      { ...(changes.name ? { name: changes.name } : {}), ...(changes.phone ? this.phoneColumns(changes.phone) : {}), updatedAt: new Date() },
-      { transaction: tx },
+  async update(tx: Transaction, id: string, changes: { name?: string; phone?: string }): Promise<void> {
+    await PersonModel.update(
+      { ...(changes.name ? { name: changes.name } : {}), ...(changes.phone ? this.phoneColumns(changes.phone) : {}), updatedAt: dbNow() },
+      { where: { id }, transaction: tx },
     );
   }
 
   /** Which of the given fields differ from the stored person (the phone compared by its keyed hash). */
-  changedFields(person: PersonModel, changes: { name?: string | undefined; phone?: string | undefined }): Array<'name' | 'phone'> {
+  changedFields(person: Person, changes: { name?: string | undefined; phone?: string | undefined }): Array<'name' | 'phone'> {
     const fields: Array<'name' | 'phone'> = [];
     if (changes.name !== undefined && changes.name !== person.name) fields.push('name');
     if (changes.phone !== undefined && this.pii.lookupHash(changes.phone) !== person.phoneHash) fields.push('phone');

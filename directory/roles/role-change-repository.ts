@@ -1,6 +1,6 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { decodeCursor } from '../../platform/pagination.ts';
-import { RoleChangeRequestModel, type RoleChangeHistoryEntry } from '../models/index.ts';
+import { dbNow, plain, RoleChangeRequestModel, type RoleChangeHistoryEntry, type RoleChangeRequest } from '../models/index.ts';
 
 export interface RoleChangeRow {
   id: string;
@@ -27,7 +27,11 @@ const INVOLVED_SQL = `(c.from_unit_id = :unitId OR c.current_reviewer_unit_id = 
 
 /** Role-change requests (feedback on the role catalogue, R16). */
 export class RoleChangeRepository {
-  constructor(private readonly sequelize: Sequelize) {}
+  private readonly sequelize: Sequelize;
+
+  constructor(deps: { sequelize: Sequelize }) {
+    this.sequelize = deps.sequelize;
+  }
 
   /**
    * The nearest active hrss unit above `unitId` on its confirmed path (county → city → province),
@@ -44,11 +48,15 @@ export class RoleChangeRepository {
     return rows[0]?.id ?? null;
   }
 
-  create(tx: Transaction, r: { fromUnitId: string; roleId: string | null; proposal: Record<string, unknown>; reviewerUnitId: string; createdBy: string; history: RoleChangeHistoryEntry[] }) {
-    return RoleChangeRequestModel.create(
+  async create(
+    tx: Transaction,
+    r: { fromUnitId: string; roleId: string | null; proposal: Record<string, unknown>; reviewerUnitId: string; createdBy: string; history: RoleChangeHistoryEntry[] },
+  ): Promise<RoleChangeRequest> {
+    const created = await RoleChangeRequestModel.create(
       { fromUnitId: r.fromUnitId, roleId: r.roleId, proposal: r.proposal, currentReviewerUnitId: r.reviewerUnitId, createdBy: r.createdBy, history: r.history },
       { transaction: tx },
     );
+    return plain(created)!;
   }
 
   /** The request locked for the rest of the transaction, if `unitId` is involved in it. */
@@ -97,7 +105,7 @@ export class RoleChangeRepository {
   }
 
   async update(tx: Transaction, id: string, changes: { status?: RoleChangeRow['status']; currentReviewerUnitId: string | null; history: RoleChangeHistoryEntry[]; roleId?: string }) {
-    await RoleChangeRequestModel.update({ ...changes, updatedAt: new Date() }, { where: { id }, transaction: tx });
+    await RoleChangeRequestModel.update({ ...changes, updatedAt: dbNow() }, { where: { id }, transaction: tx });
   }
 
   private involved(unitId: string, extra: Record<string, unknown>): Record<string, unknown> {

@@ -1,9 +1,10 @@
 import { UniqueConstraintError, type Transaction } from 'sequelize';
 import { badRequest, conflict, forbidden, notFound } from '../../platform/errors.ts';
 import { toPage } from '../../platform/pagination.ts';
-import type { BaseContext } from '../../server/context.ts';
+import type { Database } from '../../platform/db/database.ts';
+import type { AuditService } from '../audit/audit-service.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
-import { authorize } from '../authz/policy.ts';
+import { authorize, isProvinceHrss } from '../authz/policy.ts';
 import { isModuleOf, type RoleSubsystem } from '../catalogue/modules.ts';
 import type { RoleChangeHistoryEntry } from '../models/index.ts';
 import type { RoleChangeRepository, RoleChangeRow } from './role-change-repository.ts';
@@ -21,7 +22,7 @@ export interface RoleChangeProposal {
   comment: string;
 }
 
-export const roleChangeView = (r: RoleChangeRow) => ({
+const roleChangeView = (r: RoleChangeRow) => ({
   id: r.id,
   fromUnitId: r.fromUnitId,
   roleId: r.roleId,
@@ -36,7 +37,6 @@ export const roleChangeView = (r: RoleChangeRow) => ({
 });
 
 export type Decision = 'forward' | 'answer' | 'accept' | 'reject';
-const isProvince = (a: Actor) => a.unitKind === 'hrss' && a.unitLevel === 'province';
 
 /**
  * R16 — feedback on the role catalogue: any unit (but the province hrss unit, which edits the
@@ -48,25 +48,22 @@ const isProvince = (a: Actor) => a.unitKind === 'hrss' && a.unitLevel === 'provi
  */
 export class RoleChangeService {
   constructor(
-    private readonly base: BaseContext,
-    private readonly repo: RoleChangeRepository,
-    private readonly roles: RoleRepository,
-    private readonly catalogue: RoleService,
+    private readonly deps: { db: Database; audit: AuditService; requests: RoleChangeRepository; roles: RoleRepository; catalogue: RoleService },
   ) {}
 
   async create(actor: Actor, input: { roleCode?: string | undefined; proposal: RoleChangeProposal }, meta: RequestMeta) {
     authorize(actor, 'role-change.create');
-    return this.base.db.transaction(async (tx) => {
-      const role = input.roleCode ? await this.catalogue.visible(actor, input.roleCode, tx) : null;
+    return this.deps.db.transaction(async (tx) => {
+      const role = input.roleCode ? await this.deps.catalogue.visible(actor, input.roleCode, tx) : null;
       const subsystem = (role?.subsystem as RoleSubsystem | undefined) ?? input.proposal.subsystem;
       if (!subsystem) throw badRequest('role_change.subsystem_required', 'A proposed new role needs a subsystem');
       authorize(actor, 'role-change.create', { subsystem });
       const invalid = [...(input.proposal.addModules ?? []), ...(input.proposal.removeModules ?? [])].filter((m) => !isModuleOf(subsystem, m));
       if (invalid.length) throw badRequest('role.module_invalid', `Modules must be ${subsystem} modules (R15)`, { subsystem, invalid });
       if (role && input.proposal.code) throw badRequest('role_change.code_for_new_role', 'A code is proposed only for a new role (omit roleCode)');
-      const reviewer = await this.repo.nextReviewer(tx, actor.unitId);
+      const reviewer = await this.deps.requests.nextReviewer(tx, actor.unitId);
       if (!reviewer) throw noReviewer();
-      const created = await this.repo.create(tx, {
+      const created = await this.deps.requests.create(tx, {
         fromUnitId: actor.unitId,
         roleId: role?.id ?? null,
         proposal: { ...input.proposal, subsystem },
@@ -75,19 +72,19 @@ export class RoleChangeService {
         history: [entry(actor, 'submitted', input.proposal.comment)],
       });
       await this.audit(tx, actor, 'role-change.create', created.id, actor.unitId, { role: input.roleCode ?? null, reviewer }, meta);
-      return roleChangeView((await this.repo.view(tx, created.id))!);
+      return roleChangeView((await this.deps.requests.view(tx, created.id))!);
     });
   }
 
   async list(actor: Actor, f: { status?: RoleChangeRow['status'] | undefined; box?: 'submitted' | 'review' | undefined; limit: number; next?: string | undefined }) {
     authorize(actor, 'role-change.read');
-    const rows = await this.repo.list(undefined, actor.unitId, f);
+    const rows = await this.deps.requests.list(undefined, actor.unitId, f);
     return toPage(rows, f.limit, (r) => [new Date(r.createdAt).toISOString(), r.id], roleChangeView);
   }
 
   async get(actor: Actor, id: string) {
     authorize(actor, 'role-change.read');
-    const row = await this.repo.findInvolved(undefined, actor.unitId, id);
+    const row = await this.deps.requests.findInvolved(undefined, actor.unitId, id);
     if (!row) throw notFound('role_change.not_found', 'Role-change request not found');
     return roleChangeView(row);
   }
@@ -99,8 +96,8 @@ export class RoleChangeService {
   async decide(actor: Actor, id: string, decision: Decision, note: string | undefined, meta: RequestMeta, apply = true, code?: string) {
     authorize(actor, 'role-change.decide');
     try {
-      return await this.base.db.transaction(async (tx) => {
-        const req = await this.repo.lockInvolved(tx, actor.unitId, id);
+      return await this.deps.db.transaction(async (tx) => {
+        const req = await this.deps.requests.lockInvolved(tx, actor.unitId, id);
         if (!req) throw notFound('role_change.not_found', 'Role-change request not found');
         // R6/R15: a subsystem-scoped hrss administrator handles only its subsystems' requests.
         authorize(actor, 'role-change.decide', { subsystem: String(req.proposal.subsystem) });
@@ -111,22 +108,22 @@ export class RoleChangeService {
         const history = [...req.history, entry(actor, DONE[decision], note)];
         let roleId: string | undefined;
         if (decision === 'forward') {
-          if (isProvince(actor)) throw conflict('role_change.province_decides', 'The province accepts or rejects; it has no unit above');
-          const next = await this.repo.nextReviewer(tx, actor.unitId);
+          if (isProvinceHrss(actor)) throw conflict('role_change.province_decides', 'The province accepts or rejects; it has no unit above');
+          const next = await this.deps.requests.nextReviewer(tx, actor.unitId);
           if (!next) throw noReviewer();
-          await this.repo.update(tx, id, { currentReviewerUnitId: next, history });
+          await this.deps.requests.update(tx, id, { currentReviewerUnitId: next, history });
         } else {
-          if ((decision === 'accept' || decision === 'reject') && !isProvince(actor)) {
+          if ((decision === 'accept' || decision === 'reject') && !isProvinceHrss(actor)) {
             throw forbidden('role_change.province_only', 'Only the province hrss unit accepts or rejects (R16)');
           }
           if (decision === 'accept' && apply) {
             if (req.roleId) await this.applyProposal(tx, actor, req, meta);
             else roleId = await this.createProposed(tx, actor, req, code, meta);
           }
-          await this.repo.update(tx, id, { status: DONE[decision], currentReviewerUnitId: null, history, ...(roleId ? { roleId } : {}) });
+          await this.deps.requests.update(tx, id, { status: DONE[decision], currentReviewerUnitId: null, history, ...(roleId ? { roleId } : {}) });
         }
         await this.audit(tx, actor, `role-change.${decision}`, id, req.fromUnitId, { note: note ?? null, ...(roleId ? { roleId } : {}) }, meta);
-        return roleChangeView((await this.repo.view(tx, id))!);
+        return roleChangeView((await this.deps.requests.view(tx, id))!);
       });
     } catch (err) {
       // Two acceptances racing for one new code: the unique index decides, the loser gets a 409.
@@ -137,13 +134,13 @@ export class RoleChangeService {
 
   /** Accepting may change the role as proposed: same rules as any catalogue edit (R15). */
   private async applyProposal(tx: Transaction, actor: Actor, req: RoleChangeRow, meta: RequestMeta) {
-    const role = await this.roles.lock(tx, req.roleId!);
+    const role = await this.deps.roles.lock(tx, req.roleId!);
     if (!role) return;
     authorize(actor, 'role.update', { subsystem: role.subsystem, ownerUnitId: role.ownerUnitId });
     const p = req.proposal as Partial<RoleChangeProposal>;
     const removed = new Set(p.removeModules ?? []);
     const modules = [...role.modules, ...(p.addModules ?? [])].filter((m) => !removed.has(m));
-    await this.catalogue.applyChanges(tx, actor, role, { ...(p.name ? { name: p.name } : {}), modules }, meta, { roleChangeRequest: req.id });
+    await this.deps.catalogue.applyChanges(tx, actor, role, { ...(p.name ? { name: p.name } : {}), modules }, meta, { roleChangeRequest: req.id });
   }
 
   /**
@@ -156,12 +153,12 @@ export class RoleChangeService {
     if (!roleCode) throw badRequest('role_change.code_required', 'Give the new role a code: the proposal names none');
     if (!p.name) throw badRequest('role_change.name_required', 'The proposal names no role; answer or reject it, or accept with apply: false');
     const input = { code: roleCode, name: p.name, subsystem: p.subsystem as RoleSubsystem, modules: p.addModules ?? [] };
-    const role = await this.catalogue.createIn(tx, actor, input, null, meta, { roleChangeRequest: req.id });
+    const role = await this.deps.catalogue.createIn(tx, actor, input, null, meta, { roleChangeRequest: req.id });
     return role.id;
   }
 
   private audit(tx: Transaction, actor: Actor, action: string, id: string, unitId: string, details: Record<string, unknown>, meta: RequestMeta) {
-    return this.base.audit.record(tx, { actor, action, target: { type: 'role-change-request', id }, unitId, details, meta });
+    return this.deps.audit.record(tx, { actor, action, target: { type: 'role-change-request', id }, unitId, details, meta });
   }
 }
 

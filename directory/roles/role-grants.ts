@@ -1,10 +1,13 @@
 import type { Transaction } from 'sequelize';
 import { badRequest, conflict, forbidden, notFound } from '../../platform/errors.ts';
-import type { BaseContext } from '../../server/context.ts';
+import type { Database } from '../../platform/db/database.ts';
+import type { AuditService } from '../audit/audit-service.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
 import { authorize } from '../authz/policy.ts';
 import type { AccountPowerGuard } from '../authz/account-power-guard.ts';
-import type { AccountModel } from '../models/index.ts';
+import type { AccountRepository } from '../accounts/account-repository.ts';
+import type { Account } from '../models/index.ts';
+import type { UnitRepository } from '../units/unit-repository.ts';
 import type { RoleRepository, RoleRow } from './role-repository.ts';
 import type { RoleService } from './role-service.ts';
 import { roleInSight } from './role-view.ts';
@@ -22,47 +25,44 @@ export interface GrantableRole {
  */
 export class RoleGrantService {
   constructor(
-    private readonly base: BaseContext,
-    private readonly repo: RoleRepository,
-    private readonly catalogue: RoleService,
-    private readonly powers: AccountPowerGuard,
+    private readonly deps: { db: Database; audit: AuditService; roles: RoleRepository; catalogue: RoleService; powers: AccountPowerGuard; accounts: AccountRepository; units: UnitRepository },
   ) {}
 
   /** Members of a role in the caller's unit. */
   async members(actor: Actor, code: string) {
     authorize(actor, 'role.members');
-    const role = await this.catalogue.visible(actor, code);
-    return { code, accountIds: await this.repo.members(undefined, role.id, actor.unitId) };
+    const role = await this.deps.catalogue.visible(actor, code);
+    return { code, accountIds: await this.deps.roles.members(undefined, role.id, actor.unitId) };
   }
 
   /** R17 — "choose a role, add users". Already-held grants are left as they are. */
   async addMembers(actor: Actor, code: string, accountIds: string[], meta: RequestMeta) {
     authorize(actor, 'role.members');
-    return this.base.db.transaction(async (tx) => {
+    return this.deps.db.transaction(async (tx) => {
       // The path names one role: unknown or out of sight is 404, like every other /roles/{code} route.
-      await this.catalogue.visible(actor, code, tx);
+      await this.deps.catalogue.visible(actor, code, tx);
       const [role] = await this.grantableRoleIds(tx, actor.unitId, [code]);
       authorize(actor, 'role.members', { subsystem: role!.subsystem });
       for (const accountId of new Set(accountIds)) {
         await this.ownOperator(tx, actor, accountId, [role!.subsystem]);
-        if (await this.repo.grant(tx, accountId, role!.id, actor.accountId)) {
+        if (await this.deps.roles.grant(tx, accountId, role!.id, actor.accountId)) {
           await this.audit(tx, actor, 'role.grant', accountId, { role: code }, meta);
         }
       }
-      return { code, accountIds: await this.repo.members(tx, role!.id, actor.unitId) };
+      return { code, accountIds: await this.deps.roles.members(tx, role!.id, actor.unitId) };
     });
   }
 
   async removeMember(actor: Actor, code: string, accountId: string, meta: RequestMeta) {
     authorize(actor, 'role.members');
-    return this.base.db.transaction(async (tx) => {
-      const role = await this.catalogue.visible(actor, code, tx);
+    return this.deps.db.transaction(async (tx) => {
+      const role = await this.deps.catalogue.visible(actor, code, tx);
       authorize(actor, 'role.members', { subsystem: role.subsystem });
       await this.ownOperator(tx, actor, accountId, [role.subsystem]);
-      if (await this.repo.revoke(tx, accountId, role.id)) {
+      if (await this.deps.roles.revoke(tx, accountId, role.id)) {
         await this.audit(tx, actor, 'role.revoke', accountId, { role: code }, meta);
       }
-      return { code, accountIds: await this.repo.members(tx, role.id, actor.unitId) };
+      return { code, accountIds: await this.deps.roles.members(tx, role.id, actor.unitId) };
     });
   }
 
@@ -75,13 +75,13 @@ export class RoleGrantService {
     authorize(actor, 'account.set-roles');
     const account = await this.ownOperator(tx, actor, accountId);
     const wanted = await this.grantableRoleIds(tx, account.unitId, [...new Set(roleCodes)]);
-    const current = await this.repo.rolesOf(tx, accountId);
+    const current = await this.deps.roles.rolesOf(tx, accountId);
     const added = wanted.filter((w) => !current.some((c) => c.id === w.id));
     const removed = current.filter((c) => !wanted.some((w) => w.id === c.id));
     for (const r of [...added, ...removed]) authorize(actor, 'account.set-roles', { subsystem: r.subsystem });
-    await this.powers.check(tx, actor, account, { extraSubsystems: [...added, ...removed].map((r) => r.subsystem) });
-    for (const r of added) await this.repo.grant(tx, accountId, r.id, actor.accountId);
-    for (const r of removed) await this.repo.revoke(tx, accountId, r.id);
+    await this.deps.powers.check(tx, actor, account, { extraSubsystems: [...added, ...removed].map((r) => r.subsystem) });
+    for (const r of added) await this.deps.roles.grant(tx, accountId, r.id, actor.accountId);
+    for (const r of removed) await this.deps.roles.revoke(tx, accountId, r.id);
     const roles = wanted.map((r) => r.code).sort();
     if (added.length || removed.length) {
       const details = { added: added.map((r) => r.code), removed: removed.map((r) => r.code), roles };
@@ -98,10 +98,10 @@ export class RoleGrantService {
   async grantableRoleIds(tx: Transaction, unitId: string, codes: string[]): Promise<GrantableRole[]> {
     if (!codes.length) return [];
     // A role out of sight (another hrss unit's, not above this one) is unknown here, as on /roles/{code} (R10).
-    const rows = (await this.repo.byCodes(tx, unitId, codes)).filter(roleInSight);
+    const rows = (await this.deps.roles.byCodes(tx, unitId, codes)).filter(roleInSight);
     const unknown = codes.filter((c) => !rows.some((r) => r.code === c));
     if (unknown.length) throw badRequest('role.unknown', 'Unknown role codes', { codes: unknown });
-    const hrssUnit = (await this.repo.unitKind(tx, unitId)) === 'hrss';
+    const hrssUnit = (await this.deps.units.findById(tx, unitId))?.kind === 'hrss';
     const refused = rows.filter((r) => !r.grantable || (r.subsystem === 'org' && !hrssUnit));
     if (refused.length) {
       throw forbidden('role.not_grantable', 'Only provincial roles and roles of hrss units above or at the unit may be granted (R17)', {
@@ -117,8 +117,8 @@ export class RoleGrantService {
    * R9/R10 — an active operator of the caller's own unit; anything else is not found or refused.
    * R6 — the caller's scope must cover every role it holds and every role concerned (`subsystems`).
    */
-  private async ownOperator(tx: Transaction, actor: Actor, accountId: string, subsystems: string[] = []): Promise<AccountModel> {
-    const account = await this.repo.findAccount(tx, accountId);
+  private async ownOperator(tx: Transaction, actor: Actor, accountId: string, subsystems: string[] = []): Promise<Account> {
+    const account = await this.deps.accounts.findForUpdate(tx, accountId);
     if (!account || account.unitId !== actor.unitId) {
       throw notFound('account.not_found', "No such account in your unit", { accountId });
     }
@@ -126,11 +126,11 @@ export class RoleGrantService {
       throw forbidden('role.separation_of_duties', 'Unit and administrator accounts never hold business roles (R9)', { accountId });
     }
     if (account.status !== 'active') throw conflict('account.not_active', 'The account is not active', { accountId });
-    await this.powers.check(tx, actor, account, { extraSubsystems: subsystems });
+    await this.deps.powers.check(tx, actor, account, { extraSubsystems: subsystems });
     return account;
   }
 
   private audit(tx: Transaction, actor: Actor, action: string, accountId: string, details: Record<string, unknown>, meta: RequestMeta) {
-    return this.base.audit.record(tx, { actor, action, target: { type: 'account', id: accountId }, unitId: actor.unitId, details, meta });
+    return this.deps.audit.record(tx, { actor, action, target: { type: 'account', id: accountId }, unitId: actor.unitId, details, meta });
   }
 }

@@ -1,6 +1,6 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { JURISDICTION_SQL } from '../authz/jurisdiction.ts';
-import { AccountModel, RoleModel, UnitModel } from '../models/index.ts';
+import { dbNow, plain, RoleModel, type Role } from '../models/index.ts';
 
 export interface RoleRow {
   id: string;
@@ -35,7 +35,11 @@ const VIEW = `SELECT ${COLUMNS}, ${GRANTABLE_SQL} AS grantable,
 
 /** Roles and account–role grants. */
 export class RoleRepository {
-  constructor(private readonly sequelize: Sequelize) {}
+  private readonly sequelize: Sequelize;
+
+  constructor(deps: { sequelize: Sequelize }) {
+    this.sequelize = deps.sequelize;
+  }
 
   /** Roles visible from `unitId` (R15, R17), optionally of one subsystem or status, ordered by code. */
   visible(tx: Transaction | undefined, unitId: string, f: { subsystem?: string | undefined; status?: string | undefined }) {
@@ -73,25 +77,22 @@ export class RoleRepository {
     return RoleModel.count({ where: { code }, transaction: tx }).then((n) => n > 0);
   }
 
-  create(tx: Transaction, r: { code: string; name: string; subsystem: string; modules: string[]; ownerUnitId: string | null }) {
-    return RoleModel.create(r, { transaction: tx });
+  async create(tx: Transaction, r: { code: string; name: string; subsystem: string; modules: string[]; ownerUnitId: string | null }): Promise<Role> {
+    return plain(await RoleModel.create(r, { transaction: tx }))!;
+  }
+
+  /** A role of the provincial catalogue unless its code exists (R5: the seeded catalogue). */
+  async seed(tx: Transaction, r: { code: string; name: string; subsystem: string; modules: string[] }): Promise<void> {
+    await RoleModel.findOrCreate({ where: { code: r.code }, defaults: { ...r, ownerUnitId: null }, transaction: tx });
   }
 
   async update(tx: Transaction, id: string, changes: { name?: string; modules?: string[]; status?: 'active' | 'disabled' }) {
-    await RoleModel.update({ ...changes, updatedAt: new Date() }, { where: { id }, transaction: tx });
+    await RoleModel.update({ ...changes, updatedAt: dbNow() }, { where: { id }, transaction: tx });
   }
 
   /** Locks the role row for the rest of the transaction (concurrent edits of its modules race otherwise). */
-  lock(tx: Transaction, id: string) {
-    return RoleModel.findByPk(id, { transaction: tx, lock: tx.LOCK.UPDATE });
-  }
-
-  async unitKind(tx: Transaction, unitId: string): Promise<string | null> {
-    return (await UnitModel.findByPk(unitId, { attributes: ['kind'], transaction: tx }))?.kind ?? null;
-  }
-
-  findAccount(tx: Transaction, id: string) {
-    return AccountModel.findByPk(id, { transaction: tx, lock: tx.LOCK.UPDATE });
+  async lock(tx: Transaction, id: string): Promise<Role | null> {
+    return plain(await RoleModel.findByPk(id, { transaction: tx, lock: tx.LOCK.UPDATE }));
   }
 
   /** The roles an account holds (any status), with their subsystems. */
@@ -100,6 +101,15 @@ export class RoleRepository {
       `SELECT r.id, r.code, r.subsystem FROM account_roles ar JOIN roles r ON r.id = ar.role_id
         WHERE ar.account_id = :accountId ORDER BY r.code`,
       { replacements: { accountId }, type: QueryTypes.SELECT, transaction: tx },
+    );
+  }
+
+  /** R9 — the account's active roles of one subsystem with their modules, by code. */
+  activeRolesIn(tx: Transaction | undefined, accountId: string, subsystem: string) {
+    return this.sequelize.query<{ code: string; modules: string[] }>(
+      `SELECT r.code, r.modules FROM account_roles ar JOIN roles r ON r.id = ar.role_id
+       WHERE ar.account_id = :accountId AND r.subsystem = :subsystem AND r.status = 'active' ORDER BY r.code`,
+      { replacements: { accountId, subsystem }, type: QueryTypes.SELECT, transaction: tx },
     );
   }
 

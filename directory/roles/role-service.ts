@@ -1,8 +1,9 @@
 import { UniqueConstraintError, type Transaction } from 'sequelize';
 import { conflict, forbidden, notFound } from '../../platform/errors.ts';
-import type { BaseContext } from '../../server/context.ts';
+import type { Database } from '../../platform/db/database.ts';
+import type { AuditService } from '../audit/audit-service.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
-import { authorize } from '../authz/policy.ts';
+import { authorize, isProvinceHrss } from '../authz/policy.ts';
 import { MODULES, ROLE_SUBSYSTEMS, SUBSYSTEM_NAMES, moduleCode, type RoleSubsystem } from '../catalogue/modules.ts';
 import type { RoleRepository, RoleRow } from './role-repository.ts';
 import { checkModules, roleInSight, roleView } from './role-view.ts';
@@ -20,22 +21,18 @@ export interface RoleChanges {
   status?: 'active' | 'disabled' | undefined;
 }
 
-const isProvinceHrss = (a: Actor) => a.unitKind === 'hrss' && a.unitLevel === 'province';
 
 /**
  * The business-role catalogue (R15): the provincial catalogue, kept by the province hrss unit's
  * administrators, and the roles each hrss unit defines for its own jurisdiction.
  */
 export class RoleService {
-  constructor(
-    private readonly base: BaseContext,
-    private readonly repo: RoleRepository,
-  ) {}
+  constructor(private readonly deps: { db: Database; audit: AuditService; roles: RoleRepository }) {}
 
   /** Roles grantable at the caller's unit (R17) and roles defined inside its jurisdiction. */
   async list(actor: Actor, f: { subsystem?: RoleSubsystem | undefined; status?: 'active' | 'disabled' | undefined }) {
     authorize(actor, 'role.read');
-    const rows = await this.repo.visible(undefined, actor.unitId, f);
+    const rows = await this.deps.roles.visible(undefined, actor.unitId, f);
     return { items: rows.map(roleView) };
   }
 
@@ -62,7 +59,7 @@ export class RoleService {
   async create(actor: Actor, input: RoleInput, meta: RequestMeta) {
     const ownerUnitId = isProvinceHrss(actor) ? null : actor.unitId;
     try {
-      return await this.base.db.transaction(async (tx) => roleView(await this.createIn(tx, actor, input, ownerUnitId, meta)));
+      return await this.deps.db.transaction(async (tx) => roleView(await this.createIn(tx, actor, input, ownerUnitId, meta)));
     } catch (err) {
       // Two concurrent creations of one code: the unique index decides, the loser gets the same 409.
       if (err instanceof UniqueConstraintError) throw taken(input.code);
@@ -77,9 +74,9 @@ export class RoleService {
   async createIn(tx: Transaction, actor: Actor, input: RoleInput, ownerUnitId: string | null, meta: RequestMeta, details: Record<string, unknown> = {}) {
     authorize(actor, 'role.create', { subsystem: input.subsystem, ownerUnitId });
     const modules = checkModules(input.subsystem, input.modules);
-    if (await this.repo.codeExists(tx, input.code)) throw taken(input.code);
-    const role = await this.repo.create(tx, { ...input, modules, ownerUnitId });
-    await this.base.audit.record(tx, {
+    if (await this.deps.roles.codeExists(tx, input.code)) throw taken(input.code);
+    const role = await this.deps.roles.create(tx, { ...input, modules, ownerUnitId });
+    await this.deps.audit.record(tx, {
       actor,
       action: 'role.create',
       target: { type: 'role', id: role.id },
@@ -87,22 +84,22 @@ export class RoleService {
       details: { code: input.code, subsystem: input.subsystem, modules, provincial: ownerUnitId === null, ...details },
       meta,
     });
-    return (await this.repo.byCode(tx, actor.unitId, input.code))!;
+    return (await this.deps.roles.byCode(tx, actor.unitId, input.code))!;
   }
 
   /** R15 — renames, rebuilds or disables a role the caller may edit (same rules as creation). */
   async update(actor: Actor, code: string, changes: RoleChanges, meta: RequestMeta) {
     authorize(actor, 'role.update');
-    return this.base.db.transaction(async (tx) => {
+    return this.deps.db.transaction(async (tx) => {
       // Lock first, then read: the audit's "before" must be the state this change replaces.
-      await this.repo.lock(tx, (await this.visible(actor, code, tx)).id);
+      await this.deps.roles.lock(tx, (await this.visible(actor, code, tx)).id);
       const role = await this.visible(actor, code, tx);
       authorize(actor, 'role.update', { subsystem: role.subsystem, ownerUnitId: role.ownerUnitId });
       if (role.ownerUnitId !== null && !role.inJurisdiction) {
         throw forbidden('role.not_owner', 'This role belongs to a unit above yours; ask it to change the role (R16)');
       }
       await this.applyChanges(tx, actor, role, changes, meta);
-      return roleView((await this.repo.byCode(tx, actor.unitId, code))!);
+      return roleView((await this.deps.roles.byCode(tx, actor.unitId, code))!);
     });
   }
 
@@ -124,8 +121,8 @@ export class RoleService {
       ...(modules ? { modules } : {}),
       ...(changes.status ? { status: changes.status } : {}),
     };
-    await this.repo.update(tx, role.id, patch);
-    await this.base.audit.record(tx, {
+    await this.deps.roles.update(tx, role.id, patch);
+    await this.deps.audit.record(tx, {
       actor,
       action: 'role.update',
       target: { type: 'role', id: role.id },
@@ -137,7 +134,7 @@ export class RoleService {
 
   /** A role the caller can see: provincial, grantable at its unit, or defined inside its jurisdiction; else 404. */
   async visible(actor: Actor, code: string, tx?: Transaction): Promise<RoleRow> {
-    const role = await this.repo.byCode(tx, actor.unitId, code);
+    const role = await this.deps.roles.byCode(tx, actor.unitId, code);
     if (!role || !roleInSight(role)) {
       throw notFound('role.not_found', 'Role not found');
     }

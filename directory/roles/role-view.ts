@@ -16,7 +16,6 @@ export const roleView = (r: RoleRow) => ({
   createdAt: new Date(r.createdAt).toISOString(),
   updatedAt: new Date(r.updatedAt).toISOString(),
 });
-export type RoleView = ReturnType<typeof roleView>;
 
 /** R10/R17 — a role the unit sees: provincial, grantable at the unit, or defined inside its jurisdiction. */
 export const roleInSight = (r: RoleRow) => r.ownerUnitId === null || r.grantable || r.inJurisdiction;

@@ -21,7 +21,7 @@ const CREATION_TABLE: Record<string, Array<{ kind: UnitKind; level: UnitLevel | 
 const keyOf = (u: UnitShape) => (u.kind === 'hrss' ? `hrss/${u.level}` : u.kind);
 
 /** The kinds a unit may create (R4), for listings and the console. */
-export const creatableBy = (creator: UnitShape) => CREATION_TABLE[keyOf(creator)] ?? [];
+const creatableBy = (creator: UnitShape) => CREATION_TABLE[keyOf(creator)] ?? [];
 
 /**
  * R4 — checks that `creator` may create a unit of `kind` and returns the new unit's level (an hrss

@@ -1,7 +1,7 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { decodeCursor } from '../../platform/pagination.ts';
 import { JURISDICTION_SQL } from '../authz/jurisdiction.ts';
-import { UnitModel, type UnitKind } from '../models/index.ts';
+import { dbNow, plain, UnitModel, type Unit, type UnitKind } from '../models/index.ts';
 
 export interface UnitFilter {
   parentId?: string | undefined;
@@ -19,7 +19,7 @@ const COLUMNS = `u.id, u.kind, u.level, u.name, u.uscc, u.derived, u.uscc_overri
   u.updated_at AS "updatedAt"`;
 
 export type UnitRow = Pick<
-  UnitModel,
+  Unit,
   | 'id' | 'kind' | 'level' | 'name' | 'uscc' | 'derived' | 'usccOverride' | 'adminDivision' | 'responsibilities'
   | 'createdByUnitId' | 'parentUnitId' | 'affiliation' | 'path' | 'status' | 'createdAt' | 'updatedAt'
 >;
@@ -29,19 +29,66 @@ const TREE_LOCK_KEY = 7_302_114;
 
 /** Units: lookups within a jurisdiction (R10), atomic derived-code serials (R2), subtree moves (R13). */
 export class UnitRepository {
-  constructor(private readonly sequelize: Sequelize) {}
+  private readonly sequelize: Sequelize;
 
-  findById(tx: Transaction | undefined, id: string) {
-    return UnitModel.findByPk(id, { transaction: tx });
+  constructor(deps: { sequelize: Sequelize }) {
+    this.sequelize = deps.sequelize;
+  }
+
+  async findById(tx: Transaction | undefined, id: string): Promise<Unit | null> {
+    return plain(await UnitModel.findByPk(id, { transaction: tx }));
   }
 
   /** The unit row locked for the rest of the transaction (a change compares with what it replaces). */
-  lock(tx: Transaction, id: string) {
-    return UnitModel.findByPk(id, { transaction: tx, lock: tx.LOCK.UPDATE });
+  async lock(tx: Transaction, id: string): Promise<Unit | null> {
+    return plain(await UnitModel.findByPk(id, { transaction: tx, lock: tx.LOCK.UPDATE }));
   }
 
-  findByUscc(tx: Transaction | undefined, uscc: string) {
-    return UnitModel.findOne({ where: { uscc }, transaction: tx });
+  async findByUscc(tx: Transaction | undefined, uscc: string): Promise<Unit | null> {
+    return plain(await UnitModel.findOne({ where: { uscc }, transaction: tx }));
+  }
+
+  /** The unit's confirmed path (root first), or null for an unknown unit. */
+  async pathOf(tx: Transaction | undefined, id: string): Promise<string[] | null> {
+    const [row] = await this.sequelize.query<{ path: string[] }>('SELECT path FROM units WHERE id = :id', {
+      replacements: { id },
+      type: QueryTypes.SELECT,
+      transaction: tx,
+    });
+    return row?.path ?? null;
+  }
+
+  /** R5 — whether the province root (the one unit no unit created) exists. */
+  async rootExists(tx: Transaction): Promise<boolean> {
+    return (await UnitModel.count({ where: { createdByUnitId: null }, transaction: tx })) > 0;
+  }
+
+  async create(
+    tx: Transaction,
+    u: Pick<Unit, 'id' | 'kind' | 'level' | 'name' | 'uscc' | 'adminDivision' | 'createdByUnitId' | 'path'> &
+      Partial<Pick<Unit, 'derived' | 'usccOverride' | 'responsibilities' | 'affiliation'>>,
+  ): Promise<Unit> {
+    return plain(await UnitModel.create(u, { transaction: tx }))!;
+  }
+
+  /** Writes the changed columns (and the change stamp); returns the row as it now is. */
+  async update(
+    tx: Transaction,
+    id: string,
+    changes: Partial<Pick<Unit, 'name' | 'adminDivision' | 'responsibilities' | 'status'>>,
+  ): Promise<Unit> {
+    const [, rows] = await UnitModel.update({ ...changes, updatedAt: dbNow() }, { where: { id }, returning: true, transaction: tx });
+    return plain(rows[0]!)!;
+  }
+
+  /** True when `unitId` lies in the jurisdiction of `jurisdictionUnitId` (R10). */
+  async inJurisdiction(tx: Transaction | undefined, jurisdictionUnitId: string, unitId: string): Promise<boolean> {
+    const rows = await this.sequelize.query(`SELECT 1 FROM units u WHERE u.id = :unitId AND ${JURISDICTION_SQL}`, {
+      replacements: { unitId, jurisdictionUnitId },
+      type: QueryTypes.SELECT,
+      transaction: tx,
+    });
+    return rows.length > 0;
   }
 
   /** The unit if it lies in the jurisdiction of `jurisdictionUnitId`, else null (answered 404 by callers). */
@@ -116,7 +163,7 @@ export class UnitRepository {
    */
   async moveUnder(tx: Transaction, unit: UnitRow, upper: UnitRow): Promise<void> {
     await this.sequelize.query(
-      `UPDATE units SET path = CAST(:upperPath AS uuid[]) || path[(:from) : cardinality(path)], updated_at = now(),
+      `UPDATE units SET path = CAST(:upperPath AS uuid[]) || path[(:from) : cardinality(path)], updated_at = clock_timestamp(),
          parent_unit_id = CASE WHEN id = :id THEN CAST(:upperId AS uuid) ELSE parent_unit_id END,
          affiliation = CASE WHEN id = :id THEN 'confirmed' ELSE affiliation END
        WHERE path @> ARRAY[CAST(:id AS uuid)]`,

@@ -1,12 +1,13 @@
 import crypto from 'node:crypto';
 import type { Transaction } from 'sequelize';
-import type { BaseContext } from '../../server/context.ts';
+import type { Database } from '../../platform/db/database.ts';
 import { badRequest, conflict, forbidden, notFound } from '../../platform/errors.ts';
 import { toPage } from '../../platform/pagination.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
-import { authorize } from '../authz/policy.ts';
+import { authorize, isProvinceHrss } from '../authz/policy.ts';
+import type { AuditService } from '../audit/audit-service.ts';
 import { checkUscc, derivedCode, isCheckFailure } from '../codes/uscc.ts';
-import { UnitModel, type UnitKind, type UnitLevel } from '../models/index.ts';
+import type { UnitKind, UnitLevel } from '../models/index.ts';
 import type { PersonInput } from '../persons/person-repository.ts';
 import type { AccountFactory } from '../accounts/account-factory.ts';
 import type { InitialPassword } from '../credentials/credential-service.ts';
@@ -34,13 +35,16 @@ export interface CreateUnitInput {
 /** Units: creation chain (R4), codes (R1–R3), first administrator (R7), jurisdiction (R10). */
 export class UnitService {
   constructor(
-    private readonly base: BaseContext,
-    private readonly units: UnitRepository,
-    private readonly accounts: AccountRepository,
-    private readonly factory: AccountFactory,
-    private readonly ending: AccountEnding,
-    private readonly powers: AccountPowerGuard,
-    private readonly personGate: PersonGate,
+    private readonly deps: {
+      db: Database;
+      audit: AuditService;
+      units: UnitRepository;
+      accounts: AccountRepository;
+      factory: AccountFactory;
+      ending: AccountEnding;
+      powers: AccountPowerGuard;
+      personGate: PersonGate;
+    },
   ) {}
 
   /**
@@ -50,20 +54,21 @@ export class UnitService {
   async create(actor: Actor, input: CreateUnitInput, meta: RequestMeta) {
     authorize(actor, 'unit.create');
     const uscc = input.uscc === undefined ? undefined : this.acceptUscc(actor, input.uscc, input.usccOverride === true);
-    const [unitSecret, adminSecret] = await Promise.all([this.factory.prepareSecret(), this.factory.prepareSecret()]);
-    return this.personGate.guard(actor, 'unit.create', input.admin, meta, () => this.createIn(actor, input, uscc, unitSecret, adminSecret, meta));
+    const [unitSecret, adminSecret] = await Promise.all([this.deps.factory.prepareSecret(), this.deps.factory.prepareSecret()]);
+    return this.deps.personGate.guard(actor, 'unit.create', input.admin, meta, () => this.createIn(actor, input, uscc, unitSecret, adminSecret, meta));
   }
 
   private async createIn(actor: Actor, input: CreateUnitInput, uscc: string | undefined, unitSecret: InitialPassword, adminSecret: InitialPassword, meta: RequestMeta) {
     try {
-      return await this.base.db.transaction(async (tx) => {
-        const creator = await this.units.findById(tx, actor.unitId);
+      return await this.deps.db.transaction(async (tx) => {
+        const creator = await this.deps.units.findById(tx, actor.unitId);
         if (!creator || creator.status !== 'active') throw forbidden('unit.creator_inactive', 'Your unit is disabled');
         const level = checkCreation(creator, input.kind, input.level);
-        const code = uscc ?? derivedCode(creator.uscc, await this.units.takeDerivedSerial(tx, creator.id));
-        if (await this.units.findByUscc(tx, code)) throw conflict('unit.uscc_taken', `A unit with code ${code} already exists`);
+        const code = uscc ?? derivedCode(creator.uscc, await this.deps.units.takeDerivedSerial(tx, creator.id));
+        if (await this.deps.units.findByUscc(tx, code)) throw conflict('unit.uscc_taken', `A unit with code ${code} already exists`);
         const id = crypto.randomUUID();
-        const unit = await UnitModel.create(
+        const unit = await this.deps.units.create(
+          tx,
           {
             id,
             kind: input.kind,
@@ -77,18 +82,17 @@ export class UnitService {
             createdByUnitId: creator.id,
             path: [id], // unaffiliated until the upper unit confirms (R13)
           },
-          { transaction: tx },
         );
-        const unitAccount = await this.factory.createUnitAccount(tx, unit, unitSecret);
-        const admin = await this.factory.createPersonAccount(tx, {
+        const unitAccount = await this.deps.factory.createUnitAccount(tx, unit, unitSecret);
+        const admin = await this.deps.factory.createPersonAccount(tx, {
           unit,
           kind: 'admin',
           person: input.admin,
           scope: unit.kind === 'hrss' ? ['all'] : null,
           secret: adminSecret,
-          sight: this.personGate.sightOf(actor),
+          sight: this.deps.personGate.sightOf(actor),
         });
-        await this.base.audit.record(tx, {
+        await this.deps.audit.record(tx, {
           actor,
           action: 'unit.create',
           target: { type: 'unit', id: unit.id },
@@ -117,7 +121,7 @@ export class UnitService {
     if (check.ok) return check.value;
     const overridable = isCheckFailure(check.reason);
     if (override && overridable) {
-      if (actor.unitKind === 'hrss' && actor.unitLevel === 'province' && actor.kind === 'admin') return check.value;
+      if (isProvinceHrss(actor) && actor.kind === 'admin') return check.value;
       throw forbidden('unit.uscc_override_forbidden', 'Only a province administrator may accept a code that fails its check');
     }
     throw badRequest('unit.uscc_invalid', check.message, { position: check.position, reason: check.reason, overridable });
@@ -132,23 +136,23 @@ export class UnitService {
     authorize(actor, 'unit.read');
     const scopeUnit = actor.kind === 'unit' ? null : actor.unitId;
     if (!scopeUnit) {
-      const own = await this.units.findById(undefined, actor.unitId);
+      const own = await this.deps.units.findById(undefined, actor.unitId);
       return { items: own ? [unitView(own)] : [] };
     }
-    const rows = await this.units.list(undefined, scopeUnit, filter);
+    const rows = await this.deps.units.list(undefined, scopeUnit, filter);
     return toPage(rows, filter.limit, (r) => [r.name, r.id], unitView);
   }
 
   async tree(actor: Actor, id: string, depth: number) {
     authorize(actor, 'unit.read');
     const root = await this.visible(undefined, actor, id);
-    const rows = await this.units.subtree(undefined, actor.unitId, root, actor.kind === 'unit' ? 0 : depth, 5000);
+    const rows = await this.deps.units.subtree(undefined, actor.unitId, root, actor.kind === 'unit' ? 0 : depth, 5000);
     return nest(root, rows);
   }
 
   async update(actor: Actor, id: string, changes: { name?: string | undefined; adminDivision?: string | null | undefined; responsibilities?: string | undefined }, meta: RequestMeta) {
     authorize(actor, 'unit.update');
-    return this.base.db.transaction(async (tx) => {
+    return this.deps.db.transaction(async (tx) => {
       const row = await this.visible(tx, actor, id);
       if (row.id === actor.unitId && actor.unitKind !== 'hrss') {
         // R10 — a unit's own data is maintained by the unit above it, except its responsibilities.
@@ -156,14 +160,14 @@ export class UnitService {
           throw forbidden('unit.update_own_forbidden', "A unit's name and division are maintained by the unit above it");
         }
       }
-      const unit = (await this.units.lock(tx, row.id))!;
+      const unit = (await this.deps.units.lock(tx, row.id))!;
       // R25: only real changes are written and audited — a value equal to the stored one is no change.
-      const stored = unit.get({ plain: true }) as Record<string, unknown>;
+      const stored: Record<string, unknown> = unit;
       const patch = Object.fromEntries(Object.entries(changes).filter(([k, v]) => v !== undefined && v !== stored[k]));
       if (!Object.keys(patch).length) return unitView(unit); // nothing changed: nothing to write or audit
-      await unit.update({ ...patch, updatedAt: new Date() }, { transaction: tx });
-      await this.base.audit.record(tx, { actor, action: 'unit.update', target: { type: 'unit', id }, unitId: id, details: { changes: patch }, meta });
-      return unitView(unit);
+      const updated = await this.deps.units.update(tx, unit.id, patch);
+      await this.deps.audit.record(tx, { actor, action: 'unit.update', target: { type: 'unit', id }, unitId: id, details: { changes: patch }, meta });
+      return unitView(updated);
     });
   }
 
@@ -174,31 +178,31 @@ export class UnitService {
    */
   async changeAdmin(actor: Actor, id: string, person: PersonInput, meta: RequestMeta) {
     authorize(actor, 'unit.change-admin');
-    const secret = await this.factory.prepareSecret();
-    const { result, after } = await this.personGate.guard(actor, 'unit.change-admin', person, meta, () => this.changeAdminIn(actor, id, person, secret, meta));
+    const secret = await this.deps.factory.prepareSecret();
+    const { result, after } = await this.deps.personGate.guard(actor, 'unit.change-admin', person, meta, () => this.changeAdminIn(actor, id, person, secret, meta));
     await Promise.all(after.map((f) => f()));
     return result;
   }
 
   private changeAdminIn(actor: Actor, id: string, person: PersonInput, secret: InitialPassword, meta: RequestMeta) {
-    return this.base.db.transaction(async (tx) => {
+    return this.deps.db.transaction(async (tx) => {
       // R7 names the creating unit explicitly: it keeps this power after the unit affiliates elsewhere.
-      const created = actor.kind === 'admin' ? await this.units.findById(tx, id) : null;
+      const created = actor.kind === 'admin' ? await this.deps.units.findById(tx, id) : null;
       const row = created?.createdByUnitId === actor.unitId ? created : await this.visible(tx, actor, id);
       if (actor.kind === 'admin' && row.id === actor.unitId) {
         throw forbidden('unit.change_own_admin', "An administrator cannot replace its own unit's administrator; the unit account or the unit above does");
       }
-      const unit = (await UnitModel.findByPk(row.id, { transaction: tx, lock: tx.LOCK.UPDATE }))!;
+      const unit = (await this.deps.units.lock(tx, row.id))!;
       // An hrss unit's scoped administrators (R6) stay; the one(s) with scope "all" are replaced.
-      const previous = (await this.accounts.activeAdmins(tx, unit.id)).filter((a) => unit.kind !== 'hrss' || a.scope?.includes('all'));
+      const previous = (await this.deps.accounts.activeAdmins(tx, unit.id)).filter((a) => unit.kind !== 'hrss' || a.scope?.includes('all'));
       // Issue 5 item 1: the actor covers both the administrators it disables and the one it names.
       const scope = unit.kind === 'hrss' ? ['all'] : null;
-      for (const old of previous) await this.powers.check(tx, actor, old);
-      await this.powers.check(tx, actor, { id: null, kind: 'admin', unitId: unit.id, scope });
+      for (const old of previous) await this.deps.powers.check(tx, actor, old);
+      await this.deps.powers.check(tx, actor, { id: null, kind: 'admin', unitId: unit.id, scope });
       const afterCommit: Array<() => Promise<void>> = [];
-      for (const old of previous) afterCommit.push(await this.ending.end(tx, old, 'disabled'));
-      const admin = await this.factory.createPersonAccount(tx, { unit, kind: 'admin', person, scope, secret, sight: this.personGate.sightOf(actor) });
-      await this.base.audit.record(tx, {
+      for (const old of previous) afterCommit.push(await this.deps.ending.end(tx, old, 'disabled'));
+      const admin = await this.deps.factory.createPersonAccount(tx, { unit, kind: 'admin', person, scope, secret, sight: this.deps.personGate.sightOf(actor) });
+      await this.deps.audit.record(tx, {
         actor,
         action: 'unit.change-admin',
         target: { type: 'unit', id: unit.id },
@@ -221,14 +225,14 @@ export class UnitService {
   async addHrssAdmin(actor: Actor, id: string, person: PersonInput, requested: string[], meta: RequestMeta) {
     authorize(actor, 'unit.change-admin');
     const scope = normalizeScope(requested);
-    const secret = await this.factory.prepareSecret();
-    return this.personGate.guard(actor, 'unit.add-admin', person, meta, () => this.base.db.transaction(async (tx) => {
+    const secret = await this.deps.factory.prepareSecret();
+    return this.deps.personGate.guard(actor, 'unit.add-admin', person, meta, () => this.deps.db.transaction(async (tx) => {
       const row = await this.visible(tx, actor, id);
       if (row.kind !== 'hrss') throw conflict('unit.single_admin', 'Only hrss units have several administrators (R6)');
-      await this.powers.check(tx, actor, { id: null, kind: 'admin', unitId: row.id, scope });
-      const unit = (await this.units.findById(tx, row.id))!;
-      const admin = await this.factory.createPersonAccount(tx, { unit, kind: 'admin', person, scope, secret, sight: this.personGate.sightOf(actor) });
-      await this.base.audit.record(tx, { actor, action: 'unit.add-admin', target: { type: 'account', id: admin.account.id }, unitId: unit.id, details: { scope }, meta });
+      await this.deps.powers.check(tx, actor, { id: null, kind: 'admin', unitId: row.id, scope });
+      const unit = (await this.deps.units.findById(tx, row.id))!;
+      const admin = await this.deps.factory.createPersonAccount(tx, { unit, kind: 'admin', person, scope, secret, sight: this.deps.personGate.sightOf(actor) });
+      await this.deps.audit.record(tx, { actor, action: 'unit.add-admin', target: { type: 'account', id: admin.account.id }, unitId: unit.id, details: { scope }, meta });
       return { accountId: admin.account.id, username: admin.username, initialPassword: admin.initialPassword };
     }));
   }
@@ -236,16 +240,16 @@ export class UnitService {
   /** Disables (or re-enables) a unit below the caller: its accounts can no longer sign in and their sessions end. */
   async setStatus(actor: Actor, id: string, status: 'active' | 'disabled', meta: RequestMeta) {
     authorize(actor, 'unit.disable');
-    const { view, after } = await this.base.db.transaction(async (tx) => {
+    const { view, after } = await this.deps.db.transaction(async (tx) => {
       const row = await this.visible(tx, actor, id);
       if (row.id === actor.unitId) throw forbidden('unit.disable_own', 'A unit cannot disable itself');
-      const unit = (await UnitModel.findByPk(row.id, { transaction: tx, lock: tx.LOCK.UPDATE }))!;
-      await unit.update({ status, updatedAt: new Date() }, { transaction: tx });
+      await this.deps.units.lock(tx, row.id);
+      const unit = await this.deps.units.update(tx, row.id, { status });
       const afterCommit: Array<() => Promise<void>> = [];
       if (status === 'disabled') {
-        for (const a of await this.accounts.activeAccountIdsOfUnits(tx, [unit.id])) afterCommit.push(await this.ending.endSessions(tx, a.id));
+        for (const accountId of await this.deps.accounts.activeAccountIdsOfUnits(tx, [unit.id])) afterCommit.push(await this.deps.ending.endSessions(tx, accountId));
       }
-      await this.base.audit.record(tx, { actor, action: status === 'disabled' ? 'unit.disable' : 'unit.enable', target: { type: 'unit', id }, unitId: id, meta });
+      await this.deps.audit.record(tx, { actor, action: status === 'disabled' ? 'unit.disable' : 'unit.enable', target: { type: 'unit', id }, unitId: id, meta });
       return { view: unitView(unit), after: afterCommit };
     });
     await Promise.all(after.map((f) => f()));
@@ -257,9 +261,9 @@ export class UnitService {
     const row =
       actor.kind === 'unit'
         ? id === actor.unitId
-          ? await this.units.findById(tx, id)
+          ? await this.deps.units.findById(tx, id)
           : null
-        : await this.units.findInJurisdiction(tx, actor.unitId, id);
+        : await this.deps.units.findInJurisdiction(tx, actor.unitId, id);
     if (!row) throw notFound('unit.not_found', 'Unit not found');
     return row;
   }

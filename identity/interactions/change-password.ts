@@ -1,10 +1,11 @@
 import { isAppError } from '../../platform/errors.ts';
+import { minPasswordLength } from '../../directory/password-policy.ts';
 import { isMessageKey, t } from '../pages/i18n.ts';
 import { changePasswordPage, signInPage } from '../pages/steps.ts';
 import { proceed, render, type InteractionDeps, type InteractionRequest, type StepHandler } from './request.ts';
 
 export const policyHints = (deps: InteractionDeps) => ({
-  minLength: deps.config.passwordPolicy === 'nist' ? 15 : 8,
+  minLength: minPasswordLength(deps.config.passwordPolicy),
   classes: deps.config.passwordPolicy === 'dengbao',
 });
 

@@ -3,6 +3,7 @@ import type { Sequelize } from 'sequelize';
 import * as directory from './migrations/0001-directory.ts';
 import * as platform from './migrations/0002-platform.ts';
 import * as auditIntegrity from './migrations/0003-audit-integrity.ts';
+import * as oneClock from './migrations/0004-one-clock.ts';
 import { APP_ROLE } from './migrations/0003-audit-integrity.ts';
 import { AppError } from '../errors.ts';
 import type { MigrationContext } from './migration-context.ts';
@@ -14,6 +15,7 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['0001-directory', directory],
   ['0002-platform', platform],
   ['0003-audit-integrity', auditIntegrity],
+  ['0004-one-clock', oneClock],
 ];
 
 const LOCK_ID = 7_420_001; // advisory lock: two nodes starting at once migrate one after the other

@@ -1,4 +1,4 @@
-import { sampleUscc } from '../../directory/codes/test-data.ts';
+import { sampleUscc } from '../../directory/codes/synthetic-codes.ts';
 import { openBootstrappedCore, samplePerson } from './core.ts';
 import { startAdminApp } from './admin-app.ts';
 

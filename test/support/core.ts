@@ -2,7 +2,7 @@ import { openCore } from '../../server/core.ts';
 import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/logger.ts';
 import type { Actor } from '../../directory/actor.ts';
-import { sampleIdNumber, samplePhone } from '../../directory/codes/test-data.ts';
+import { sampleIdNumber, samplePhone } from '../../directory/codes/synthetic-codes.ts';
 import { bootstrapProvince } from '../../directory/bootstrap/bootstrap.ts';
 import { freshDatabaseEnv } from './database.ts';
 

@@ -60,9 +60,9 @@ export const INDIRECT: Array<{ file: string; call: RegExp; source?: string; lite
     status: 401,
   },
   {
-    file: 'directory/persons/person-service.ts',
+    file: 'directory/persons/person-rules.ts',
     call: /^conflict\(\s*PERSON_UNAVAILABLE\b/,
-    source: 'directory/persons/person-service.ts',
+    source: 'directory/persons/person-rules.ts',
     literal: /\bPERSON_UNAVAILABLE = '([^']+)'/g,
     status: 409,
   },

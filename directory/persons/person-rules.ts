@@ -2,14 +2,31 @@ import type { Transaction } from 'sequelize';
 import { badRequest, conflict } from '../../platform/errors.ts';
 import { parseIdNumber } from '../codes/id-number.ts';
 import { parsePhone } from '../codes/phone.ts';
-import type { PersonModel } from '../models/index.ts';
+import type { Person } from '../models/index.ts';
 import type { PersonInput, PersonRepository } from './person-repository.ts';
 
-/** R8 — validates a real-name person's data: ID number (GB 11643), mainland mobile, a name. */
-export function parsePersonInput(input: { name: string; idNumber: string; phone: string }): PersonInput {
-  const name = input.name.trim();
+/** R8 — a person's name: trimmed, 1 to 100 characters. */
+export function parsePersonName(input: string): string {
+  const name = input.trim();
   if (!name || name.length > 100) throw badRequest('person.name_invalid', 'Name must be 1 to 100 characters');
-  return { name, idNumber: parseIdNumber(input.idNumber), phone: parsePhone(input.phone) };
+  return name;
+}
+
+/**
+ * R8 — validates a real-name person's data: ID number (GB 11643), mainland mobile, a name. The
+ * services call it on every path that stores a person (API, bootstrap, demo, CLI), whatever the
+ * caller checked before.
+ */
+export function parsePersonInput(input: { name: string; idNumber: string; phone: string }): PersonInput {
+  return { name: parsePersonName(input.name), idNumber: parseIdNumber(input.idNumber), phone: parsePhone(input.phone) };
+}
+
+/** R8 — the changeable part of a person (name, phone), each validated when given. */
+export function parsePersonChanges(changes: { name?: string | undefined; phone?: string | undefined }): { name?: string; phone?: string } {
+  return {
+    ...(changes.name === undefined ? {} : { name: parsePersonName(changes.name) }),
+    ...(changes.phone === undefined ? {} : { phone: parsePhone(changes.phone) }),
+  };
 }
 
 /**
@@ -25,14 +42,14 @@ export const PERSON_UNAVAILABLE = 'person.unavailable';
  * (ID number, phone, name) and whatever did not: it must not depend on their stored data, or any
  * administrator could test whether an ID number or phone is registered and whether a name fits.
  */
-export const personUnavailable = () =>
+const personUnavailable = () =>
   conflict(
     PERSON_UNAVAILABLE,
     'This person cannot be registered from your unit; if they already hold accounts elsewhere, ask a unit above both',
     { rule: 'R10' },
   );
 
-const outOfSight = async (sight: PersonSight, tx: Transaction, person: PersonModel | null) =>
+const outOfSight = async (sight: PersonSight, tx: Transaction, person: Person | null) =>
   person !== null && sight !== null && !(await sight(tx, person.id));
 
 /**
@@ -46,7 +63,7 @@ export async function findOrCreatePerson(
   tx: Transaction,
   input: PersonInput,
   sight: PersonSight,
-): Promise<{ person: PersonModel; created: boolean }> {
+): Promise<{ person: Person; created: boolean }> {
   const existing = await repo.findByIdNumber(tx, input.idNumber);
   const byPhone = await repo.findByPhone(tx, input.phone);
   if (existing) {
@@ -70,5 +87,5 @@ export async function checkPhoneFree(repo: PersonRepository, tx: Transaction, pe
   if (holder && holder.id !== personId) throw await phoneTaken(sight, tx, holder);
 }
 
-const phoneTaken = async (sight: PersonSight, tx: Transaction, holder: PersonModel) =>
+const phoneTaken = async (sight: PersonSight, tx: Transaction, holder: Person) =>
   (await outOfSight(sight, tx, holder)) ? personUnavailable() : conflict('person.phone_in_use', 'This phone number is registered to another person');

@@ -1,5 +1,6 @@
 /**
- * Deterministic, collision-free sample data for tests and the demo seed: the n-th call always gives the
+ * Synthetic codes — deterministic, collision-free, valid but belonging to no one — for the demo seed
+ * (`bootstrap/demo.ts`, production code) and the tests: the n-th call always gives the
  * same value and distinct n give distinct values. Every value passes the product's own validation
  * (R1 USCC, R8 citizen ID number and phone).
  */

@@ -1,0 +1,118 @@
+import type { Config } from '../platform/config.ts';
+import type { PiiCipher } from '../platform/crypto/pii.ts';
+import type { Database } from '../platform/db/database.ts';
+import type { Logger } from '../platform/logger.ts';
+import { CredentialService } from './credentials/credential-service.ts';
+import { CredentialRepository } from './credentials/credential-repository.ts';
+import { ThrottleRepository } from './credentials/throttle-repository.ts';
+import { AccountEnding } from './accounts/account-ending.ts';
+import { AccountFactory } from './accounts/account-factory.ts';
+import { AccountRepository } from './accounts/account-repository.ts';
+import { AccountService } from './accounts/account-service.ts';
+import { AdministratorService } from './accounts/administrator-service.ts';
+import { MigrationRepository } from './accounts/migration-repository.ts';
+import { MigrationService } from './accounts/migration-service.ts';
+import { AccountPowerGuard } from './authz/account-power-guard.ts';
+import { ActorLoader } from './authz/actor-loader.ts';
+import { AffiliationRepository } from './affiliation/affiliation-repository.ts';
+import { AffiliationService } from './affiliation/affiliation-service.ts';
+import { AuditQuery } from './audit/audit-query.ts';
+import { AuditService } from './audit/audit-service.ts';
+import { BootstrapService } from './bootstrap/bootstrap.ts';
+import { ClientRepository } from './clients/client-repository.ts';
+import { ClientService } from './clients/client-service.ts';
+import { PersonGate } from './persons/person-gate.ts';
+import { PersonRepository } from './persons/person-repository.ts';
+import { RoleChangeRepository } from './roles/role-change-repository.ts';
+import { RoleChangeService } from './roles/role-change-service.ts';
+import { RoleGrantService } from './roles/role-grants.ts';
+import { RoleRepository } from './roles/role-repository.ts';
+import { RoleService } from './roles/role-service.ts';
+import type { SessionEnder } from './session-ender.ts';
+import { UnitRepository } from './units/unit-repository.ts';
+import { UnitService } from './units/unit-service.ts';
+
+/** What the directory is built from: the platform pieces, nothing from the layers above. */
+export interface DirectoryDeps {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  pii: PiiCipher;
+}
+
+/**
+ * The directory: repositories own the SQL of their tables, services hold the rules and are the only
+ * thing the layers above (identity, admin API, CLI) call. Built once per process by the composition
+ * root; every object gets what it uses by name.
+ */
+export function createDirectory({ config, db, pii }: DirectoryDeps) {
+  const sequelize = db.sequelize;
+  // Repositories: one per table (or group of tables one rule owns), each with all of their SQL.
+  const unitRepo = new UnitRepository({ sequelize });
+  const audit = new AuditService({ sequelize, units: unitRepo });
+  const accountRepo = new AccountRepository({ sequelize });
+  const persons = new PersonRepository({ pii });
+  const credentialRepo = new CredentialRepository({ sequelize, pii });
+  const throttles = new ThrottleRepository({ sequelize });
+  const roleRepo = new RoleRepository({ sequelize });
+  const clientRepo = new ClientRepository();
+
+  const credentials = new CredentialService({ config, db, pii, audit, credentials: credentialRepo, throttles });
+  const factory = new AccountFactory({ credentials, persons, accounts: accountRepo });
+  const ending = new AccountEnding({ accounts: accountRepo });
+  const roles = new RoleService({ db, audit, roles: roleRepo });
+  // Issue 5 items 1 and 4: one power rule for every action on an account, one answer about persons out of sight.
+  const powers = new AccountPowerGuard({ accounts: accountRepo });
+  const personGate = new PersonGate({ db, audit, accounts: accountRepo, throttles });
+  const administrators = new AdministratorService({ db, audit, accounts: accountRepo, units: unitRepo, powers });
+  // R17: the account service grants roles through this (PUT /accounts/{id}/roles, operator creation).
+  const roleGrants = new RoleGrantService({ db, audit, roles: roleRepo, catalogue: roles, powers, accounts: accountRepo, units: unitRepo });
+  const units = new UnitService({ db, audit, units: unitRepo, accounts: accountRepo, factory, ending, powers, personGate });
+  const accounts = new AccountService({
+    db,
+    audit,
+    accounts: accountRepo,
+    units: unitRepo,
+    persons,
+    factory,
+    credentials,
+    ending,
+    powers,
+    personGate,
+    administrators,
+    roleGrants,
+  });
+  const affiliation = new AffiliationService({ db, audit, units: unitRepo, requests: new AffiliationRepository({ sequelize }) });
+  return {
+    audit,
+    credentials,
+    /** Exposed for tests that stage a race between a person lookup and the insert (admin-bad-input). */
+    persons,
+    actors: new ActorLoader({ accounts: accountRepo }),
+    units,
+    accounts,
+    administrators,
+    migrations: new MigrationService({
+      db,
+      audit,
+      accounts: accountRepo,
+      units: unitRepo,
+      requests: new MigrationRepository({ sequelize }),
+      ending,
+      powers,
+    }),
+    roles,
+    roleGrants,
+    roleChanges: new RoleChangeService({ db, audit, requests: new RoleChangeRepository({ sequelize }), roles: roleRepo, catalogue: roles }),
+    clients: new ClientService({ db, audit, pii, clients: clientRepo, ending }),
+    auditQuery: new AuditQuery({ db, audit, units: unitRepo }),
+    affiliation,
+    bootstrap: new BootstrapService({ config, db, audit, pii, factory, units: unitRepo, roles: roleRepo, clients: clientRepo }),
+    /** Identity implements session ending; it exists only once the provider is built. */
+    attachSessionEnder(sessionEnder: SessionEnder) {
+      ending.attach(sessionEnder);
+    },
+  };
+}
+
+export type Directory = ReturnType<typeof createDirectory>;
