@@ -16,6 +16,11 @@ export class FormBrowser {
   lastHeaders = new Headers();
   lastHtml = '';
 
+  constructor() {
+    // Chromium starts while the first pages load; a failed start is reported by the first submit.
+    formReader().catch(() => undefined);
+  }
+
   async get(url: string): Promise<APIResponse> {
     return this.request(url, { method: 'GET' });
   }
