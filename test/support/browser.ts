@@ -17,7 +17,7 @@ export class FormBrowser {
   lastHtml = '';
 
   constructor() {
-    // Chromium starts while the first pages load; a failed start is reported by the first submit.
+    // The connection to Chromium opens while the first pages load; a failure is reported by the first submit.
     formReader().catch(() => undefined);
   }
 
