@@ -3,15 +3,25 @@ import pg from 'pg';
 import { loadConfig } from '../platform/config.ts';
 import { openDatabase } from '../platform/db/database.ts';
 import { createLogger } from '../platform/logger.ts';
+import { startSharedChromium } from './support/chromium.ts';
 import { templateName } from './support/database.ts';
 
 /**
- * With DATABASE_URL: migrate one template database for this run, so that each test file gets a
- * migrated clone in milliseconds; drop every database of the run at the end.
+ * One Chromium for the run's page suites and sign-in browsers; with DATABASE_URL, also one migrated
+ * template database, so that each test file gets a migrated clone in milliseconds.
  */
 export default async function setup() {
+  const [stopChromium, dropDatabases] = await Promise.all([startSharedChromium(), setUpDatabases()]);
+  return async () => {
+    await dropDatabases?.();
+    await stopChromium();
+  };
+}
+
+/** Migrates the run's template database; the teardown drops every database of the run. */
+async function setUpDatabases() {
   const url = process.env.DATABASE_URL;
-  if (!url) return;
+  if (!url) return undefined;
   const runId = crypto.randomBytes(4).toString('hex');
   process.env.TONGMEN_TEST_RUN = runId;
   const admin = new pg.Client({ connectionString: url });

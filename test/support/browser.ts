@@ -1,16 +1,27 @@
+import { afterAll } from 'vitest';
+import { request, type APIRequestContext, type APIResponse, type Page } from 'playwright-core';
+import { CHROMIUM_PATH, launchChromium } from './chromium.ts';
+
 /**
- * A tiny form-following user agent for the sign-in pages: a cookie jar, manual redirects, and form
- * submission by field name — enough to walk the server-rendered interaction pages the way a browser
- * without JavaScript would (the pages need none, SPEC §5).
+ * A form-following user agent for the sign-in pages, the way a browser without JavaScript walks them
+ * (the pages need none, SPEC §5). Playwright does the browser's work: each FormBrowser has its own
+ * APIRequestContext (its cookie jar; redirects are not followed, so `stopAt` can stop before a
+ * client's callback), and Debian's Chromium reads the forms (its HTML parser, `form.action` and
+ * `new FormData(form)` decide the action and the fields a browser would send).
  */
 export class FormBrowser {
-  private readonly jar = new Map<string, string>();
+  private context: Promise<APIRequestContext> | undefined;
   lastUrl = '';
   lastStatus = 0;
   lastHeaders = new Headers();
   lastHtml = '';
 
-  async get(url: string): Promise<Response> {
+  constructor() {
+    // The connection to Chromium opens while the first pages load; a failure is reported by the first submit.
+    formReader().catch(() => undefined);
+  }
+
+  async get(url: string): Promise<APIResponse> {
     return this.request(url, { method: 'GET' });
   }
 
@@ -20,8 +31,8 @@ export class FormBrowser {
     for (let i = 0; i < 20; i++) {
       if (stopAt?.(new URL(current))) return current;
       const res = await this.get(current);
-      const location = res.headers.get('location');
-      if (res.status >= 300 && res.status < 400 && location) {
+      const location = res.headers()['location'];
+      if (res.status() >= 300 && res.status() < 400 && location) {
         current = new URL(location, current).toString();
         continue;
       }
@@ -39,49 +50,87 @@ export class FormBrowser {
     fields: Record<string, string>,
     opts: { actionPart?: string; stopAt?: (u: URL) => boolean; encoded?: Record<string, string> } = {},
   ): Promise<string> {
-    const forms = [...this.lastHtml.matchAll(/<form\b[^>]*>[\s\S]*?<\/form>/gi)].map((m) => m[0]);
-    const form = forms.find((f) => !opts.actionPart || attr(f.match(/<form\b[^>]*>/i)![0], 'action')?.includes(opts.actionPart));
+    const form = await readForm(this.lastHtml, this.lastUrl, opts.actionPart);
     if (!form) throw new Error(`no form${opts.actionPart ? ` with action ${opts.actionPart}` : ''} on page ${this.lastUrl}:\n${this.lastHtml.slice(0, 2000)}`);
-    const action = new URL(decodeEntities(attr(form.match(/<form\b[^>]*>/i)![0], 'action') ?? this.lastUrl), this.lastUrl).toString();
-    const body = new URLSearchParams();
-    for (const input of form.matchAll(/<input\b[^>]*>/gi)) {
-      const name = attr(input[0], 'name');
-      const type = attr(input[0], 'type') ?? 'text';
-      if (name && type === 'hidden') body.set(name, decodeEntities(attr(input[0], 'value') ?? ''));
-    }
+    const body = new URLSearchParams(form.fields);
     for (const [k, v] of Object.entries(fields)) body.set(k, v);
     for (const k of Object.keys(opts.encoded ?? {})) body.delete(k);
     const encoded = Object.entries(opts.encoded ?? {}).map(([k, v]) => `&${encodeURIComponent(k)}=${v}`).join('');
-    const res = await this.request(action, { method: 'POST', body: `${body.toString()}${encoded}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    const location = res.headers.get('location');
-    if (res.status >= 300 && res.status < 400 && location) return this.follow(new URL(location, action).toString(), opts.stopAt);
+    const data = `${body.toString()}${encoded}`.replace(/^&/, '');
+    const res = await this.request(form.action, { method: 'POST', data });
+    const location = res.headers()['location'];
+    if (res.status() >= 300 && res.status() < 400 && location) return this.follow(new URL(location, form.action).toString(), opts.stopAt);
     this.lastHtml = await res.text();
-    return action;
+    return form.action;
   }
 
-  private async request(url: string, init: RequestInit): Promise<Response> {
-    const u = new URL(url);
-    const cookie = [...this.jar.entries()].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await fetch(u, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), ...(cookie ? { cookie } : {}), 'accept-language': 'zh-CN' } });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      const name = pair!.slice(0, eq).trim();
-      const value = pair!.slice(eq + 1).trim();
-      if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') this.jar.delete(name);
-      else this.jar.set(name, value);
-    }
+  private async request(url: string, init: { method: 'GET' | 'POST'; data?: string }): Promise<APIResponse> {
+    this.context ??= newRequestContext();
+    const res = await (await this.context).fetch(url, {
+      method: init.method,
+      maxRedirects: 0,
+      ...(init.data !== undefined ? { data: init.data, headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {}),
+    });
     this.lastUrl = url;
-    this.lastStatus = res.status;
-    this.lastHeaders = res.headers;
+    this.lastStatus = res.status();
+    this.lastHeaders = new Headers(res.headersArray().map((h): [string, string] => [h.name, h.value]));
     return res;
   }
 }
 
-function attr(tag: string, name: string): string | undefined {
-  const m = tag.match(new RegExp(`\\b${name}\\s*=\\s*("([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i'));
-  return m ? (m[2] ?? m[3] ?? m[4]) : undefined;
+const contexts: APIRequestContext[] = [];
+async function newRequestContext(): Promise<APIRequestContext> {
+  const context = await request.newContext({ extraHTTPHeaders: { 'accept-language': 'zh-CN' } });
+  contexts.push(context);
+  return context;
 }
 
-const decodeEntities = (s: string) =>
-  s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#x2F;/g, '/');
+/** One JavaScript-free Chromium page per test file reads every form; it is stateless, so browsers share it. */
+let reader: Promise<Page> | undefined;
+function formReader(): Promise<Page> {
+  reader ??= launchChromium().then((browser) => {
+    if (!browser) throw new Error(`the sign-in suites read forms with Debian's Chromium (${CHROMIUM_PATH}): apt-get install chromium`);
+    return browser.newPage({ javaScriptEnabled: false });
+  });
+  return reader;
+}
+
+afterAll(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.dispose()));
+  const page = await reader?.catch(() => undefined);
+  await page?.context().browser()?.close();
+});
+
+interface FormRead {
+  action: string;
+  fields: Array<[string, string]>;
+}
+
+/**
+ * The browser's reading of a page's form: the HTML parsed by Chromium (DOMParser, so no script of the
+ * page runs) at the page's URL, the action resolved and the successful controls listed by the
+ * browser's own form-submission rules.
+ */
+async function readForm(html: string, url: string, actionPart: string | undefined): Promise<FormRead | null> {
+  const page = await formReader();
+  // Runs inside Chromium; the project compiles without the DOM library, hence the narrow local types.
+  return page.evaluate(
+    ({ html, url, actionPart }) => {
+      interface Form { action: string; getAttribute(n: string): string | null }
+      interface Doc { forms: ArrayLike<Form>; head: { prepend(e: unknown): void }; createElement(t: 'base'): { href: string } }
+      const g = globalThis as unknown as {
+        DOMParser: new () => { parseFromString(s: string, t: 'text/html'): Doc };
+        FormData: new (f: Form) => Iterable<[string, unknown]>;
+      };
+      const doc = new g.DOMParser().parseFromString(html, 'text/html');
+      const base = doc.createElement('base');
+      base.href = url; // a parsed document has no URL of its own; relative actions resolve against the page's
+      doc.head.prepend(base);
+      const form = Array.from(doc.forms).find((f) => !actionPart || (f.getAttribute('action') ?? '').includes(actionPart));
+      if (!form) return null;
+      const fields = Array.from(new g.FormData(form), ([k, v]): [string, string] => [k, typeof v === 'string' ? v : '']);
+      return { action: form.action, fields };
+    },
+    { html, url, actionPart },
+  );
+}
