@@ -66,7 +66,7 @@ export function createDirectory({ config, db, pii }: DirectoryDeps) {
   const personGate = new PersonGate({ db, audit, accounts: accountRepo, throttles });
   const administrators = new AdministratorService({ db, audit, accounts: accountRepo, units: unitRepo, powers });
   // R17: the account service grants roles through this (PUT /accounts/{id}/roles, operator creation).
-  const roleGrants = new RoleGrantService({ db, audit, roles: roleRepo, catalogue: roles, powers, accounts: accountRepo, units: unitRepo });
+  const roleGrants = new RoleGrantService({ db, audit, roles: roleRepo, catalogue: roles, powers, units: unitRepo });
   const units = new UnitService({ db, audit, units: unitRepo, accounts: accountRepo, factory, ending, powers, personGate });
   const accounts = new AccountService({
     db,

@@ -117,10 +117,15 @@ describe('granting roles (R9, R17)', () => {
     }
   });
 
-  it('R10: operators of another unit are not found (404), even below the caller', async () => {
-    const res = await as(f.county.adminId).post('/roles/title.reviewer/members', { accountIds: [f.employerOperator] });
-    expect(res.status).toBe(404);
-    expect(res.body.error.code).toBe('account.not_found');
+  it('R10: an operator of a unit below the caller is refused (403 account.not_own_operator, as on PUT /accounts/{id}/roles); outside the jurisdiction it is not found (404)', async () => {
+    const below = await as(f.county.adminId).post('/roles/title.reviewer/members', { accountIds: [f.employerOperator] });
+    expect([below.status, below.body.error.code]).toEqual([403, 'account.not_own_operator']);
+    const perAccount = await as(f.county.adminId).put(`/accounts/${f.employerOperator}/roles`, { roles: ['title.reviewer'] });
+    expect([perAccount.status, perAccount.body.error.code]).toEqual([403, 'account.not_own_operator']);
+    const outside = await as(f.city2.adminId).post('/roles/title.reviewer/members', { accountIds: [f.employerOperator] });
+    expect([outside.status, outside.body.error.code]).toEqual([404, 'account.not_found']);
+    const removal = await as(f.city2.adminId).del(`/roles/title.reviewer/members/${f.employerOperator}`);
+    expect([removal.status, removal.body.error.code]).toEqual([404, 'account.not_found']);
   });
 
   it('R10/R17: a role of a unit not above the caller’s is out of sight (404); org roles only in hrss units (403 role.not_grantable)', async () => {

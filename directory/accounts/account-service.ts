@@ -5,7 +5,7 @@ import { conflict, forbidden, notFound } from '../../platform/errors.ts';
 import { toPage } from '../../platform/pagination.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
 import { authorize } from '../authz/policy.ts';
-import type { Account, AccountKind, AccountStatus } from '../models/index.ts';
+import type { AccountKind, AccountStatus } from '../models/index.ts';
 import type { AccountPowerGuard } from '../authz/account-power-guard.ts';
 import type { PersonGate } from '../persons/person-gate.ts';
 import type { PersonInput, PersonRepository } from '../persons/person-repository.ts';
@@ -89,7 +89,7 @@ export class AccountService {
     authorize(actor, 'account.update');
     const work = () =>
       this.deps.db.transaction(async (tx) => {
-        const account = await this.ownOperator(tx, actor, id);
+        const account = await this.deps.powers.ownOperator(tx, actor, id);
         await this.deps.powers.checkPerson(tx, actor, account.personId!);
         const person = (await this.deps.persons.findById(tx, account.personId!))!;
         if (changes.phone) await checkPhoneFree(this.deps.persons, tx, person.id, changes.phone, this.deps.personGate.sightOf(actor));
@@ -107,7 +107,7 @@ export class AccountService {
   async setRoles(actor: Actor, id: string, roleCodes: string[], meta: RequestMeta) {
     authorize(actor, 'account.set-roles');
     return this.deps.db.transaction(async (tx) => {
-      await this.ownOperator(tx, actor, id);
+      await this.deps.powers.ownOperator(tx, actor, id);
       await this.deps.roleGrants.setAccountRoles(tx, actor, id, roleCodes, meta);
       return accountView((await this.accounts.view(tx, id))!);
     });
@@ -168,16 +168,6 @@ export class AccountService {
    * An operator of the caller's own unit whose roles the caller's scope covers (R6, R10):
    * administrators manage only their unit's operators.
    */
-  async ownOperator(tx: Transaction, actor: Actor, id: string): Promise<Account> {
-    const account = await this.accounts.findById(tx, id);
-    if (!account) throw notFound('account.not_found', 'Account not found');
-    await this.deps.powers.check(tx, actor, account);
-    if (account.kind !== 'operator') {
-      throw forbidden('account.not_own_operator', "Administrators manage only their own unit's operator accounts (R10)");
-    }
-    return account;
-  }
-
   private async visible(tx: Transaction | undefined, actor: Actor, id: string): Promise<AccountRow> {
     const account = await this.accounts.findById(tx, id);
     const visible =

@@ -1,10 +1,21 @@
 import type { Transaction } from 'sequelize';
-import { AppError } from '../../platform/errors.ts';
+import { AppError, conflict, forbidden, notFound } from '../../platform/errors.ts';
 import type { Actor } from '../actor.ts';
 import type { AccountRepository, PowerSubject } from '../accounts/account-repository.ts';
+import type { Account } from '../models/index.ts';
 import { accountPowerRefusal, type PowerPurpose, type PowerRefusal } from './account-power.ts';
 
 export type { PowerSubject };
+
+/** What an operator of the caller's own unit is wanted for (R9, R10). */
+export interface OwnOperatorCheck {
+  /** Business roles: other kinds are refused as R9's separation of duties, and the account must be active. */
+  forRoles?: boolean;
+  /** Lock the account row for the rest of the transaction. */
+  lock?: boolean;
+  /** Subsystems of roles about to be granted or taken (R6). */
+  extraSubsystems?: readonly string[];
+}
 
 export interface PowerCheck {
   purpose?: PowerPurpose;
@@ -30,6 +41,30 @@ export class AccountPowerGuard {
       opts.purpose ?? 'act',
     );
     if (refusal) throw toError(refusal);
+  }
+
+  /**
+   * R10 — the one rule for "an operator of the caller's own unit", used by every path that manages
+   * operators (updates, roles per account and per role): unknown or outside the jurisdiction 404;
+   * an account of another unit 403 `account.not_own_operator` (or the power rule's own refusal);
+   * an administrator or unit account 403 (`role.separation_of_duties` for roles, R9); then the
+   * power rule (R6: a scoped administrator's scope covers the operator's roles and those given).
+   */
+  async ownOperator(tx: Transaction, actor: Actor, accountId: string, opts: OwnOperatorCheck = {}): Promise<Account> {
+    const account = opts.lock ? await this.deps.accounts.findForUpdate(tx, accountId) : await this.deps.accounts.findById(tx, accountId);
+    if (!account) throw notFound('account.not_found', 'Account not found', { accountId });
+    const extra = { extraSubsystems: opts.extraSubsystems ?? [] };
+    if (account.unitId !== actor.unitId) {
+      await this.check(tx, actor, account, extra); // 404 outside the jurisdiction, else its refusal
+      throw forbidden('account.not_own_operator', "Administrators manage only their own unit's operator accounts (R10)", { accountId });
+    }
+    if (account.kind !== 'operator') {
+      if (opts.forRoles) throw forbidden('role.separation_of_duties', 'Unit and administrator accounts never hold business roles (R9)', { accountId });
+      throw forbidden('account.not_own_operator', "Administrators manage only their own unit's operator accounts (R10)", { accountId });
+    }
+    if (opts.forRoles && account.status !== 'active') throw conflict('account.not_active', 'The account is not active', { accountId });
+    await this.check(tx, actor, account, extra);
+    return account;
   }
 
   /**

@@ -1,12 +1,10 @@
 import type { Transaction } from 'sequelize';
-import { badRequest, conflict, forbidden, notFound } from '../../platform/errors.ts';
+import { badRequest, conflict, forbidden } from '../../platform/errors.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
 import { authorize } from '../authz/policy.ts';
 import type { AccountPowerGuard } from '../authz/account-power-guard.ts';
-import type { AccountRepository } from '../accounts/account-repository.ts';
-import type { Account } from '../models/index.ts';
 import type { UnitRepository } from '../units/unit-repository.ts';
 import type { RoleRepository, RoleRow } from './role-repository.ts';
 import type { RoleService } from './role-service.ts';
@@ -25,7 +23,7 @@ export interface GrantableRole {
  */
 export class RoleGrantService {
   constructor(
-    private readonly deps: { db: Database; audit: AuditService; roles: RoleRepository; catalogue: RoleService; powers: AccountPowerGuard; accounts: AccountRepository; units: UnitRepository },
+    private readonly deps: { db: Database; audit: AuditService; roles: RoleRepository; catalogue: RoleService; powers: AccountPowerGuard; units: UnitRepository },
   ) {}
 
   /** Members of a role in the caller's unit. */
@@ -44,7 +42,7 @@ export class RoleGrantService {
       const [role] = await this.grantableRoleIds(tx, actor.unitId, [code]);
       authorize(actor, 'role.members', { subsystem: role!.subsystem });
       for (const accountId of new Set(accountIds)) {
-        await this.ownOperator(tx, actor, accountId, [role!.subsystem]);
+        await this.deps.powers.ownOperator(tx, actor, accountId, { forRoles: true, lock: true, extraSubsystems: [role!.subsystem] });
         if (await this.deps.roles.grant(tx, accountId, role!.id, actor.accountId)) {
           await this.audit(tx, actor, 'role.grant', accountId, { role: code }, meta);
         }
@@ -58,7 +56,7 @@ export class RoleGrantService {
     return this.deps.db.transaction(async (tx) => {
       const role = await this.deps.catalogue.visible(actor, code, tx);
       authorize(actor, 'role.members', { subsystem: role.subsystem });
-      await this.ownOperator(tx, actor, accountId, [role.subsystem]);
+      await this.deps.powers.ownOperator(tx, actor, accountId, { forRoles: true, lock: true, extraSubsystems: [role.subsystem] });
       if (await this.deps.roles.revoke(tx, accountId, role.id)) {
         await this.audit(tx, actor, 'role.revoke', accountId, { role: code }, meta);
       }
@@ -73,7 +71,7 @@ export class RoleGrantService {
    */
   async setAccountRoles(tx: Transaction, actor: Actor, accountId: string, roleCodes: string[], meta: RequestMeta) {
     authorize(actor, 'account.set-roles');
-    const account = await this.ownOperator(tx, actor, accountId);
+    const account = await this.deps.powers.ownOperator(tx, actor, accountId, { forRoles: true, lock: true });
     const wanted = await this.grantableRoleIds(tx, account.unitId, [...new Set(roleCodes)]);
     const current = await this.deps.roles.rolesOf(tx, accountId);
     const added = wanted.filter((w) => !current.some((c) => c.id === w.id));
@@ -117,19 +115,6 @@ export class RoleGrantService {
    * R9/R10 — an active operator of the caller's own unit; anything else is not found or refused.
    * R6 — the caller's scope must cover every role it holds and every role concerned (`subsystems`).
    */
-  private async ownOperator(tx: Transaction, actor: Actor, accountId: string, subsystems: string[] = []): Promise<Account> {
-    const account = await this.deps.accounts.findForUpdate(tx, accountId);
-    if (!account || account.unitId !== actor.unitId) {
-      throw notFound('account.not_found', "No such account in your unit", { accountId });
-    }
-    if (account.kind !== 'operator') {
-      throw forbidden('role.separation_of_duties', 'Unit and administrator accounts never hold business roles (R9)', { accountId });
-    }
-    if (account.status !== 'active') throw conflict('account.not_active', 'The account is not active', { accountId });
-    await this.deps.powers.check(tx, actor, account, { extraSubsystems: subsystems });
-    return account;
-  }
-
   private audit(tx: Transaction, actor: Actor, action: string, accountId: string, details: Record<string, unknown>, meta: RequestMeta) {
     return this.deps.audit.record(tx, { actor, action, target: { type: 'account', id: accountId }, unitId: actor.unitId, details, meta });
   }
