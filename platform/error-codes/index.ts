@@ -17,6 +17,7 @@ import { personErrors } from './persons.ts';
 import { requestErrors } from './request.ts';
 import { roleErrors } from './roles.ts';
 import { secondFactorErrors } from './second-factor.ts';
+import { signingKeyErrors } from './signing-keys.ts';
 import { smsErrors } from './sms.ts';
 import { startupErrors } from './startup.ts';
 import { subsystemErrors } from './subsystems.ts';
@@ -41,6 +42,7 @@ export const ERROR_AREAS = [
   smsErrors,
   esscErrors,
   secondFactorErrors,
+  signingKeyErrors,
   systemErrors,
   startupErrors,
 ] as const;
@@ -60,6 +62,7 @@ export const ERROR_CATALOGUE = {
   ...smsErrors.codes,
   ...esscErrors.codes,
   ...secondFactorErrors.codes,
+  ...signingKeyErrors.codes,
   ...systemErrors.codes,
   ...startupErrors.codes,
 };
