@@ -5,7 +5,7 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeApp, type RunningServer } from '../server/app.ts';
 import { bootstrapProvince, type BootstrapResult } from '../directory/bootstrap/bootstrap.ts';
-import { PUBLISH_BEFORE_SIGNING_MS, RETIRED_PUBLISHED_MS, rotateSigningKeys } from '../identity/keys.ts';
+import { PUBLISH_BEFORE_SIGNING_MS, readKeyring, RETIRED_PUBLISHED_MS, rotateSigningKeys } from '../identity/keys.ts';
 import { isAppError } from '../platform/errors.ts';
 import { startTestServer } from './support/harness.ts';
 import { samplePerson } from './support/core.ts';
@@ -141,5 +141,21 @@ describe('issue 7 R24: signing-key rotation across two nodes', () => {
     const later = new Date(Date.now() + 10 * PUBLISH_BEFORE_SIGNING_MS);
     const outcomes = await Promise.all([refusalCode(rotate(later)), refusalCode(rotate(later))]);
     expect(outcomes.sort()).toEqual(['409 signing_keys.rotation_too_soon', 'accepted']);
+  });
+});
+
+describe('issue 7 R24: the keyring before rotation existed', () => {
+  it('R24 a database holding only the legacy signing keys keeps them as the current keys', async () => {
+    const { sequelize } = server.tongmen.base.db;
+    const { pii } = server.tongmen.base;
+    const { records } = await readKeyring(sequelize, pii, new Date());
+    const legacy = records.filter((r) => r.state === 'current').map((r) => r.jwk);
+    await sequelize.query(`DELETE FROM settings WHERE key IN ('oidc_signing_keyring', 'oidc_signing_keys')`);
+    await sequelize.query(`INSERT INTO settings (key, value) VALUES ('oidc_signing_keys', :value)`, {
+      replacements: { value: JSON.stringify({ sealed: pii.encrypt(JSON.stringify(legacy)) }) },
+    });
+    const migrated = await readKeyring(sequelize, pii, new Date());
+    expect(migrated.version).toBe(1);
+    expect(migrated.records.map((r) => [r.state, r.jwk.kid])).toEqual(legacy.map((k) => ['current', k.kid]));
   });
 });
