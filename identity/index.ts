@@ -11,7 +11,8 @@ import { introspectionFront } from './introspection.ts';
 import { CsrfTokens } from './interactions/csrf.ts';
 import { interactionRoutes } from './interactions/router.ts';
 import { SignInStateStore } from './interactions/state.ts';
-import { loadSigningKeys } from './keys.ts';
+import { readKeyring, signingKeysAt } from './keys.ts';
+import { watchSigningKeys } from './key-reload.ts';
 import { isTokenLive } from './live-token.ts';
 import { buildProvider } from './provider.ts';
 import { providerPagePolicy } from './pages/layout.ts';
@@ -39,13 +40,20 @@ export interface Identity {
    */
   verifyDPoPProof(check: DPoPCheck): Promise<void>;
   sessionEnder: SessionEnder;
+  /**
+   * Picks up a signing-key rotation now instead of at the next minute (issue 7, R24); `now` sets
+   * the clock the key states are read at (tests).
+   */
+  refreshSigningKeys(now?: Date): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Builds the identity provider of one node (keys are shared through the database). */
 export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   const { sequelize } = deps.db;
-  const keys = await loadSigningKeys(deps.db, deps.pii);
+  const startedAt = new Date();
+  const keyring = await readKeyring(sequelize, deps.pii, startedAt);
+  const keys = signingKeysAt(keyring.records, startedAt);
   const provider = buildProvider(deps, keys);
   provider.silent = true; // its errors are logged below, with context
   provider.use(providerPagePolicy());
@@ -56,7 +64,16 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
 
   slideSessionOnRefresh(provider, sequelize, deps.config, deps.logger);
 
-  const verify = makeTokenVerifier(deps.issuer, keys.publicJwks);
+  // The verifier follows the keyring: rebuilt on each key change, called through this indirection.
+  let verifyWithKeys = makeTokenVerifier(deps.issuer, keys.publicJwks);
+  const verify: typeof verifyWithKeys = (token, resource) => verifyWithKeys(token, resource);
+  const keyReloader = watchSigningKeys(
+    { sequelize, pii: deps.pii, logger: deps.logger, provider },
+    { ...keyring, now: startedAt },
+    (fresh) => {
+      verifyWithKeys = makeTokenVerifier(deps.issuer, fresh.publicJwks);
+    },
+  );
   const router = new Router();
   interactionRoutes(router, {
     provider,
@@ -81,6 +98,10 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     isTokenLive: (claims) => isTokenLive(sequelize, provider, claims),
     verifyDPoPProof: makeDPoPVerifier(sequelize),
     sessionEnder: new ProviderSessionEnder(sequelize, provider, deps.logger),
-    close: () => cleanup.stop(),
+    refreshSigningKeys: (now) => keyReloader.refresh(now),
+    close: async () => {
+      await keyReloader.stop();
+      await cleanup.stop();
+    },
   };
 }

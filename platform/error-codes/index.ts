@@ -16,6 +16,8 @@ import { passwordErrors } from './passwords.ts';
 import { personErrors } from './persons.ts';
 import { requestErrors } from './request.ts';
 import { roleErrors } from './roles.ts';
+import { secondFactorErrors } from './second-factor.ts';
+import { signingKeyErrors } from './signing-keys.ts';
 import { smsErrors } from './sms.ts';
 import { startupErrors } from './startup.ts';
 import { subsystemErrors } from './subsystems.ts';
@@ -39,6 +41,8 @@ export const ERROR_AREAS = [
   subsystemErrors,
   smsErrors,
   esscErrors,
+  secondFactorErrors,
+  signingKeyErrors,
   systemErrors,
   startupErrors,
 ] as const;
@@ -57,6 +61,8 @@ export const ERROR_CATALOGUE = {
   ...subsystemErrors.codes,
   ...smsErrors.codes,
   ...esscErrors.codes,
+  ...secondFactorErrors.codes,
+  ...signingKeyErrors.codes,
   ...systemErrors.codes,
   ...startupErrors.codes,
 };
