@@ -10,13 +10,15 @@ import { startCleanup } from './cleanup.ts';
 import { introspectionFront } from './introspection.ts';
 import { CsrfTokens } from './interactions/csrf.ts';
 import { interactionRoutes } from './interactions/router.ts';
-import { SignInStateStore } from './interactions/state.ts';
+import { SignInStateStore, type SignInState } from './interactions/state.ts';
 import { loadSigningKeys } from './keys.ts';
 import { isTokenLive } from './live-token.ts';
 import { buildProvider } from './provider.ts';
 import { providerPagePolicy } from './pages/layout.ts';
 import { slideSessionOnRefresh } from './session-activity.ts';
 import { ProviderSessionEnder } from './session-ender.ts';
+import { InteractionStateRepository } from './store/interaction-state-repository.ts';
+import { PayloadRepository } from './store/payload-repository.ts';
 import type { AccessTokenClaims } from './token-claims.ts';
 
 
@@ -45,8 +47,11 @@ export interface Identity {
 /** Builds the identity provider of one node (keys are shared through the database). */
 export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   const { sequelize } = deps.db;
+  // Identity's own tables, one repository each (the directory's come in `deps.directory`).
+  const payloads = new PayloadRepository({ sequelize });
+  const states = new InteractionStateRepository<SignInState>({ sequelize });
   const keys = await loadSigningKeys(deps.db, deps.pii);
-  const provider = buildProvider(deps, keys);
+  const provider = buildProvider(deps, keys, payloads);
   provider.silent = true; // its errors are logged below, with context
   provider.use(providerPagePolicy());
   provider.on('server_error', (ctx, err) => deps.logger.error({ err, path: ctx.path }, 'identity provider error'));
@@ -54,22 +59,22 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     deps.logger.warn({ err, clientId: client.clientId }, 'back-channel logout failed'),
   );
 
-  slideSessionOnRefresh(provider, sequelize, deps.config, deps.logger);
+  slideSessionOnRefresh(provider, payloads, deps.config, deps.logger);
 
   const verify = makeTokenVerifier(deps.issuer, keys.publicJwks);
   const router = new Router();
   interactionRoutes(router, {
     provider,
     credentials: deps.credentials,
-    store: new SignInStateStore(sequelize),
+    store: new SignInStateStore(states),
     csrf: new CsrfTokens(deps.cookieKeys),
     config: deps.config,
     logger: deps.logger,
   });
-  router.post('/token/introspection', ...introspectionFront({ sequelize, pii: deps.pii, provider, verify }));
+  router.post('/token/introspection', ...introspectionFront({ directory: deps.directory, pii: deps.pii, provider, verify }));
 
   const handle = provider.callback();
-  const cleanup = startCleanup(sequelize, deps.logger);
+  const cleanup = startCleanup({ payloads, states, throttles: deps.directory.throttles }, deps.logger);
   return {
     provider,
     routes: router.routes(),
@@ -78,9 +83,9 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
       await handle(ctx.req, ctx.res);
     },
     verifyAccessToken: (token, resource) => verify(token, resource),
-    isTokenLive: (claims) => isTokenLive(sequelize, provider, claims),
-    verifyDPoPProof: makeDPoPVerifier(sequelize),
-    sessionEnder: new ProviderSessionEnder(sequelize, provider, deps.logger),
+    isTokenLive: (claims) => isTokenLive(deps.directory, provider, claims),
+    verifyDPoPProof: makeDPoPVerifier(payloads),
+    sessionEnder: new ProviderSessionEnder(payloads, provider, deps.logger),
     close: () => cleanup.stop(),
   };
 }
