@@ -7,7 +7,8 @@ import type { IdentityReads } from '../directory/identity-reads.ts';
 
 /**
  * Everything the identity layer is built from, by name: the platform pieces the composition root
- * opened, the directory service sign-in calls and the directory reads tokens and clients need. Nothing here reaches back into `server/`.
+ * opened, the directory service sign-in calls and the directory reads tokens and clients need.
+ * Nothing here reaches back into `server/`.
  */
 export interface IdentityDeps {
   config: Config;

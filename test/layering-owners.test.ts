@@ -59,19 +59,13 @@ describe('issue 6: one way for dependencies, one owner for every table', () => {
     expect(reach).toEqual([]);
   });
 
-  it('item 1: in directory/, only repositories (the audit trail\'s included) issue SQL or call models', () => {
-    const mayQuery = (file: string) => file.endsWith('-repository.ts') || file.startsWith('directory/models/');
-    const offenders = sources('directory')
+  it.each([
+    { layer: 'directory', owners: 'its repositories and models (the audit trail\'s included)', mayQuery: (f: string) => f.endsWith('-repository.ts') || f.startsWith('directory/models/'), sql: ISSUES_SQL },
+    { layer: 'identity', owners: 'identity/store/*-repository.ts', mayQuery: isIdentityRepository, sql: CALLS_SQL },
+  ])('item 1: in $layer/, only $owners issue SQL or call models', ({ layer, mayQuery, sql }) => {
+    const offenders = sources(layer)
       .filter(({ file }) => !mayQuery(file))
-      .filter(({ text }) => ISSUES_SQL.test(text))
-      .map(({ file }) => file);
-    expect(offenders).toEqual([]);
-  });
-
-  it('item 1: in identity/, only its repositories (identity/store/*-repository.ts) issue SQL or call models', () => {
-    const offenders = sources('identity')
-      .filter(({ file }) => !isIdentityRepository(file))
-      .filter(({ text }) => CALLS_SQL.test(text))
+      .filter(({ text }) => sql.test(text))
       .map(({ file }) => file);
     expect(offenders).toEqual([]);
   });
