@@ -17,7 +17,9 @@ import { ActorLoader } from './authz/actor-loader.ts';
 import { AffiliationRepository } from './affiliation/affiliation-repository.ts';
 import { AffiliationService } from './affiliation/affiliation-service.ts';
 import { AuditQuery } from './audit/audit-query.ts';
+import { AuditRepository } from './audit/audit-repository.ts';
 import { AuditService } from './audit/audit-service.ts';
+import { startAuditUpkeep } from './audit/audit-upkeep.ts';
 import { BootstrapService } from './bootstrap/bootstrap.ts';
 import { ClientRepository } from './clients/client-repository.ts';
 import { ClientService } from './clients/client-service.ts';
@@ -28,6 +30,7 @@ import { RoleChangeService } from './roles/role-change-service.ts';
 import { RoleGrantService } from './roles/role-grants.ts';
 import { RoleRepository } from './roles/role-repository.ts';
 import { RoleService } from './roles/role-service.ts';
+import type { IdentityReads } from './identity-reads.ts';
 import type { SessionEnder } from './session-ender.ts';
 import { UnitRepository } from './units/unit-repository.ts';
 import { UnitService } from './units/unit-service.ts';
@@ -45,11 +48,12 @@ export interface DirectoryDeps {
  * thing the layers above (identity, admin API, CLI) call. Built once per process by the composition
  * root; every object gets what it uses by name.
  */
-export function createDirectory({ config, db, pii }: DirectoryDeps) {
+export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
   const sequelize = db.sequelize;
   // Repositories: one per table (or group of tables one rule owns), each with all of their SQL.
   const unitRepo = new UnitRepository({ sequelize });
-  const audit = new AuditService({ sequelize, units: unitRepo });
+  const auditEvents = new AuditRepository({ sequelize });
+  const audit = new AuditService({ events: auditEvents, units: unitRepo });
   const accountRepo = new AccountRepository({ sequelize });
   const persons = new PersonRepository({ pii });
   const credentialRepo = new CredentialRepository({ sequelize, pii });
@@ -83,6 +87,7 @@ export function createDirectory({ config, db, pii }: DirectoryDeps) {
     roleGrants,
   });
   const affiliation = new AffiliationService({ db, audit, units: unitRepo, requests: new AffiliationRepository({ sequelize }) });
+  const identityReads: IdentityReads = { clients: clientRepo, accounts: accountRepo, roles: roleRepo, throttles };
   return {
     audit,
     credentials,
@@ -105,9 +110,13 @@ export function createDirectory({ config, db, pii }: DirectoryDeps) {
     roleGrants,
     roleChanges: new RoleChangeService({ db, audit, requests: new RoleChangeRepository({ sequelize }), roles: roleRepo, catalogue: roles }),
     clients: new ClientService({ db, audit, pii, clients: clientRepo, ending }),
-    auditQuery: new AuditQuery({ db, audit, units: unitRepo }),
+    auditQuery: new AuditQuery({ db, audit, events: auditEvents, units: unitRepo }),
     affiliation,
+    /** The identity layer's reads of directory tables (by the composition root into `IdentityDeps`). */
+    identityReads,
     bootstrap: new BootstrapService({ config, db, audit, pii, factory, units: unitRepo, roles: roleRepo, clients: clientRepo }),
+    /** Signed audit checkpoints and partitions ahead, while a server runs (R25). */
+    startAuditUpkeep: () => startAuditUpkeep(auditEvents, config.auditCheckpoints, logger),
     /** Identity implements session ending; it exists only once the provider is built. */
     attachSessionEnder(sessionEnder: SessionEnder) {
       ending.attach(sessionEnder);

@@ -1,20 +1,15 @@
-import type { Sequelize, Transaction } from 'sequelize';
-import { AccountRepository, type SignInView } from '../directory/accounts/account-repository.ts';
+import type { SignInView } from '../directory/accounts/account-repository.ts';
 import { isModuleOf, type Subsystem } from '../directory/catalogue/modules.ts';
-import { RoleRepository } from '../directory/roles/role-repository.ts';
+import type { IdentityReads } from '../directory/identity-reads.ts';
 
 /** The state of an account as tokens and claims need it (SPEC §6); the directory's account repository reads it. */
 export type AccountView = SignInView;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function loadAccountView(
-  sequelize: Sequelize,
-  accountId: string,
-  transaction?: Transaction,
-): Promise<AccountView | undefined> {
+export async function loadAccountView(accounts: IdentityReads['accounts'], accountId: string): Promise<AccountView | undefined> {
   if (!UUID.test(accountId)) return undefined;
-  return (await new AccountRepository({ sequelize }).signInView(transaction, accountId)) ?? undefined;
+  return (await accounts.signInView(undefined, accountId)) ?? undefined;
 }
 
 const perRequest = new WeakMap<object, Map<string, Promise<AccountView | undefined>>>();
@@ -24,16 +19,16 @@ const perRequest = new WeakMap<object, Map<string, Promise<AccountView | undefin
  * in `findAccount` and again in `extraTokenClaims` for every token it issues.
  */
 export function accountViewOfRequest(
-  sequelize: Sequelize,
+  accounts: IdentityReads['accounts'],
   ctx: object | undefined,
   accountId: string,
 ): Promise<AccountView | undefined> {
-  if (!ctx) return loadAccountView(sequelize, accountId); // a token minted outside any request
+  if (!ctx) return loadAccountView(accounts, accountId); // a token minted outside any request
   let views = perRequest.get(ctx);
   if (!views) perRequest.set(ctx, (views = new Map()));
   let view = views.get(accountId);
   if (!view) {
-    view = loadAccountView(sequelize, accountId);
+    view = loadAccountView(accounts, accountId);
     views.set(accountId, view);
     view.catch(() => views.delete(accountId)); // a failed read is not remembered
   }
@@ -49,12 +44,12 @@ export const isLive = (v: AccountView | undefined): v is AccountView => v !== un
  * accounts never hold business roles.
  */
 export async function subsystemGrants(
-  sequelize: Sequelize,
+  roles: IdentityReads['roles'],
   view: AccountView,
   subsystem: Subsystem,
 ): Promise<{ roles: string[]; modules: string[] }> {
   if (view.kind !== 'operator') return { roles: [], modules: [] };
-  const roles = await new RoleRepository({ sequelize }).activeRolesIn(undefined, view.id, subsystem);
-  const modules = new Set(roles.flatMap((r) => r.modules).filter((m) => isModuleOf(subsystem, m)));
-  return { roles: roles.map((r) => r.code), modules: [...modules].sort() };
+  const held = await roles.activeRolesIn(undefined, view.id, subsystem);
+  const modules = new Set(held.flatMap((r) => r.modules).filter((m) => isModuleOf(subsystem, m)));
+  return { roles: held.map((r) => r.code), modules: [...modules].sort() };
 }

@@ -1,5 +1,5 @@
-import type { Sequelize } from 'sequelize';
 import { errors, type Account, type AccountClaims, type KoaContextWithOIDC } from 'oidc-provider';
+import type { IdentityReads } from '../directory/identity-reads.ts';
 import { accountViewOfRequest, isLive, type AccountView } from './account-view.ts';
 
 /** Which claims each OIDC scope releases (SPEC §6): the unit context always, the masked phone on request. */
@@ -42,9 +42,9 @@ function refused(ctx: KoaContextWithOIDC | undefined, why: string): Error {
  * accounts too — with an error instead of a sign-in page. (One can exist for an ended account: a
  * sign-in completed after the account was offboarded, when there was no session yet to end.)
  */
-export function makeFindAccount(sequelize: Sequelize) {
+export function makeFindAccount(accounts: IdentityReads['accounts']) {
   return async (ctx: KoaContextWithOIDC | undefined, sub: string): Promise<Account> => {
-    const view = await accountViewOfRequest(sequelize, ctx, sub);
+    const view = await accountViewOfRequest(accounts, ctx, sub);
     if (!isLive(view) || view.mustChange) {
       const session = ctx?.oidc?.session;
       const route = ctx?.oidc?.route;

@@ -1,7 +1,7 @@
-import type { Sequelize } from 'sequelize';
 import type { Logger } from '../platform/logger.ts';
-import { ThrottleRepository } from '../directory/credentials/throttle-repository.ts';
-import { deleteExpiredPayloads } from './adapter.ts';
+import type { IdentityDeps } from './deps.ts';
+import type { InteractionStateRepository } from './store/interaction-state-repository.ts';
+import type { PayloadRepository } from './store/payload-repository.ts';
 
 const EVERY_MS = 5 * 60 * 1000;
 const THROTTLE_RETENTION_SECONDS = 2 * 24 * 3600;
@@ -11,14 +11,21 @@ const THROTTLE_RETENTION_SECONDS = 2 * 24 * 3600;
  * the deletes are idempotent, so overlapping runs only cost a little work. The timer is unref'd so
  * it never keeps a process alive; `stop` waits for a run in progress.
  */
-export function startCleanup(sequelize: Sequelize, logger: Logger): { stop(): Promise<void> } {
-  const throttles = new ThrottleRepository({ sequelize });
+export function startCleanup(
+  stores: {
+    payloads: Pick<PayloadRepository, 'deleteExpired'>;
+    states: Pick<InteractionStateRepository<object>, 'deleteExpired'>;
+    throttles: IdentityDeps['directory']['throttles'];
+  },
+  logger: Logger,
+): { stop(): Promise<void> } {
   let running: Promise<void> | undefined;
   const run = () => {
     running ??= (async () => {
       try {
-        const deleted = await deleteExpiredPayloads(sequelize);
-        await throttles.purge(THROTTLE_RETENTION_SECONDS);
+        const deleted = await stores.payloads.deleteExpired();
+        await stores.states.deleteExpired();
+        await stores.throttles.purge(THROTTLE_RETENTION_SECONDS);
         if (deleted) logger.debug({ deleted }, 'expired identity artifacts deleted');
       } catch (err) {
         logger.warn({ err }, 'identity cleanup failed; retrying at the next run');

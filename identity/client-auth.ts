@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type Koa from 'koa';
 import type { PiiCipher } from '../platform/crypto/pii.ts';
-import { ClientRepository } from '../directory/clients/client-repository.ts';
+import type { IdentityReads } from '../directory/identity-reads.ts';
 
 /** RFC 6749 §2.3.1: HTTP Basic with form-urlencoded id and secret, or both in the form body. */
 function presentedCredentials(ctx: Koa.Context, body: Record<string, unknown>): { id: string; secret: string } | undefined {
@@ -37,10 +37,11 @@ export async function authenticateClient(
   ctx: Koa.Context,
   body: Record<string, unknown>,
   pii: PiiCipher,
+  clients: IdentityReads['clients'],
 ): Promise<AuthenticatedClient | undefined> {
   const presented = presentedCredentials(ctx, body);
   if (!presented) return undefined;
-  const row = await new ClientRepository().findActive(undefined, presented.id);
+  const row = await clients.findActive(undefined, presented.id);
   if (!row?.secretEnc) return undefined;
   if (!crypto.timingSafeEqual(digest(pii.decrypt(row.secretEnc)), digest(presented.secret))) return undefined;
   return { clientId: row.clientId, resources: row.resources, canIntrospect: row.canIntrospect };

@@ -1,6 +1,6 @@
 import Provider, { type Adapter, type AdapterPayload, type Client, type ClientMetadata } from 'oidc-provider';
 import type { PiiCipher } from '../platform/crypto/pii.ts';
-import type { ClientRepository } from '../directory/clients/client-repository.ts';
+import type { IdentityReads } from '../directory/identity-reads.ts';
 import type { Client as ClientRow } from '../directory/models/index.ts';
 
 /** Client metadata Tongmen adds to the standard ones (registered as extraClientMetadata). */
@@ -43,7 +43,7 @@ export function clientMetadata(
  */
 export class ClientAdapter implements Adapter {
   constructor(
-    private readonly clients: ClientRepository,
+    private readonly clients: IdentityReads['clients'],
     private readonly pii: PiiCipher,
   ) {}
 

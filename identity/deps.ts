@@ -3,10 +3,12 @@ import type { PiiCipher } from '../platform/crypto/pii.ts';
 import type { Database } from '../platform/db/database.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { CredentialService } from '../directory/credentials/credential-service.ts';
+import type { IdentityReads } from '../directory/identity-reads.ts';
 
 /**
  * Everything the identity layer is built from, by name: the platform pieces the composition root
- * opened and the one directory service sign-in calls. Nothing here reaches back into `server/`.
+ * opened, the directory service sign-in calls and the directory reads tokens and clients need.
+ * Nothing here reaches back into `server/`.
  */
 export interface IdentityDeps {
   config: Config;
@@ -18,4 +20,6 @@ export interface IdentityDeps {
   cookieKeys: string[];
   /** The credential rules (R18–R20: password policy, lockout, initial password) every sign-in step goes through. */
   credentials: CredentialService;
+  /** Clients, account views and roles as identity reads them; throttle windows for the clean-up. */
+  directory: IdentityReads;
 }

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify } from 'jose';
-import type { Sequelize } from 'sequelize';
 import { unauthorized } from '../platform/errors.ts';
 import { DPOP_ALGS, type DPoPCheck } from '../platform/http/dpop.ts';
+import type { PayloadRepository } from './store/payload-repository.ts';
 
 /** How far a proof's `iat` may be from now; a proof is refused as a replay for longer than it is valid. */
 const IAT_WINDOW_SECONDS = 60;
@@ -28,7 +28,7 @@ const withoutQuery = (u: string) => {
  * node is refused on every other (SPEC §4: nothing shared in a node's memory).
  * @throws AppError 401 `auth.dpop_invalid`
  */
-export function makeDPoPVerifier(sequelize: Sequelize): DPoPVerifier {
+export function makeDPoPVerifier(payloads: Pick<PayloadRepository, 'markOnce'>): DPoPVerifier {
   return async ({ proof, method, url, accessToken, jkt }) => {
     let verified;
     try {
@@ -45,23 +45,15 @@ export function makeDPoPVerifier(sequelize: Sequelize): DPoPVerifier {
     if (typeof payload.htu !== 'string' || withoutQuery(payload.htu) !== withoutQuery(url)) throw invalid('htu does not name this request');
     if (payload.ath !== crypto.hash('sha256', accessToken, 'base64url')) throw invalid('ath is not the hash of this access token');
     if ((await calculateJwkThumbprint(protectedHeader.jwk!)) !== jkt) throw invalid('the key is not the one the token is bound to');
-    if (!(await firstUse(sequelize, jkt, payload.jti))) throw invalid('replayed');
+    if (!(await firstUse(payloads, jkt, payload.jti))) throw invalid('replayed');
   };
 }
 
 /**
- * Records a proof's `jti` (per key) and says whether this was its first use. One INSERT decides,
- * atomically across nodes; a row whose time has passed may be taken again. Rows expire like
+ * Records a proof's `jti` (per key) and says whether this was its first use, atomically across
+ * nodes; a mark whose time has passed may be taken again. Rows expire like
  * provider artifacts and go with the periodic clean-up.
  */
-async function firstUse(sequelize: Sequelize, jkt: string, jti: string): Promise<boolean> {
-  const id = crypto.hash('sha256', `${jkt}.${jti}`, 'base64url');
-  const [rows] = await sequelize.query(
-    `INSERT INTO oidc_payloads (model, id, payload, expires_at)
-     VALUES ('ResourceDPoPProof', :id, '{}'::jsonb, now() + make_interval(secs => :ttl))
-     ON CONFLICT (model, id) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE oidc_payloads.expires_at <= now()
-     RETURNING id`,
-    { replacements: { id, ttl: REPLAY_TTL_SECONDS } },
-  );
-  return (rows as unknown[]).length === 1;
+async function firstUse(payloads: Pick<PayloadRepository, 'markOnce'>, jkt: string, jti: string): Promise<boolean> {
+  return payloads.markOnce('ResourceDPoPProof', crypto.hash('sha256', `${jkt}.${jti}`, 'base64url'), REPLAY_TTL_SECONDS);
 }

@@ -1,4 +1,4 @@
-import { ClientRepository } from '../directory/clients/client-repository.ts';
+import type { IdentityReads } from '../directory/identity-reads.ts';
 
 /**
  * oidc-provider's outbound `fetch` (back-channel logout, client `jwks_uri`). By default the
@@ -7,8 +7,7 @@ import { ClientRepository } from '../directory/clients/client-repository.ts';
  * exactly one kind of URL: the back-channel logout URI registered on an active FIRST-PARTY client
  * (registered by bootstrap, never by a partner). Every other URL keeps the guard.
  */
-export function makeOutboundFetch() {
-  const clients = new ClientRepository();
+export function makeOutboundFetch(clients: IdentityReads['clients']) {
   return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (init && (await clients.isFirstPartyBackchannelUri(url))) {

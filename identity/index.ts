@@ -10,7 +10,7 @@ import { startCleanup } from './cleanup.ts';
 import { introspectionFront } from './introspection.ts';
 import { CsrfTokens } from './interactions/csrf.ts';
 import { interactionRoutes } from './interactions/router.ts';
-import { SignInStateStore } from './interactions/state.ts';
+import { SignInStateStore, type SignInState } from './interactions/state.ts';
 import { readKeyring, signingKeysAt } from './keys.ts';
 import { watchSigningKeys } from './key-reload.ts';
 import { isTokenLive } from './live-token.ts';
@@ -18,6 +18,8 @@ import { buildProvider } from './provider.ts';
 import { providerPagePolicy } from './pages/layout.ts';
 import { slideSessionOnRefresh } from './session-activity.ts';
 import { ProviderSessionEnder } from './session-ender.ts';
+import { InteractionStateRepository } from './store/interaction-state-repository.ts';
+import { PayloadRepository } from './store/payload-repository.ts';
 import type { AccessTokenClaims } from './token-claims.ts';
 
 
@@ -54,7 +56,10 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   const startedAt = new Date();
   const keyring = await readKeyring(sequelize, deps.pii, startedAt);
   const keys = signingKeysAt(keyring.records, startedAt);
-  const provider = buildProvider(deps, keys);
+  // Identity's own tables, one repository each (the directory's come in `deps.directory`).
+  const payloads = new PayloadRepository({ sequelize });
+  const states = new InteractionStateRepository<SignInState>({ sequelize });
+  const provider = buildProvider(deps, keys, payloads);
   provider.silent = true; // its errors are logged below, with context
   provider.use(providerPagePolicy());
   provider.on('server_error', (ctx, err) => deps.logger.error({ err, path: ctx.path }, 'identity provider error'));
@@ -62,7 +67,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     deps.logger.warn({ err, clientId: client.clientId }, 'back-channel logout failed'),
   );
 
-  slideSessionOnRefresh(provider, sequelize, deps.config, deps.logger);
+  slideSessionOnRefresh(provider, payloads, deps.config, deps.logger);
 
   // The verifier follows the keyring: rebuilt on each key change, called through this indirection.
   let verifyWithKeys = makeTokenVerifier(deps.issuer, keys.publicJwks);
@@ -78,15 +83,15 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   interactionRoutes(router, {
     provider,
     credentials: deps.credentials,
-    store: new SignInStateStore(sequelize),
+    store: new SignInStateStore(states),
     csrf: new CsrfTokens(deps.cookieKeys),
     config: deps.config,
     logger: deps.logger,
   });
-  router.post('/token/introspection', ...introspectionFront({ sequelize, pii: deps.pii, provider, verify }));
+  router.post('/token/introspection', ...introspectionFront({ directory: deps.directory, pii: deps.pii, provider, verify }));
 
   const handle = provider.callback();
-  const cleanup = startCleanup(sequelize, deps.logger);
+  const cleanup = startCleanup({ payloads, states, throttles: deps.directory.throttles }, deps.logger);
   return {
     provider,
     routes: router.routes(),
@@ -95,9 +100,9 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
       await handle(ctx.req, ctx.res);
     },
     verifyAccessToken: (token, resource) => verify(token, resource),
-    isTokenLive: (claims) => isTokenLive(sequelize, provider, claims),
-    verifyDPoPProof: makeDPoPVerifier(sequelize),
-    sessionEnder: new ProviderSessionEnder(sequelize, provider, deps.logger),
+    isTokenLive: (claims) => isTokenLive(deps.directory, provider, claims),
+    verifyDPoPProof: makeDPoPVerifier(payloads),
+    sessionEnder: new ProviderSessionEnder(payloads, provider, deps.logger),
     refreshSigningKeys: (now) => keyReloader.refresh(now),
     close: async () => {
       await keyReloader.stop();

@@ -2,15 +2,15 @@ import { bodyParser } from '@koa/bodyparser';
 import { decodeProtectedHeader } from 'jose';
 import type Koa from 'koa';
 import type { Provider } from 'oidc-provider';
-import type { Sequelize } from 'sequelize';
 import type { PiiCipher } from '../platform/crypto/pii.ts';
+import type { IdentityReads } from '../directory/identity-reads.ts';
 import type { TokenVerifier } from './access-token.ts';
 import { formFields } from './form.ts';
 import { authenticateClient, type AuthenticatedClient } from './client-auth.ts';
 import { isTokenLive } from './live-token.ts';
 
 export interface IntrospectionDeps {
-  sequelize: Sequelize;
+  directory: Pick<IdentityReads, 'accounts' | 'clients'>;
   pii: PiiCipher;
   provider: Provider;
   verify: TokenVerifier;
@@ -43,7 +43,7 @@ export async function introspectJwt(token: string, client: AuthenticatedClient, 
   }
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!audiences.some((aud) => client.resources.includes(aud))) return INACTIVE;
-  if (!(await isTokenLive(deps.sequelize, deps.provider, claims))) return INACTIVE;
+  if (!(await isTokenLive(deps.directory, deps.provider, claims))) return INACTIVE;
   const { cnf, gid: _gid, ...fields } = claims;
   // RFC 9449 §6.2: a bound token's key thumbprint, so the resource can check the proof's key.
   if (cnf?.jkt) return { active: true, ...fields, cnf: { jkt: cnf.jkt }, token_type: 'DPoP' };
@@ -63,7 +63,7 @@ export function introspectionFront(deps: IntrospectionDeps): Koa.Middleware[] {
     if (typeof token !== 'string' || !isJwt(token)) return next();
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Pragma', 'no-cache');
-    const client = await authenticateClient(ctx, body, deps.pii);
+    const client = await authenticateClient(ctx, body, deps.pii, deps.directory.clients);
     if (!client) {
       ctx.status = 401;
       ctx.set('WWW-Authenticate', 'Basic realm="tongmen"');

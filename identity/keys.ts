@@ -4,7 +4,7 @@ import type { Sequelize, Transaction } from 'sequelize';
 import type { AuditService } from '../directory/audit/audit-service.ts';
 import type { PiiCipher } from '../platform/crypto/pii.ts';
 import { conflict } from '../platform/errors.ts';
-import { getOrCreateSetting, readSetting } from '../platform/settings.ts';
+import { getOrCreateSetting, lockSetting, readSetting, readSettingField, replaceSetting } from '../platform/settings.ts';
 
 /**
  * Signing keys (RS256 + ES256) shared by every node through `settings`, sealed with the PII key,
@@ -99,10 +99,8 @@ const open = (pii: PiiCipher, stored: StoredKeyring) => JSON.parse(pii.decrypt(s
 
 /** The keyring's version: one indexed read of one small row, for nodes polling for a rotation. */
 export async function keyringVersion(sequelize: Sequelize): Promise<number | undefined> {
-  const [rows] = await sequelize.query(`SELECT (value->>'version')::int AS version FROM settings WHERE key = :key`, {
-    replacements: { key: SETTING },
-  });
-  return (rows as Array<{ version: number }>)[0]?.version;
+  const version = await readSettingField(sequelize, SETTING, 'version');
+  return version === undefined ? undefined : Number(version);
 }
 
 export async function readKeyring(sequelize: Sequelize, pii: PiiCipher, now: Date): Promise<{ version: number; records: KeyRecord[] }> {
@@ -150,7 +148,7 @@ export async function rotateSigningKeys(
   const { now } = options;
   const at = now.toISOString();
   return sequelize.transaction(async (transaction) => {
-    await sequelize.query('SELECT pg_advisory_xact_lock(hashtext(:lock))', { replacements: { lock: LOCK }, transaction });
+    await lockSetting(sequelize, LOCK, transaction);
     const stored = await storedKeyring(sequelize, pii, now, transaction);
     const records = open(pii, stored);
     const next = records.filter((r) => r.state === 'next');
@@ -178,10 +176,7 @@ export async function rotateSigningKeys(
       kept.push({ jwk, state: 'next', createdAt: at });
       result.added.push(jwk.kid!);
     }
-    await sequelize.query('UPDATE settings SET value = :value WHERE key = :key', {
-      replacements: { key: SETTING, value: JSON.stringify(seal(pii, kept, result.version)) },
-      transaction,
-    });
+    await replaceSetting(sequelize, SETTING, seal(pii, kept, result.version), transaction);
     await options.audit.record(transaction, {
       actor: null,
       action: 'platform.signing_keys_rotated',

@@ -1,7 +1,6 @@
-import type { Sequelize } from 'sequelize';
 import type { Provider } from 'oidc-provider';
+import type { IdentityReads } from '../directory/identity-reads.ts';
 import { isLive, loadAccountView } from './account-view.ts';
-import { ClientRepository } from '../directory/clients/client-repository.ts';
 import type { AccessTokenClaims } from './token-claims.ts';
 
 /**
@@ -10,10 +9,14 @@ import type { AccessTokenClaims } from './token-claims.ts';
  * still exists for the same account and client (logout, offboarding and revocation delete it),
  * and that client is not disabled.
  */
-export async function isTokenLive(sequelize: Sequelize, provider: Provider, claims: AccessTokenClaims): Promise<boolean> {
-  const view = await loadAccountView(sequelize, claims.sub);
+export async function isTokenLive(
+  directory: Pick<IdentityReads, 'accounts' | 'clients'>,
+  provider: Provider,
+  claims: AccessTokenClaims,
+): Promise<boolean> {
+  const view = await loadAccountView(directory.accounts, claims.sub);
   if (!isLive(view) || view.unitId !== claims.unit_id) return false;
-  if (!(await new ClientRepository().findActive(undefined, claims.client_id))) return false;
+  if (!(await directory.clients.findActive(undefined, claims.client_id))) return false;
   const grant = await provider.Grant.find(claims.gid);
   return grant !== undefined && grant.accountId === claims.sub && grant.clientId === claims.client_id;
 }

@@ -3,10 +3,10 @@ import { PayloadAdapter } from './adapter.ts';
 import type { IdentityDeps } from './deps.ts';
 import { makeFindAccount, SCOPE_CLAIMS } from './claims.ts';
 import { ClientAdapter, EXTRA_CLIENT_METADATA } from './clients.ts';
-import { ClientRepository } from '../directory/clients/client-repository.ts';
 import { makeOutboundFetch } from './fetch.ts';
 import { loadExistingGrant } from './grants.ts';
 import type { SigningKeys } from './keys.ts';
+import type { PayloadRepository } from './store/payload-repository.ts';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages/provider-pages.ts';
 import {
   expiresWithSession, introspectionAllowed, issueRefreshToken, revocationAllowed, rotateRefreshToken, ttls,
@@ -21,15 +21,16 @@ import { makeExtraTokenClaims } from './token-claims.ts';
  * revocation, client credentials, RP-initiated and back-channel logout.
  */
 export function buildProvider(
-  base: Pick<IdentityDeps, 'config' | 'issuer' | 'db' | 'pii' | 'cookieKeys'>,
+  base: Pick<IdentityDeps, 'config' | 'issuer' | 'pii' | 'cookieKeys' | 'directory'>,
   keys: SigningKeys,
+  payloads: PayloadRepository,
 ): Provider {
-  const { sequelize } = base.db;
-  const clients = new ClientAdapter(new ClientRepository(), base.pii);
+  const { directory } = base;
+  const clients = new ClientAdapter(directory.clients, base.pii);
   // Issue 5 item 6: an https issuer means Secure cookies, always (platform/http/edge.ts servePublicScheme).
   const secure = new URL(base.issuer).protocol === 'https:' ? { secure: true } : {};
   const configuration: Configuration = {
-    adapter: (name: string) => (name === 'Client' ? clients : new PayloadAdapter(sequelize, name)),
+    adapter: (name: string) => (name === 'Client' ? clients : new PayloadAdapter(payloads, name)),
     jwks: keys.privateJwks,
     cookies: {
       keys: base.cookieKeys,
@@ -48,9 +49,9 @@ export function buildProvider(
     claims: SCOPE_CLAIMS,
     // Subsystems read the unit context from the ID token; they need not call userinfo.
     conformIdTokenClaims: false,
-    findAccount: makeFindAccount(sequelize),
+    findAccount: makeFindAccount(directory.accounts),
     loadExistingGrant,
-    extraTokenClaims: makeExtraTokenClaims(sequelize),
+    extraTokenClaims: makeExtraTokenClaims(directory),
     issueRefreshToken,
     rotateRefreshToken,
     expiresWithSession,
@@ -74,7 +75,7 @@ export function buildProvider(
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     renderError,
     clientBasedCORS: () => false,
-    fetch: makeOutboundFetch(),
+    fetch: makeOutboundFetch(directory.clients),
   };
   const provider = new Provider(base.issuer, configuration);
   provider.proxy = base.config.trustProxy;

@@ -1,14 +1,11 @@
 import type { Provider } from 'oidc-provider';
-import type { Sequelize, Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import type { Logger } from '../platform/logger.ts';
 import type { SessionEnder } from '../directory/session-ender.ts';
+import type { PayloadRepository } from './store/payload-repository.ts';
 
 /** Token artifacts a client holds at the provider (oidc-provider models stored in `oidc_payloads`). */
 const CLIENT_ARTIFACTS = ['AccessToken', 'ClientCredentials', 'RefreshToken', 'AuthorizationCode', 'Grant'];
-
-interface StoredSession {
-  authorizations?: Record<string, { sid?: string; grantId?: string }>;
-}
 
 /**
  * R11, R12 — ends everything an account holds at the provider, inside the caller's transaction:
@@ -20,39 +17,24 @@ interface StoredSession {
  */
 export class ProviderSessionEnder implements SessionEnder {
   constructor(
-    private readonly sequelize: Sequelize,
+    private readonly payloads: PayloadRepository,
     private readonly provider: Provider,
     private readonly logger: Logger,
   ) {}
 
   async endAll(tx: Transaction, accountId: string): Promise<() => Promise<void>> {
-    const q = async <T>(sql: string, replacements: Record<string, unknown>) =>
-      (await this.sequelize.query(sql, { replacements, transaction: tx }))[0] as T[];
-    const sessions = await q<{ payload: StoredSession }>(
-      `SELECT payload FROM oidc_payloads WHERE model = 'Session' AND account_id = :accountId`,
-      { accountId },
-    );
-    const grants = await q<{ id: string }>(`SELECT id FROM oidc_payloads WHERE model = 'Grant' AND account_id = :accountId`, {
-      accountId,
-    });
+    const sessions = await this.payloads.ofAccount(tx, 'Session', accountId);
+    const grants = await this.payloads.ofAccount(tx, 'Grant', accountId);
     const notices = sessions.flatMap((s) =>
       Object.entries(s.payload.authorizations ?? {}).map(([clientId, a]) => ({ clientId, sid: a.sid, grantId: a.grantId })),
     );
     const grantIds = [...new Set([...grants.map((g) => g.id), ...notices.flatMap((n) => (n.grantId ? [n.grantId] : []))])];
-    await q(
-      `DELETE FROM oidc_payloads WHERE account_id = :accountId OR grant_id = ANY(CAST(:grantIds AS text[]))
-         OR (model = 'Grant' AND id = ANY(CAST(:grantIds AS text[])))`,
-      // oidc-provider ids are URL-safe (nanoid): the array literal needs no quoting.
-      { accountId, grantIds: `{${grantIds.join(',')}}` },
-    );
+    await this.payloads.deleteOfAccount(tx, accountId, grantIds);
     return () => this.notify(accountId, notices);
   }
 
   async endClientTokens(tx: Transaction, clientId: string): Promise<void> {
-    await this.sequelize.query(`DELETE FROM oidc_payloads WHERE model IN (:models) AND payload->>'clientId' = :clientId`, {
-      replacements: { models: CLIENT_ARTIFACTS, clientId },
-      transaction: tx,
-    });
+    await this.payloads.deleteOfClient(tx, CLIENT_ARTIFACTS, clientId);
   }
 
   private async notify(accountId: string, notices: Array<{ clientId: string; sid?: string | undefined }>): Promise<void> {

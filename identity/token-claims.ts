@@ -1,6 +1,6 @@
-import type { Sequelize } from 'sequelize';
 import type { AccessToken, ClientCredentials, KoaContextWithOIDC, UnknownObject } from 'oidc-provider';
 import { RESOURCES, subsystemOfResource } from '../directory/catalogue/modules.ts';
+import type { IdentityReads } from '../directory/identity-reads.ts';
 import { accountViewOfRequest, isLive, subsystemGrants } from './account-view.ts';
 
 export type { AccessTokenClaims } from '../directory/catalogue/token-claims.ts';
@@ -10,15 +10,15 @@ export type { AccessTokenClaims } from '../directory/catalogue/token-claims.ts';
  * subsystem, the affiliation path and that subsystem's roles and modules only (R9, §6). The grant
  * id lets introspection refuse tokens of a revoked grant.
  */
-export function makeExtraTokenClaims(sequelize: Sequelize) {
+export function makeExtraTokenClaims(directory: Pick<IdentityReads, 'accounts' | 'roles'>) {
   return async (ctx: KoaContextWithOIDC, token: AccessToken | ClientCredentials): Promise<UnknownObject | undefined> => {
     if (token.kind !== 'AccessToken') return undefined; // client credentials: no account
-    const view = await accountViewOfRequest(sequelize, ctx, token.accountId); // findAccount's read
+    const view = await accountViewOfRequest(directory.accounts, ctx, token.accountId); // findAccount's read
     if (!isLive(view)) return undefined; // findAccount has refused it already
     const base = { acct_kind: view.kind, unit_id: view.unitId, gid: token.grantId };
     const resource = token.resourceServer?.identifier();
     const subsystem = resource && resource !== RESOURCES.admin ? subsystemOfResource(resource) : undefined;
     if (!subsystem) return base;
-    return { ...base, unit_path: view.unitPath, ...(await subsystemGrants(sequelize, view, subsystem)) };
+    return { ...base, unit_path: view.unitPath, ...(await subsystemGrants(directory.roles, view, subsystem)) };
   };
 }

@@ -12,7 +12,6 @@ import { errorResponder } from '../platform/http/error-responder.ts';
 import { requestContext } from '../platform/http/request.ts';
 import type { Directory } from '../directory/index.ts';
 import { openCore } from './core.ts';
-import { startAuditUpkeep } from '../directory/audit/audit-upkeep.ts';
 
 export { openCore };
 
@@ -22,7 +21,7 @@ export interface Tongmen {
   identity: Identity;
   app: Koa;
   /** Signed audit checkpoints and partitions ahead, while the server runs (R25). */
-  auditUpkeep: ReturnType<typeof startAuditUpkeep>;
+  auditUpkeep: ReturnType<Directory['startAuditUpkeep']>;
   close(): Promise<void>;
 }
 
@@ -33,7 +32,9 @@ export interface Tongmen {
  */
 export async function composeApp(base: BaseContext, services: Directory) {
   const { config, issuer, logger, db, pii, cookieKeys } = base;
-  const identity = await createIdentity({ config, issuer, logger, db, pii, cookieKeys, credentials: services.credentials });
+  const identity = await createIdentity({
+    config, issuer, logger, db, pii, cookieKeys, credentials: services.credentials, directory: services.identityReads,
+  });
   services.attachSessionEnder(identity.sessionEnder);
   const adminApi = createAdminApi({ issuer, logger, directory: services }, identity);
   const app = new Koa({ keys: cookieKeys, proxy: config.trustProxy });
@@ -57,7 +58,7 @@ export async function createTongmen(config: Config, issuer: string, logger?: Log
   const { base, services } = await openCore(config, issuer, logger);
   try {
     const { identity, app } = await composeApp(base, services);
-    const auditUpkeep = startAuditUpkeep(base.db.sequelize, config.auditCheckpoints, base.logger);
+    const auditUpkeep = services.startAuditUpkeep();
     return {
       base,
       services,

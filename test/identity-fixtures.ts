@@ -10,6 +10,7 @@ import { ClientModel, initModels } from '../directory/models/index.ts';
 import { argon2Hasher } from '../directory/credentials/password-hasher.ts';
 import { firstPartyClientRecords, generateClientSecret, toClientRow, type ClientRecord } from '../directory/bootstrap/first-party-clients.ts';
 import { UnitRepository } from '../directory/units/unit-repository.ts';
+import { AuditRepository } from '../directory/audit/audit-repository.ts';
 import { AuditService } from '../directory/audit/audit-service.ts';
 import { maskIdNumber, maskPhone } from '../directory/masking.ts';
 import { sampleIdNumber, samplePhone, sampleUscc } from '../directory/codes/synthetic-codes.ts';
@@ -32,7 +33,7 @@ export async function openDirectoryFixture(env: Record<string, string> = {}): Pr
     config,
     db,
     pii: createPiiCipher(parsePiiKey(generatePiiKey())),
-    audit: new AuditService({ sequelize: db.sequelize, units: new UnitRepository({ sequelize: db.sequelize }) }),
+    audit: new AuditService({ events: new AuditRepository({ sequelize: db.sequelize }), units: new UnitRepository({ sequelize: db.sequelize }) }),
     close: () => db.close(),
   };
 }

@@ -2,7 +2,8 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../server/app.ts';
-import { PayloadAdapter, deleteExpiredPayloads } from '../identity/adapter.ts';
+import { PayloadAdapter } from '../identity/adapter.ts';
+import { PayloadRepository } from '../identity/store/payload-repository.ts';
 import { FormBrowser } from './support/browser.ts';
 import { clientConfig, signIn } from './support/oidc.ts';
 import { startTestServer } from './support/harness.ts';
@@ -313,18 +314,19 @@ describe('hot paths', () => {
 describe('storage', () => {
   it('never returns expired artifacts; the cleanup deletes them in batches', async () => {
     const { sequelize } = server.tongmen.base.db;
-    const adapter = new PayloadAdapter(sequelize, 'AccessToken');
+    const payloads = new PayloadRepository({ sequelize });
+    const adapter = new PayloadAdapter(payloads, 'AccessToken');
     await adapter.upsert('short-lived', { accountId: world.op.accountId, grantId: 'g-test' }, 1);
     expect(await adapter.find('short-lived')).toMatchObject({ grantId: 'g-test' });
     await new Promise((r) => setTimeout(r, 1200));
     expect(await adapter.find('short-lived')).toBeUndefined();
-    expect(await deleteExpiredPayloads(sequelize, 1)).toBeGreaterThanOrEqual(1);
+    expect(await payloads.deleteExpired(1)).toBeGreaterThanOrEqual(1);
     expect(await sql(`SELECT id FROM oidc_payloads WHERE id = 'short-lived'`)).toEqual([]);
   });
 
   it('consumed artifacts come back marked consumed; revokeByGrantId removes a grant\'s artifacts', async () => {
     const { sequelize } = server.tongmen.base.db;
-    const codes = new PayloadAdapter(sequelize, 'AuthorizationCode');
+    const codes = new PayloadAdapter(new PayloadRepository({ sequelize }), 'AuthorizationCode');
     await codes.upsert('code-1', { grantId: 'g-2' }, 60);
     await codes.consume('code-1');
     expect((await codes.find('code-1'))?.consumed).toBeTruthy();

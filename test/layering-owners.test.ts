@@ -28,6 +28,16 @@ const DIRECTORY_TABLES = [
 ];
 const SQL_ON_TABLE = new RegExp(`\\b(FROM|JOIN|INTO|UPDATE)\\s+(${DIRECTORY_TABLES.join('|')})\\b`, 'i');
 
+/** Identity's own tables (the provider's artifacts and the sign-in step state), each with its repository in identity/store/. */
+const IDENTITY_TABLES = ['oidc_payloads', 'interaction_state'];
+const SQL_ON_IDENTITY_TABLE = new RegExp(`\\b(FROM|JOIN|INTO|UPDATE)\\s+(${IDENTITY_TABLES.join('|')})\\b`, 'i');
+const CALLS_SQL = /\.query(<[^>]*>)?\(|\b[A-Z]\w*Model\.(create|findOne|findAll|findByPk|findOrCreate|update|destroy|count)\(/;
+/** In directory/ a `.save(` is a Sequelize instance written back; in identity/ it is oidc-provider's own models (Grant, Session), stored through the adapter. */
+const ISSUES_SQL = new RegExp(`${CALLS_SQL.source}|\\.save\\(`);
+const LAYERS = ['platform', 'directory', 'identity', 'admin-api', 'server', 'cli', 'subsystems'];
+const isMigration = (file: string) => file.startsWith('platform/db/');
+const isIdentityRepository = (file: string) => /^identity\/store\/[^/]+-repository\.ts$/.test(file);
+
 describe('issue 6: one way for dependencies, one owner for every table', () => {
   it('item 2: nothing in directory/ imports from server/, identity/, admin-api/, cli/ or subsystems/', () => {
     const upward = sources('directory').flatMap(({ file, text }) =>
@@ -49,12 +59,35 @@ describe('issue 6: one way for dependencies, one owner for every table', () => {
     expect(reach).toEqual([]);
   });
 
-  it('item 1: in directory/, only repositories (and the audit trail, owner of its own tables) issue SQL or call models', () => {
-    const mayQuery = (file: string) => file.endsWith('-repository.ts') || file.startsWith('directory/audit/') || file.startsWith('directory/models/');
-    const offenders = sources('directory')
+  it.each([
+    { layer: 'directory', owners: 'its repositories and models (the audit trail\'s included)', mayQuery: (f: string) => f.endsWith('-repository.ts') || f.startsWith('directory/models/'), sql: ISSUES_SQL },
+    { layer: 'identity', owners: 'identity/store/*-repository.ts', mayQuery: isIdentityRepository, sql: CALLS_SQL },
+  ])('item 1: in $layer/, only $owners issue SQL or call models', ({ layer, mayQuery, sql }) => {
+    const offenders = sources(layer)
       .filter(({ file }) => !mayQuery(file))
-      .filter(({ text }) => /\.query(<[^>]*>)?\(|\b[A-Z]\w*Model\.(create|findOne|findAll|findByPk|findOrCreate|update|destroy|count)\(|\.save\(/.test(text))
+      .filter(({ text }) => sql.test(text))
       .map(({ file }) => file);
+    expect(offenders).toEqual([]);
+  });
+
+  it("item 1: identity's tables (oidc_payloads, interaction_state) are read and written by identity/store/ repositories only", () => {
+    const outside = LAYERS.flatMap((dir) => sources(dir))
+      .filter(({ file }) => !isIdentityRepository(file) && !isMigration(file))
+      .filter(({ text }) => SQL_ON_IDENTITY_TABLE.test(text))
+      .map(({ file }) => file);
+    expect(outside).toEqual([]);
+  });
+
+  it('item 2: identity never builds a directory repository: the composition root hands them over (IdentityDeps.directory)', () => {
+    const offenders = sources('identity').flatMap(({ file, text }) => {
+      const directoryValues = [...text.matchAll(/^import\s+(?!type\b)\{([^}]*)\}\s+from\s+'([^']+)'/gm)]
+        .filter((m) => resolved(file, m[2]!).startsWith('directory/'))
+        .flatMap((m) => m[1]!.split(',').map((n) => n.trim()).filter((n) => n && !n.startsWith('type ')));
+      const built = [...text.matchAll(/\bnew\s+(\w+Repository)\s*[(<]/g)].map((m) => m[1]!);
+      const fromDirectory = built.filter((name) => directoryValues.includes(name));
+      const importsRepository = directoryValues.some((n) => /Repository$/.test(n));
+      return fromDirectory.length || importsRepository ? [file] : [];
+    });
     expect(offenders).toEqual([]);
   });
 

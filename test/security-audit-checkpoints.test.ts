@@ -12,6 +12,7 @@ import { loadConfig } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
 import { openCore } from '../server/core.ts';
 import { startServer } from '../server/app.ts';
+import { AuditRepository } from '../directory/audit/audit-repository.ts';
 import { hashOf, toAuditEvent } from '../directory/audit/audit-service.ts';
 import { AuditCheckpointer } from '../directory/audit/audit-upkeep.ts';
 import { isAuthentic, parseCheckpoints, type Checkpoint } from '../directory/audit/audit-checkpoints.ts';
@@ -39,7 +40,7 @@ beforeAll(async () => {
   const env = dbEnv.DATABASE_URL ? dbEnv : { DATA_DIR: path.join(tmp, 'base') };
   const config = loadConfig({ NODE_ENV: 'test', ...env, AUDIT_CHECKPOINT_KEY: key, AUDIT_CHECKPOINT_FILE: checkpointFile });
   const core = await openCore(config, 'http://localhost:0', createLogger('silent'));
-  const checkpointer = new AuditCheckpointer({ sequelize: core.base.db.sequelize, config: config.auditCheckpoints, logger: createLogger('silent') });
+  const checkpointer = new AuditCheckpointer({ events: new AuditRepository({ sequelize: core.base.db.sequelize }), config: config.auditCheckpoints, logger: createLogger('silent') });
   for (let i = 1; i <= EVENTS; i++) {
     await core.base.db.transaction((tx) => core.base.audit.record(tx, { action: `test.event.${i}`, details: { i } }));
     if (i === 6 || i === 10) await checkpointer.emitNow();
@@ -216,7 +217,7 @@ describe('checkpoints emitted by the running server (R25, issue 5 item 2)', () =
     const config = loadConfig({ NODE_ENV: 'test', ...(await freshDatabaseEnv()), AUDIT_CHECKPOINT_KEY: key, AUDIT_CHECKPOINT_FILE: 'off', AUDIT_CHECKPOINT_EVENTS: '3' });
     const core = await openCore(config, 'http://localhost:0', createLogger('silent'));
     try {
-      const checkpointer = new AuditCheckpointer({ sequelize: core.base.db.sequelize, config: config.auditCheckpoints, logger: createLogger('silent') });
+      const checkpointer = new AuditCheckpointer({ events: new AuditRepository({ sequelize: core.base.db.sequelize }), config: config.auditCheckpoints, logger: createLogger('silent') });
       const add = (n: number) => Promise.all(Array.from({ length: n }, () => core.base.db.transaction((tx) => core.base.audit.record(tx, { action: 'test.n' }))));
       await checkpointer.emitNow();
       await add(2);

@@ -6,6 +6,7 @@ import { openDatabase, type Database } from '../platform/db/database.ts';
 import { createLogger } from '../platform/logger.ts';
 import { openCore } from '../server/core.ts';
 import { UnitRepository } from '../directory/units/unit-repository.ts';
+import { AuditRepository } from '../directory/audit/audit-repository.ts';
 import { AuditService } from '../directory/audit/audit-service.ts';
 import { openBootstrappedCore } from './support/core.ts';
 import { asOwner, partitionOf } from './support/audit-attacker.ts';
@@ -81,7 +82,7 @@ describe('the server database role (R25, issue 5 item 2)', () => {
     const other = url ? await openDatabase(loadConfig({ DATABASE_URL: url }), createLogger('silent')) : core.base.db;
     try {
       const before = await count();
-      const audits = [core.base.audit, new AuditService({ sequelize: other.sequelize, units: new UnitRepository({ sequelize: other.sequelize }) })];
+      const audits = [core.base.audit, new AuditService({ events: new AuditRepository({ sequelize: other.sequelize }), units: new UnitRepository({ sequelize: other.sequelize }) })];
       await Promise.all(
         Array.from({ length: 30 }, (_, i) => record(audits[i % 2]!, i % 2 ? other : core.base.db, `concurrent.${i}`)),
       );

@@ -4,6 +4,7 @@ import type { Database } from '../../platform/db/database.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
 import { authorize, isProvinceHrss } from '../authz/policy.ts';
 import type { UnitRepository } from '../units/unit-repository.ts';
+import type { AuditRepository } from './audit-repository.ts';
 import { toAuditEvent, type AuditEvent, type AuditService } from './audit-service.ts';
 
 export interface AuditFilter {
@@ -33,7 +34,7 @@ const CSV_COLUMNS = [
  * about no unit at all (sign-in attempts with unknown names). Newest first, keyset-paged by `seq`.
  */
 export class AuditQuery {
-  constructor(private readonly deps: { db: Database; audit: AuditService; units: UnitRepository }) {}
+  constructor(private readonly deps: { db: Database; audit: AuditService; events: AuditRepository; units: UnitRepository }) {}
 
   async list(actor: Actor, f: AuditFilter & { limit: number; next?: string | undefined }): Promise<Page<AuditEvent>> {
     authorize(actor, 'audit.read');
@@ -81,7 +82,7 @@ export class AuditQuery {
 
   private async page(actor: Actor, f: AuditFilter & { limit: number; next?: string | undefined }): Promise<Page<AuditEvent>> {
     const cursor = decodeCursor(f.next, ['seq']);
-    const rows = await this.deps.audit.readPage({
+    const rows = await this.deps.events.readPage({
       ...f,
       jurisdictionUnitId: actor.unitId,
       root: isProvinceHrss(actor),

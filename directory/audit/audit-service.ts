@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { JURISDICTION_SQL } from '../authz/jurisdiction.ts';
+import type { Transaction } from 'sequelize';
 import type { UnitRepository } from '../units/unit-repository.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
 import { maskSensitive } from '../masking.ts';
+import type { AuditRepository, AuditRow } from './audit-repository.ts';
 
 export interface AuditInput {
   actor?: Pick<Actor, 'accountId' | 'kind' | 'unitId'> | null;
@@ -32,27 +32,6 @@ export interface AuditEvent {
   requestId: string | null;
   details: Record<string, unknown>;
   prevHash: string;
-  hash: string;
-}
-
-interface AuditRow {
-  seq: number;
-  id: string;
-  at: Date;
-  actor_account_id: string | null;
-  actor_kind: string | null;
-  actor_unit_id: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  unit_id: string | null;
-  result: 'success' | 'failure';
-  reason: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-  details: Record<string, unknown>;
-  prev_hash: string;
   hash: string;
 }
 
@@ -98,28 +77,26 @@ export function toAuditEvent(r: AuditRow): AuditEvent {
 /**
  * The audit trail (R25): every state change and sign-in attempt appends one event in the caller's
  * transaction, so the event exists if and only if the change does. Events are hash-chained through
- * the single `audit_head` row, locked for the rest of the transaction by `audit_chain_head()`: the
+ * the single chain head, locked for the rest of the transaction (the repository's `lockHead`): the
  * chain has one order on every node. The server's role cannot write the head; the database moves it
  * when an event that extends the chain is inserted (migration 0003). ID numbers and phones in
  * details are masked before they are written.
  */
 export class AuditService {
-  private readonly sequelize: Sequelize;
+  private readonly events: AuditRepository;
   private readonly units: UnitRepository;
 
-  constructor(deps: { sequelize: Sequelize; units: UnitRepository }) {
-    this.sequelize = deps.sequelize;
+  constructor(deps: { events: AuditRepository; units: UnitRepository }) {
+    this.events = deps.events;
     this.units = deps.units;
   }
 
   async record(tx: Transaction, input: AuditInput): Promise<AuditEvent> {
-    const q = <T>(sql: string, bind: unknown[]) =>
-      this.sequelize.query(sql, { bind, transaction: tx }).then(([rows]) => rows as T[]);
-    const [head] = await q<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_chain_head()', []);
+    const head = await this.events.lockHead(tx);
     // The unit's affiliation path when it happened: who may read the event later (R10, R25).
     const unitPath = input.unitId ? await this.units.pathOf(tx, input.unitId) : null;
     const event: Omit<AuditEvent, 'hash'> = {
-      seq: head!.seq + 1,
+      seq: head.seq + 1,
       id: crypto.randomUUID(),
       at: new Date().toISOString(),
       actor: {
@@ -137,48 +114,16 @@ export class AuditService {
       requestId: input.meta?.requestId ?? null,
       // Plain JSON first: what is hashed must be exactly what the database returns (Dates → strings).
       details: maskSensitive(JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>),
-      prevHash: head!.hash,
+      prevHash: head.hash,
     };
     const hash = hashOf(event);
-    await q(
-      `INSERT INTO audit_events (seq, id, at, actor_account_id, actor_kind, actor_unit_id, action, target_type,
-         target_id, unit_id, unit_path, result, reason, ip, user_agent, request_id, details, prev_hash, hash)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)`,
-      [
-        event.seq, event.id, event.at, event.actor.accountId, event.actor.kind, event.actor.unitId, event.action,
-        event.target.type, event.target.id, event.unitId, unitPath ?? [], event.result, event.reason, event.ip,
-        event.userAgent, event.requestId, JSON.stringify(event.details), event.prevHash, hash,
-      ],
-    );
-    return { ...event, hash };
-  }
-
-  /**
-   * R25, R10 — newest first, the events of `jurisdictionUnitId`'s jurisdiction matching the filter:
-   * events whose unit path (recorded when they happened) passes through that unit, events about
-   * units of its jurisdiction today, and — for the province root (`root`) — events about no unit.
-   * `limit + 1` rows, below `beforeSeq` when paging on.
-   */
-  readPage(f: AuditReadFilter): Promise<AuditRow[]> {
-    const where = [
-      `(e.unit_path @> ARRAY[CAST(:jurisdictionUnitId AS uuid)]
-        OR e.unit_id IN (SELECT u.id FROM units u WHERE ${JURISDICTION_SQL})
-        OR (e.unit_id IS NULL AND :root))`,
-    ];
-    const r: Record<string, unknown> = { jurisdictionUnitId: f.jurisdictionUnitId, root: f.root, limit: f.limit + 1 };
-    if (f.actor) (where.push('e.actor_account_id = :actor'), (r.actor = f.actor));
-    if (f.unitId) (where.push('(e.unit_path @> ARRAY[CAST(:unitId AS uuid)] OR e.unit_id = :unitId)'), (r.unitId = f.unitId));
-    if (f.action?.endsWith('*')) {
-      where.push(`e.action LIKE :action ESCAPE '\\'`);
-      r.action = `${f.action.slice(0, -1).replace(/[\\%_]/g, '\\$&')}%`;
-    } else if (f.action) (where.push('e.action = :action'), (r.action = f.action));
-    if (f.from) (where.push('e.at >= :from'), (r.from = f.from));
-    if (f.to) (where.push('e.at < :to'), (r.to = f.to));
-    if (f.beforeSeq !== undefined) (where.push('e.seq < :seq'), (r.seq = f.beforeSeq));
-    return this.sequelize.query<AuditRow>(`SELECT e.* FROM audit_events e WHERE ${where.join(' AND ')} ORDER BY e.seq DESC LIMIT :limit`, {
-      replacements: r,
-      type: QueryTypes.SELECT,
+    await this.events.insert(tx, {
+      seq: event.seq, id: event.id, at: event.at, actor_account_id: event.actor.accountId, actor_kind: event.actor.kind,
+      actor_unit_id: event.actor.unitId, action: event.action, target_type: event.target.type, target_id: event.target.id,
+      unit_id: event.unitId, unit_path: unitPath ?? [], result: event.result, reason: event.reason, ip: event.ip,
+      user_agent: event.userAgent, request_id: event.requestId, details: event.details, prev_hash: event.prevHash, hash,
     });
+    return { ...event, hash };
   }
 
   /**
@@ -197,22 +142,18 @@ export class AuditService {
       ok: false, checked, brokenAt, problem, message,
     });
     for (;;) {
-      const [rows] = await this.sequelize.query('SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 1000', {
-        bind: [after],
-      });
+      const rows = await this.events.after(after);
       if (!rows.length) break;
-      for (const row of rows as AuditRow[]) {
+      for (const row of rows) {
         const e = toAuditEvent(row);
         if (e.seq > checked + 1) {
           return broken(e.seq, 'sequence gap', `Events ${checked + 1}…${e.seq - 1} are missing: the chain jumps from ${checked} to ${e.seq} (deleted events).`);
         }
         if (e.seq !== checked + 1) return broken(e.seq, 'duplicate sequence', `Event ${e.seq} appears twice.`);
         if (e.prevHash !== prev) {
-          const [[later]] = (await this.sequelize.query('SELECT seq FROM audit_events WHERE hash = $1 AND seq > $2 LIMIT 1', {
-            bind: [e.prevHash, e.seq],
-          })) as [Array<{ seq: number }>, unknown];
-          return later
-            ? broken(e.seq, 'reordered', `Event ${e.seq} names the later event ${later.seq} as its predecessor: events were reordered.`)
+          const later = await this.events.laterWithHash(e.prevHash, e.seq);
+          return later !== undefined
+            ? broken(e.seq, 'reordered', `Event ${e.seq} names the later event ${later} as its predecessor: events were reordered.`)
             : broken(e.seq, 'previous hash mismatch', `Event ${e.seq} is not chained to event ${checked}: an event was replaced, inserted or removed.`);
         }
         const { hash, ...rest } = e;
@@ -232,25 +173,12 @@ export class AuditService {
     if (beyond) {
       return broken(checked + 1, 'truncated tail', `The newest event is ${checked}, but the signed checkpoint of ${beyond.at} covers event ${beyond.seq}: the newest events were deleted.`);
     }
-    const [[head]] = (await this.sequelize.query('SELECT seq, hash FROM audit_head')) as [Array<{ seq: number; hash: string }>, unknown];
+    const head = await this.events.head();
     if (head && (head.seq !== checked || head.hash !== prev)) {
       return broken(head.seq, 'chain head does not match the last event', `The chain head names event ${head.seq}, but the newest event is ${checked}: events were deleted or the head was moved.`);
     }
     return { ok: true, checked, ...(checkpoints.length ? { checkpoints: checkpoints.length } : {}) };
   }
-}
-
-/** What `readPage` selects by (see `AuditQuery` for who may ask what). */
-export interface AuditReadFilter {
-  jurisdictionUnitId: string;
-  root: boolean;
-  actor?: string | undefined;
-  unitId?: string | undefined;
-  action?: string | undefined;
-  from?: Date | undefined;
-  to?: Date | undefined;
-  beforeSeq?: number | undefined;
-  limit: number;
 }
 
 /** A checkpoint's facts once its signature has been checked. */

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Sequelize } from 'sequelize';
 import type { AuditCheckpointConfig } from '../../platform/config.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { checkpointKey, signCheckpoint, type Checkpoint } from './audit-checkpoints.ts';
+import type { AuditRepository, ChainHead } from './audit-repository.ts';
 
 /** Partitions are kept twelve months ahead by the database function; checking hourly is plenty. */
 const PARTITION_CHECK_MS = 60 * 60 * 1000;
@@ -15,13 +15,13 @@ const PARTITION_CHECK_MS = 60 * 60 * 1000;
  */
 export class AuditCheckpointer {
   private last: { seq: number; at: number };
-  private readonly sequelize: Sequelize;
+  private readonly events: Pick<AuditRepository, 'head'>;
   private readonly config: AuditCheckpointConfig;
   private readonly logger: Logger;
 
   /** `now`: when this process's checkpoint clock starts (tests set it). */
-  constructor(deps: { sequelize: Sequelize; config: AuditCheckpointConfig; logger: Logger; now?: number }) {
-    this.sequelize = deps.sequelize;
+  constructor(deps: { events: Pick<AuditRepository, 'head'>; config: AuditCheckpointConfig; logger: Logger; now?: number }) {
+    this.events = deps.events;
     this.config = deps.config;
     this.logger = deps.logger;
     this.last = { seq: 0, at: deps.now ?? Date.now() };
@@ -40,12 +40,11 @@ export class AuditCheckpointer {
     return head.seq > 0 ? this.emit(head, Date.now()) : undefined;
   }
 
-  private async head() {
-    const [[head]] = (await this.sequelize.query('SELECT seq, hash FROM audit_head')) as [Array<{ seq: number; hash: string }>, unknown];
-    return head ?? { seq: 0, hash: '' };
+  private async head(): Promise<ChainHead> {
+    return (await this.events.head()) ?? { seq: 0, hash: '' };
   }
 
-  private emit(head: { seq: number; hash: string }, now: number): Checkpoint {
+  private emit(head: ChainHead, now: number): Checkpoint {
     const checkpoint = signCheckpoint(checkpointKey(this.config), { seq: head.seq, hash: head.hash, at: new Date(now).toISOString() });
     this.logger.info({ auditCheckpoint: checkpoint }, 'audit checkpoint');
     if (this.config.file) {
@@ -63,8 +62,8 @@ export class AuditCheckpointer {
  * (plus default-partition rows moved out) through `audit_maintain_partitions()`, which the server's
  * restricted role may call. Timers are unref'd; `stop()` waits for a running round.
  */
-export function startAuditUpkeep(sequelize: Sequelize, config: AuditCheckpointConfig, logger: Logger) {
-  const checkpointer = new AuditCheckpointer({ sequelize, config, logger });
+export function startAuditUpkeep(events: AuditRepository, config: AuditCheckpointConfig, logger: Logger) {
+  const checkpointer = new AuditCheckpointer({ events, config, logger });
   let running: Promise<unknown> = Promise.resolve();
   const every = (ms: number, work: () => Promise<unknown>, what: string) => {
     const timer = setInterval(() => {
@@ -75,7 +74,7 @@ export function startAuditUpkeep(sequelize: Sequelize, config: AuditCheckpointCo
   };
   const timers = [
     every(Math.min(config.everySeconds, 10) * 1000, () => checkpointer.tick(), 'checkpoint'),
-    every(PARTITION_CHECK_MS, () => sequelize.query('SELECT audit_maintain_partitions()'), 'partition maintenance'),
+    every(PARTITION_CHECK_MS, () => events.maintainPartitions(), 'partition maintenance'),
   ];
   return {
     checkpointer,

@@ -1,5 +1,5 @@
-import type { Sequelize } from 'sequelize';
 import type { SignInAccount } from '../../directory/credentials/credential-service.ts';
+import type { InteractionStateRepository } from '../store/interaction-state-repository.ts';
 
 /**
  * Step state of one sign-in, keyed by the interaction uid and kept in the database (never in a
@@ -19,27 +19,20 @@ export interface SignInState {
   accountId?: string;
 }
 
+/** The sign-in's view of its step state: a sign-in that has none yet starts from `{}`. */
 export class SignInStateStore {
-  constructor(private readonly sequelize: Sequelize) {}
+  constructor(private readonly states: InteractionStateRepository<SignInState>) {}
 
   async load(uid: string): Promise<SignInState> {
-    const [rows] = await this.sequelize.query(
-      `SELECT data FROM interaction_state WHERE uid = :uid AND expires_at > now()`,
-      { replacements: { uid } },
-    );
-    return (rows as Array<{ data: SignInState }>)[0]?.data ?? {};
+    return (await this.states.find(uid)) ?? {};
   }
 
   /** `expiresAt` in epoch seconds (the interaction's own expiry). */
-  async save(uid: string, state: SignInState, expiresAt: number): Promise<void> {
-    await this.sequelize.query(
-      `INSERT INTO interaction_state (uid, data, expires_at) VALUES (:uid, CAST(:data AS jsonb), to_timestamp(:expiresAt))
-       ON CONFLICT (uid) DO UPDATE SET data = EXCLUDED.data, expires_at = EXCLUDED.expires_at`,
-      { replacements: { uid, data: JSON.stringify(state), expiresAt } },
-    );
+  save(uid: string, state: SignInState, expiresAt: number): Promise<void> {
+    return this.states.save(uid, state, expiresAt);
   }
 
-  async remove(uid: string): Promise<void> {
-    await this.sequelize.query(`DELETE FROM interaction_state WHERE uid = :uid`, { replacements: { uid } });
+  remove(uid: string): Promise<void> {
+    return this.states.remove(uid);
   }
 }

@@ -1,4 +1,5 @@
 import type Koa from 'koa';
+import { passwordErrors } from '../../platform/error-codes/passwords.ts';
 
 export type Lang = 'zh' | 'en';
 
@@ -10,6 +11,9 @@ export function pickLang(ctx: Pick<Koa.Context, 'query' | 'get'>): Lang {
   const first = ctx.get('accept-language').split(',')[0]?.trim().toLowerCase() ?? '';
   return first.startsWith('en') ? 'en' : 'zh';
 }
+
+/** R18 — the Chinese words of each password rule are the error catalogue's (one text for the pages and the API). */
+const passwordRules = passwordErrors.codes['password.policy_violation'].zhByDetail.messages;
 
 const zh = {
   appName: '统一身份认证',
@@ -33,16 +37,10 @@ const zh = {
   mismatch: '两次输入的新密码不一致。',
   policyHint: '至少 {min} 位{classes}；不能包含身份证号、手机号或登录名；不能与最近 5 次使用的密码相同。',
   policyClasses: '，包含大写字母、小写字母、数字、符号中的至少三类',
+  ...passwordRules,
+  // The page knows the minimum it asks for; the catalogue's text cannot name it.
   too_short: '新密码太短：至少 {min} 位。',
-  too_long: '新密码太长：最多 128 位。',
-  classes: '新密码须包含大写字母、小写字母、数字、符号中的至少三类。',
-  initial: '新密码不能与初始密码相同。',
-  contains_id: '新密码不能包含身份证号。',
-  contains_phone: '新密码不能包含手机号。',
-  contains_username: '新密码不能包含登录名。',
-  common: '新密码过于常见，请换一个。',
-  history: '新密码不能与最近 5 次使用过的密码相同。',
-  changedMeanwhile: '密码已被修改，请重新登录。',
+  changedMeanwhile: passwordErrors.codes['password.changed_concurrently'].zh,
   chooseTitle: '选择账号',
   chooseIntro: '您有多个账号，请选择本次使用的身份：',
   kind_unit: '单位账号',
@@ -64,7 +62,7 @@ const zh = {
   loggedOut: '您已安全退出。',
 };
 
-type Messages = typeof zh;
+type Messages = Record<keyof typeof zh, string>;
 
 const en: Messages = {
   appName: 'Tongmen sign-in',

@@ -2,8 +2,8 @@ import { defineErrors } from './define.ts';
 
 /**
  * A new password chosen by its owner (R18), refused in the sign-in pages' forced change. The
- * pages word each rule themselves (identity/pages/i18n.ts); these are the same rules for any
- * other client of the credential service.
+ * pages show these Chinese words of each rule (identity/pages/i18n.ts takes them from here) and
+ * word the English themselves; the same rules hold for any other client of the credential service.
  */
 export const passwordErrors = defineErrors({
   name: 'passwords',

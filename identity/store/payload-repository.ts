@@ -1,0 +1,162 @@
+import type { AdapterPayload } from 'oidc-provider';
+import type { Sequelize, Transaction } from 'sequelize';
+
+/** One stored provider artifact as the adapter needs it: the payload and, when used, when (epoch seconds). */
+export interface StoredPayload {
+  payload: AdapterPayload;
+  consumed: number | null;
+}
+
+/** The lookups oidc-provider makes, each on an indexed column copied out of the payload. */
+export type PayloadKey = { id: string } | { uid: string } | { userCode: string };
+
+const KEY_COLUMN = { id: 'id', uid: 'uid', userCode: 'user_code' } as const;
+
+/**
+ * The one owner of `oidc_payloads`: oidc-provider's artifacts (sessions, grants, codes, tokens),
+ * the resource servers' DPoP replay marks, and what session ending, session sliding and the
+ * periodic clean-up do to them. Rows are keyed by (model, id); expired rows are never returned.
+ *
+ * Named replacements (one simple-query message), never bind parameters: the embedded PGlite
+ * server interleaves the messages of concurrent parameterized statements outside transactions.
+ */
+export class PayloadRepository {
+  private readonly sequelize: Sequelize;
+
+  constructor(deps: { sequelize: Sequelize }) {
+    this.sequelize = deps.sequelize;
+  }
+
+  private async rows<T>(sql: string, replacements: Record<string, unknown>, transaction?: Transaction): Promise<T[]> {
+    const [rows] = await this.sequelize.query(sql, { replacements, ...(transaction ? { transaction } : {}) });
+    return rows as T[];
+  }
+
+  async find(model: string, key: PayloadKey): Promise<StoredPayload | undefined> {
+    const [field, value] = Object.entries(key)[0] as [keyof typeof KEY_COLUMN, string];
+    const [row] = await this.rows<StoredPayload>(
+      `SELECT payload, extract(epoch FROM consumed_at)::bigint AS consumed FROM oidc_payloads
+       WHERE model = :model AND ${KEY_COLUMN[field]} = :value AND (expires_at IS NULL OR expires_at > now()) LIMIT 1`,
+      { model, value },
+    );
+    return row;
+  }
+
+  /** Lookup columns are copied out of the payload; no `expiresIn` means the row never expires. */
+  async upsert(model: string, id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+    await this.rows(
+      `INSERT INTO oidc_payloads (model, id, payload, grant_id, uid, user_code, account_id, expires_at)
+       VALUES (:model, :id, CAST(:payload AS jsonb), :grantId, :uid, :userCode, :accountId,
+         now() + make_interval(secs => CAST(:expiresIn AS int)))
+       ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id,
+         uid = EXCLUDED.uid, user_code = EXCLUDED.user_code, account_id = EXCLUDED.account_id,
+         expires_at = EXCLUDED.expires_at`,
+      {
+        model,
+        id,
+        payload: JSON.stringify(payload),
+        grantId: payload.grantId ?? null,
+        uid: payload.uid ?? null,
+        userCode: payload.userCode ?? null,
+        accountId: payload.accountId ?? null,
+        expiresIn: expiresIn ?? null, // NULL propagates to expires_at
+      },
+    );
+  }
+
+  /** Marks an artifact used; true only for the one caller whose conditional UPDATE took it. */
+  async markConsumed(model: string, id: string): Promise<boolean> {
+    const won = await this.rows(
+      `UPDATE oidc_payloads SET consumed_at = now() WHERE model = :model AND id = :id AND consumed_at IS NULL RETURNING id`,
+      { model, id },
+    );
+    return won.length > 0;
+  }
+
+  /** Deletes the grant an artifact was issued under and everything issued under that grant. */
+  async deleteGrantOf(model: string, id: string): Promise<void> {
+    await this.rows(
+      `WITH g AS (SELECT grant_id FROM oidc_payloads WHERE model = :model AND id = :id AND grant_id IS NOT NULL)
+       DELETE FROM oidc_payloads
+       WHERE grant_id IN (SELECT grant_id FROM g) OR (model = 'Grant' AND id IN (SELECT grant_id FROM g))`,
+      { model, id },
+    );
+  }
+
+  async delete(model: string, id: string): Promise<void> {
+    await this.rows(`DELETE FROM oidc_payloads WHERE model = :model AND id = :id`, { model, id });
+  }
+
+  async deleteByGrant(model: string, grantId: string): Promise<void> {
+    await this.rows(`DELETE FROM oidc_payloads WHERE model = :model AND grant_id = :grantId`, { model, grantId });
+  }
+
+  /** Deletes expired rows in batches (a large backlog never becomes one long lock); returns how many went. */
+  async deleteExpired(batchSize = 1000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const [row] = await this.rows<{ n: number }>(
+        `WITH gone AS (DELETE FROM oidc_payloads WHERE ctid IN (
+           SELECT ctid FROM oidc_payloads WHERE expires_at < now() LIMIT :batchSize) RETURNING 1)
+         SELECT count(*)::int AS n FROM gone`,
+        { batchSize },
+      );
+      const deleted = row?.n ?? 0;
+      total += deleted;
+      if (deleted < batchSize) return total;
+    }
+  }
+
+  /**
+   * Inserts a mark that lives `ttlSeconds`, or takes over one whose time has passed; false when a
+   * live mark is already there. One INSERT decides, atomically across nodes.
+   */
+  async markOnce(model: string, id: string, ttlSeconds: number): Promise<boolean> {
+    const rows = await this.rows(
+      `INSERT INTO oidc_payloads (model, id, payload, expires_at)
+       VALUES (:model, :id, '{}'::jsonb, now() + make_interval(secs => :ttl))
+       ON CONFLICT (model, id) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE oidc_payloads.expires_at <= now()
+       RETURNING id`,
+      { model, id, ttl: ttlSeconds },
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * Moves a live session's expiry to `idleSeconds` from now, capped at `maxSeconds` after its sign-in
+   * (`loginTs`), and never earlier than it was; the payload's `exp` follows. A session that is gone stays gone.
+   */
+  async slideSession(uid: string, idleSeconds: number, maxSeconds: number): Promise<void> {
+    await this.rows(
+      `WITH next AS (
+         SELECT id, LEAST(now() + make_interval(secs => :idle),
+                          to_timestamp(CAST(payload->>'loginTs' AS bigint) + :max)) AS at
+         FROM oidc_payloads WHERE model = 'Session' AND uid = :uid AND expires_at > now())
+       UPDATE oidc_payloads p SET expires_at = next.at,
+         payload = jsonb_set(p.payload, '{exp}', to_jsonb(CAST(extract(epoch FROM next.at) AS bigint)))
+       FROM next WHERE p.model = 'Session' AND p.id = next.id AND next.at > p.expires_at`,
+      { idle: idleSeconds, max: maxSeconds, uid },
+    );
+  }
+
+  /** The payloads of one model an account holds (sessions, grants), in the caller's transaction. */
+  async ofAccount(tx: Transaction, model: string, accountId: string): Promise<Array<{ id: string; payload: AdapterPayload }>> {
+    return this.rows(`SELECT id, payload FROM oidc_payloads WHERE model = :model AND account_id = :accountId`, { model, accountId }, tx);
+  }
+
+  /** Deletes everything an account holds and everything issued under the given grants. */
+  async deleteOfAccount(tx: Transaction, accountId: string, grantIds: string[]): Promise<void> {
+    await this.rows(
+      `DELETE FROM oidc_payloads WHERE account_id = :accountId OR grant_id = ANY(CAST(:grantIds AS text[]))
+         OR (model = 'Grant' AND id = ANY(CAST(:grantIds AS text[])))`,
+      // oidc-provider ids are URL-safe (nanoid): the array literal needs no quoting.
+      { accountId, grantIds: `{${grantIds.join(',')}}` },
+      tx,
+    );
+  }
+
+  /** Deletes the artifacts of the given models that were issued to one client. */
+  async deleteOfClient(tx: Transaction, models: readonly string[], clientId: string): Promise<void> {
+    await this.rows(`DELETE FROM oidc_payloads WHERE model IN (:models) AND payload->>'clientId' = :clientId`, { models, clientId }, tx);
+  }
+}
