@@ -15,6 +15,7 @@ import { AuditService } from '../directory/audit/audit-service.ts';
 import { maskIdNumber, maskPhone } from '../directory/masking.ts';
 import { sampleIdNumber, samplePhone, sampleUscc } from '../directory/codes/synthetic-codes.ts';
 import { freshDatabaseEnv } from './support/database.ts';
+import { startTestServer } from './support/harness.ts';
 
 /** A database and the base pieces of the credential service, without the HTTP server. */
 export interface DirectoryFixture {
@@ -192,3 +193,26 @@ function partner(clientId: string, resources: string[]): ClientRecord {
     canIntrospect: true,
   };
 }
+
+/**
+ * What the sign-in suites share: a running server on a fresh database, a relying party receiving
+ * back-channel logouts, and the seeded world; `close()` ends both servers.
+ */
+export async function openSignInWorld() {
+  const server = await startTestServer();
+  const rp = await startFakeRp().catch(async (err) => {
+    await server.close();
+    throw err;
+  });
+  const world = await seedWorld(server.tongmen.base, rp.url);
+  return {
+    server,
+    rp,
+    world,
+    async close() {
+      await server.close();
+      await rp.close();
+    },
+  };
+}
+export type SignInWorld = Awaited<ReturnType<typeof openSignInWorld>>;

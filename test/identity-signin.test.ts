@@ -1,29 +1,24 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../server/app.ts';
 import { FormBrowser } from './support/browser.ts';
-import { startTestServer } from './support/harness.ts';
 import { pkceAuthorizationUrl, clientConfig, signIn } from './support/oidc.ts';
 import { argon2Hasher } from '../directory/credentials/password-hasher.ts';
 import { ClientModel } from '../directory/models/index.ts';
 import { toClientRow } from '../directory/bootstrap/first-party-clients.ts';
-import { insertAccount, insertCredential, insertPerson, seedWorld, startFakeRp, WORLD_PASSWORD } from './identity-fixtures.ts';
+import { insertAccount, insertCredential, insertPerson, WORLD_PASSWORD, openSignInWorld, type SignInWorld } from './identity-fixtures.ts';
 
 const NEW_PASSWORD = 'Changed#Pass2025';
-let server: RunningServer;
-let rp: Awaited<ReturnType<typeof startFakeRp>>;
-let world: Awaited<ReturnType<typeof seedWorld>>;
+let env: SignInWorld;
+let server: SignInWorld['server'];
+let rp: SignInWorld['rp'];
+let world: SignInWorld['world'];
 
 beforeAll(async () => {
-  server = await startTestServer();
-  rp = await startFakeRp();
-  world = await seedWorld(server.tongmen.base, rp.url);
+  env = await openSignInWorld();
+  ({ server, rp, world } = env);
 });
-afterAll(async () => {
-  await server?.close();
-  await rp?.close();
-});
+afterAll(() => env?.close());
 
 const title = () => world.client('title');
 const titleSignIn = (o: { username: string; password: string; newPassword?: string; accountId?: string; browser?: FormBrowser }) =>

@@ -1,28 +1,23 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../server/app.ts';
 import { PayloadAdapter } from '../identity/adapter.ts';
 import { PayloadRepository } from '../identity/store/payload-repository.ts';
 import { FormBrowser } from './support/browser.ts';
 import { clientConfig, signIn } from './support/oidc.ts';
-import { startTestServer } from './support/harness.ts';
 import { argon2Hasher } from '../directory/credentials/password-hasher.ts';
-import { insertAccount, insertCredential, insertPerson, seedWorld, startFakeRp, WORLD_PASSWORD } from './identity-fixtures.ts';
+import { insertAccount, insertCredential, insertPerson, WORLD_PASSWORD, openSignInWorld, type SignInWorld } from './identity-fixtures.ts';
 
-let server: RunningServer;
-let rp: Awaited<ReturnType<typeof startFakeRp>>;
-let world: Awaited<ReturnType<typeof seedWorld>>;
+let env: SignInWorld;
+let server: SignInWorld['server'];
+let rp: SignInWorld['rp'];
+let world: SignInWorld['world'];
 
 beforeAll(async () => {
-  server = await startTestServer();
-  rp = await startFakeRp();
-  world = await seedWorld(server.tongmen.base, rp.url);
+  env = await openSignInWorld();
+  ({ server, rp, world } = env);
 });
-afterAll(async () => {
-  await server?.close();
-  await rp?.close();
-});
+afterAll(() => env?.close());
 
 const config = (clientId: string) => clientConfig(server.url, clientId, world.client(clientId).clientSecret ?? undefined);
 const introspect = async (clientId: string, token: string) => oidc.tokenIntrospection(await config(clientId), token);

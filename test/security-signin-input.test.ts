@@ -1,28 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../server/app.ts';
 import { FormBrowser } from './support/browser.ts';
-import { startTestServer } from './support/harness.ts';
 import { clientConfig, pkceAuthorizationUrl, signIn } from './support/oidc.ts';
 import { argon2Hasher } from '../directory/credentials/password-hasher.ts';
-import { insertAccount, insertCredential, insertPerson, seedWorld, startFakeRp, WORLD_PASSWORD } from './identity-fixtures.ts';
+import { insertAccount, insertCredential, insertPerson, WORLD_PASSWORD, openSignInWorld, type SignInWorld } from './identity-fixtures.ts';
 
 /**
  * Issue 5 item 8 on the sign-in forms: a NUL character or text that is not valid Unicode in a
  * posted field is refused with a 400 page — never a 500 — and counts as no sign-in attempt.
  */
-let server: RunningServer;
-let rp: Awaited<ReturnType<typeof startFakeRp>>;
-let world: Awaited<ReturnType<typeof seedWorld>>;
+let env: SignInWorld;
+let server: SignInWorld['server'];
+let rp: SignInWorld['rp'];
+let world: SignInWorld['world'];
 
 beforeAll(async () => {
-  server = await startTestServer();
-  rp = await startFakeRp();
-  world = await seedWorld(server.tongmen.base, rp.url);
+  env = await openSignInWorld();
+  ({ server, rp, world } = env);
 });
-afterAll(async () => {
-  await server?.close();
-  await rp?.close();
-});
+afterAll(() => env?.close());
 
 const title = () => world.client('title');
 
