@@ -15,6 +15,7 @@ import { readKeyring, signingKeysAt } from './keys.ts';
 import { watchSigningKeys } from './key-reload.ts';
 import { isTokenLive } from './live-token.ts';
 import { buildProvider } from './provider.ts';
+import { assetRoutes } from './pages/assets.ts';
 import { providerPagePolicy } from './pages/layout.ts';
 import { slideSessionOnRefresh } from './session-activity.ts';
 import { ProviderSessionEnder } from './session-ender.ts';
@@ -80,6 +81,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     },
   );
   const router = new Router();
+  assetRoutes(router);
   interactionRoutes(router, {
     provider,
     credentials: deps.credentials,

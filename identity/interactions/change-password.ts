@@ -15,7 +15,7 @@ export const policyHints = (deps: InteractionDeps) => ({
  */
 export const changePassword: StepHandler = async (ctx, req: InteractionRequest, deps) => {
   const { auth } = req.state;
-  if (!auth?.mustChange) return proceed(ctx, req, deps, req.state);
+  if (!auth?.mustChange || !auth.credentialId) return proceed(ctx, req, deps, req.state);
   const lang = req.env.lang;
   const again = (status: number, error: string) => render(ctx, status, changePasswordPage(req.env, { error, ...policyHints(deps) }));
   const newPassword = req.secret('newPassword');

@@ -25,6 +25,7 @@ export const passwordSignIn: StepHandler = async (ctx, req, deps) => {
       method: 'password',
       amr: ['pwd'],
       credentialId: result.credentialId,
+      personId: result.personId,
       accounts: result.accounts,
       mustChange: result.mustChange,
     },

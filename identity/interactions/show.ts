@@ -1,4 +1,4 @@
-import { changePasswordPage, chooseAccountPage, consentPage, signInPage } from '../pages/steps.ts';
+import { changePasswordPage, chooseAccountPage, consentPage, signInMethod, signInPage } from '../pages/steps.ts';
 import { policyHints } from './change-password.ts';
 import { consentRequest } from './consent.ts';
 import { proceed, render, type StepHandler } from './request.ts';
@@ -12,7 +12,7 @@ export const showStep: StepHandler = async (ctx, req, deps) => {
   const step = nextStep(req.state);
   switch (step.name) {
     case 'sign-in':
-      return render(ctx, 200, signInPage(req.env, {}));
+      return render(ctx, 200, signInPage(req.env, { method: signInMethod(ctx.query.method) }));
     case 'change-password':
       return render(ctx, 200, changePasswordPage(req.env, policyHints(deps)));
     case 'choose-account':

@@ -8,9 +8,14 @@ import type { InteractionStateRepository } from '../store/interaction-state-repo
 export interface SignInState {
   /** Set when a sign-in method has proved who is there. */
   auth?: {
-    method: string;
+    /** How the person proved who they are: `password` (R19), `sms` (R21), `essc` (R22). */
+    method: 'password' | 'sms' | 'essc';
+    /** RFC 8176 method references; the second factor (R23) adds its own (`otp`, `sms`) and `mfa`. */
     amr: string[];
-    credentialId: string;
+    /** The password credential that was checked (password sign-in only: a forced change needs it). */
+    credentialId?: string | undefined;
+    /** The real-name person signed in (null for a unit account, which has no person). */
+    personId: string | null;
     accounts: SignInAccount[];
     /** R18/R20 — the password must be changed before the sign-in completes. */
     mustChange: boolean;

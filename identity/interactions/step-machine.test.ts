@@ -6,7 +6,7 @@ const account = (id: string, kind: SignInAccount['kind'] = 'operator'): SignInAc
   id, kind, unitId: `u-${id}`, unitName: `单位${id}`, unitKind: 'employer',
 });
 const auth = (accounts: SignInAccount[], mustChange = false) => ({
-  method: 'password', amr: ['pwd'], credentialId: 'c1', accounts, mustChange,
+  method: 'password' as const, amr: ['pwd'], credentialId: 'c1', personId: 'p1', accounts, mustChange,
 });
 
 describe('sign-in step machine', () => {

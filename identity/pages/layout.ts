@@ -1,5 +1,6 @@
 import type Koa from 'koa';
-import { html, trusted, type SafeHtml } from './html.ts';
+import { scriptUrl } from './assets.ts';
+import { html, SafeHtml, trusted } from './html.ts';
 import { t, type Lang } from './i18n.ts';
 
 const STYLE = `body{font-family:"PingFang SC","Microsoft YaHei",system-ui,sans-serif;background:#f3f5f8;margin:0;color:#1f2933}
@@ -9,21 +10,36 @@ label{display:block;margin:14px 0 6px;font-size:14px}input[type=text],input[type
 button{margin-top:18px;width:100%;padding:10px;font-size:15px;border:0;border-radius:4px;background:#1d4ed8;color:#fff;cursor:pointer}
 button.secondary{background:#e4e7eb;color:#1f2933}.error{background:#fde8e8;color:#9b1c1c;padding:10px;border-radius:4px;font-size:14px}
 .hint{font-size:12px;color:#616e7c}.choice{display:block;border:1px solid #cbd2d9;border-radius:4px;padding:10px;margin:8px 0}
+.tabs{display:flex;gap:4px;border-bottom:1px solid #cbd2d9;margin:0 0 12px}.tab{flex:1;text-align:center;padding:8px 4px;font-size:14px;color:#52606d;text-decoration:none}
+.tab.current{color:#1d4ed8;border-bottom:2px solid #1d4ed8;font-weight:600}
 footer{text-align:center;font-size:12px;margin-top:16px}footer a{color:#52606d}`;
 
+/** A whole page; `scripts` says whether it loads scripts of ours (then its policy allows `script-src 'self'`). */
+export class PageHtml extends SafeHtml {
+  constructor(
+    value: string,
+    readonly scripts: boolean,
+  ) {
+    super(value);
+  }
+}
+
 /**
- * The page frame: no scripts at all (the CSP forbids them), no framing, never cached. A link
- * switches between Chinese and English.
+ * The page frame: no inline script (the CSP forbids it), no framing, never cached. A link
+ * switches between Chinese and English. `scripts` names files of `pages/assets/` the page loads
+ * (deferred; every page works without them, a script only saves a click or a reload).
  */
-export function page(lang: Lang, title: string, body: SafeHtml, switchHref?: string): SafeHtml {
+export function page(lang: Lang, title: string, body: SafeHtml, switchHref?: string, scripts: string[] = []): PageHtml {
   const other = lang === 'zh' ? { code: 'en', label: 'English' } : { code: 'zh', label: '中文' };
-  return html`<!DOCTYPE html>
+  const tags = scripts.map((name) => html`<script src="${scriptUrl(name)}" defer></script>`);
+  const out = html`<!DOCTYPE html>
 <html lang="${lang === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · ${t(lang, 'appName')}</title>
-<style>${trusted(STYLE)}</style></head>
+<style>${trusted(STYLE)}</style>${tags}</head>
 <body><main><h1>${t(lang, 'appName')}</h1><h2>${title}</h2>${body}</main>
 ${switchHref ? html`<footer><a href="${switchHref}?lang=${other.code}">${other.label}</a></footer>` : ''}
 </body></html>`;
+  return new PageHtml(out.value, scripts.length > 0);
 }
 
 declare module 'koa' {
@@ -44,12 +60,13 @@ export function cspOrigin(url: unknown): string | undefined {
 }
 
 /**
- * The pages' policy: no scripts, inline styles only, no framing, no <base>, and forms that post
+ * The pages' policy: no inline scripts (our own files when a page loads some), inline styles only, no framing, no <base>, and forms that post
  * only to us — or, through our redirects, to the client the flow returns to (issue 5 item 6).
  */
 export function pagePolicy(formTargets: string[] = [], scripts = "'none'"): string {
   const targets = [...new Set(formTargets.map(cspOrigin).filter((o): o is string => Boolean(o)))];
-  const script = scripts === "'none'" ? '' : `script-src ${scripts}; `;
+  // A page's own scripts may call back home (a QR ticket's status), nowhere else.
+  const script = scripts === "'none'" ? '' : `script-src ${scripts}; connect-src 'self'; `;
   return `default-src 'none'; ${script}style-src 'unsafe-inline'; form-action 'self'${targets.map((t) => ` ${t}`).join('')}; frame-ancestors 'none'; base-uri 'none'`;
 }
 
@@ -79,7 +96,8 @@ export function sendPage(ctx: Koa.Context, status: number, content: SafeHtml): v
   ctx.status = status;
   ctx.type = 'html';
   ctx.set('Cache-Control', 'no-store');
-  ctx.set('Content-Security-Policy', pagePolicy(ctx.state?.formTargets));
+  const scripts = content instanceof PageHtml && content.scripts ? "'self'" : "'none'";
+  ctx.set('Content-Security-Policy', pagePolicy(ctx.state?.formTargets, scripts));
   ctx.set('X-Frame-Options', 'DENY');
   ctx.set('Referrer-Policy', 'no-referrer');
   ctx.body = content.value;

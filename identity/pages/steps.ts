@@ -22,24 +22,63 @@ function cancelForm(env: PageEnv) {
 }
 
 /**
- * The sign-in page: one form per sign-in method. Only the password exists now; SMS and QR
- * (R21, R22) add their own sections and POST routes, all ending in the same `login` result.
+ * The sign-in methods, in the order of their tabs: each has its own section of the sign-in page
+ * and its own POST route, all ending in the same `login` result (R19, R21, R22).
  */
-export function signInPage(env: PageEnv, opts: { error?: string | undefined; username?: string | undefined }): SafeHtml {
+export const SIGN_IN_METHODS = ['password'] as const;
+export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
+const METHOD_LABELS: Record<SignInMethod, MessageKey> = { password: 'methodPassword' };
+
+/** The method a `?method=` asks for; the first one otherwise. */
+export const signInMethod = (asked: unknown): SignInMethod =>
+  SIGN_IN_METHODS.find((m) => m === asked) ?? SIGN_IN_METHODS[0];
+
+export interface SignInOpts {
+  method?: SignInMethod | undefined;
+  error?: string | undefined;
+  username?: string | undefined;
+}
+
+/** Links between the methods (plain links: each tab is a page of its own, no script needed). */
+function methodTabs(env: PageEnv, current: SignInMethod): SafeHtml | '' {
+  if (SIGN_IN_METHODS.length < 2) return '';
+  const tabs = SIGN_IN_METHODS.map((m) =>
+    m === current
+      ? html`<a class="tab current" aria-current="page" href="${base(env)}?lang=${env.lang}&amp;method=${m}">${t(env.lang, METHOD_LABELS[m])}</a>`
+      : html`<a class="tab" href="${base(env)}?lang=${env.lang}&amp;method=${m}">${t(env.lang, METHOD_LABELS[m])}</a>`,
+  );
+  return html`<nav class="tabs" aria-label="${t(env.lang, 'methodsLabel')}">${tabs}</nav>`;
+}
+
+/** The sign-in page at one method's tab. */
+export function signInPage(env: PageEnv, opts: SignInOpts): SafeHtml {
   const { lang } = env;
+  const method = opts.method ?? SIGN_IN_METHODS[0];
   return frame(
     env,
     'signInTitle',
     html`${env.clientName ? html`<p class="hint">${t(lang, 'signingInTo')}${env.clientName}</p>` : ''}
-${errorBox(opts.error)}
-<form method="post" action="${action(env, 'password')}" autocomplete="on">${csrfField(env)}
+${methodTabs(env, method)}${errorBox(opts.error)}
+${methodSection(env, method, opts)}
+${cancelForm(env)}`,
+  );
+}
+
+function methodSection(env: PageEnv, method: SignInMethod, opts: SignInOpts): SafeHtml {
+  switch (method) {
+    case 'password':
+      return passwordForm(env, opts);
+  }
+}
+
+function passwordForm(env: PageEnv, opts: SignInOpts): SafeHtml {
+  const { lang } = env;
+  return html`<form method="post" action="${action(env, 'password')}" autocomplete="on">${csrfField(env)}
 <label for="username">${t(lang, 'username')}</label>
 <input type="text" id="username" name="username" value="${opts.username ?? ''}" autocomplete="username" required autofocus>
 <label for="password">${t(lang, 'password')}</label>
 <input type="password" id="password" name="password" autocomplete="current-password" required>
-<button type="submit">${t(lang, 'signIn')}</button></form>
-${cancelForm(env)}`,
-  );
+<button type="submit">${t(lang, 'signIn')}</button></form>`;
 }
 
 export function changePasswordPage(env: PageEnv, opts: { error?: string | undefined; minLength: number; classes: boolean }): SafeHtml {
