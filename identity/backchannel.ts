@@ -123,6 +123,23 @@ export class BackchannelDeliveries {
   }
 }
 
+/**
+ * RP-initiated logout (oidc-provider's end_session) makes its own first try, bounded by the
+ * provider's 2.5 s request timeout so that a logout never waits long on a subsystem that is down;
+ * when it fails, the durable queue takes over. Each outcome is logged.
+ */
+export function queueFailedLogouts(provider: Provider, deliveries: Pick<BackchannelDeliveries, 'firstTryFailed'>, logger: Logger): void {
+  provider.on('backchannel.success', (_ctx, client, accountId: string) =>
+    logger.info({ clientId: client.clientId, accountId }, 'back-channel logout delivered'),
+  );
+  provider.on('backchannel.error', (_ctx, err, client, accountId: string, sid?: string) => {
+    logger.warn({ err: describe(err), clientId: client.clientId, accountId }, 'back-channel logout failed; queued for retry');
+    deliveries
+      .firstTryFailed({ clientId: client.clientId, accountId, sid }, err)
+      .catch((e: unknown) => logger.error({ err: e, clientId: client.clientId, accountId }, 'could not queue a back-channel logout'));
+  });
+}
+
 /** The error of a try, short and free of secrets (a status line or a network error's message). */
 function describe(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).slice(0, 300);

@@ -3,7 +3,7 @@ import { Router } from '@koa/router';
 import type Provider from 'oidc-provider';
 import type { SessionEnder } from '../directory/session-ender.ts';
 import { makeTokenVerifier } from './access-token.ts';
-import { BackchannelDeliveries } from './backchannel.ts';
+import { BackchannelDeliveries, queueFailedLogouts } from './backchannel.ts';
 import type { IdentityDeps } from './deps.ts';
 import type { DPoPCheck } from '../platform/http/dpop.ts';
 import { makeDPoPVerifier } from './dpop.ts';
@@ -73,21 +73,11 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   provider.use(providerPagePolicy());
   provider.use(sessionCookieLifetime(deps.config.session.maxSeconds));
   provider.on('server_error', (ctx, err) => deps.logger.error({ err, path: ctx.path }, 'identity provider error'));
-  // R24: RP-initiated logout makes its own first try (bounded by oidc-provider's 2.5 s timeout);
-  // when it fails, the durable queue retries it with backoff.
   const backchannel = new BackchannelDeliveries({
     provider, queue: new BackchannelRepository({ sequelize }), db: deps.db, audit: deps.audit,
     accounts: deps.directory.accounts, config: deps.config.backchannel, logger: deps.logger,
   });
-  provider.on('backchannel.success', (_ctx, client, accountId: string) =>
-    deps.logger.info({ clientId: client.clientId, accountId }, 'back-channel logout delivered'),
-  );
-  provider.on('backchannel.error', (_ctx, err, client, accountId: string, sid?: string) => {
-    deps.logger.warn({ err, clientId: client.clientId, accountId }, 'back-channel logout failed; queued for retry');
-    backchannel
-      .firstTryFailed({ clientId: client.clientId, accountId, sid }, err)
-      .catch((e: unknown) => deps.logger.error({ err: e, clientId: client.clientId, accountId }, 'could not queue a back-channel logout'));
-  });
+  queueFailedLogouts(provider, backchannel, deps.logger);
   backchannel.start();
 
   slideSessionOnRefresh(provider, payloads, deps.config, deps.logger);
