@@ -4,6 +4,7 @@ import type { Database } from '../platform/db/database.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { CredentialService } from '../directory/credentials/credential-service.ts';
 import type { IdentityReads } from '../directory/identity-reads.ts';
+import type { AuditService } from '../directory/audit/audit-service.ts';
 
 /**
  * Everything the identity layer is built from, by name: the platform pieces the composition root
@@ -22,4 +23,6 @@ export interface IdentityDeps {
   credentials: CredentialService;
   /** Clients, account views and roles as identity reads them; throttle windows for the clean-up. */
   directory: IdentityReads;
+  /** The audit trail (R25): what identity itself must record, e.g. a back-channel logout given up (R24). */
+  audit: Pick<AuditService, 'record'>;
 }

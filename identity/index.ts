@@ -3,6 +3,7 @@ import { Router } from '@koa/router';
 import type Provider from 'oidc-provider';
 import type { SessionEnder } from '../directory/session-ender.ts';
 import { makeTokenVerifier } from './access-token.ts';
+import { BackchannelDeliveries, queueFailedLogouts } from './backchannel.ts';
 import type { IdentityDeps } from './deps.ts';
 import type { DPoPCheck } from '../platform/http/dpop.ts';
 import { makeDPoPVerifier } from './dpop.ts';
@@ -18,7 +19,9 @@ import { buildProvider } from './provider.ts';
 import { assetRoutes } from './pages/assets.ts';
 import { providerPagePolicy } from './pages/layout.ts';
 import { slideSessionOnRefresh } from './session-activity.ts';
+import { sessionCookieLifetime } from './session-cookie.ts';
 import { ProviderSessionEnder } from './session-ender.ts';
+import { BackchannelRepository } from './store/backchannel-repository.ts';
 import { InteractionStateRepository } from './store/interaction-state-repository.ts';
 import { PayloadRepository } from './store/payload-repository.ts';
 import type { AccessTokenClaims } from './token-claims.ts';
@@ -44,6 +47,11 @@ export interface Identity {
   verifyDPoPProof(check: DPoPCheck): Promise<void>;
   sessionEnder: SessionEnder;
   /**
+   * The back-channel logout queue this node works (R24). `deliverDue` makes every due try now
+   * (the timer does it every 2 s); tests set the clock ahead and call it instead of waiting.
+   */
+  backchannel: Pick<BackchannelDeliveries, 'deliverDue'>;
+  /**
    * Picks up a signing-key rotation now instead of at the next minute (issue 7, R24); `now` sets
    * the clock the key states are read at (tests).
    */
@@ -63,10 +71,14 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   const provider = buildProvider(deps, keys, payloads);
   provider.silent = true; // its errors are logged below, with context
   provider.use(providerPagePolicy());
+  provider.use(sessionCookieLifetime(deps.config.session.maxSeconds));
   provider.on('server_error', (ctx, err) => deps.logger.error({ err, path: ctx.path }, 'identity provider error'));
-  provider.on('backchannel.error', (_ctx, err, client) =>
-    deps.logger.warn({ err, clientId: client.clientId }, 'back-channel logout failed'),
-  );
+  const backchannel = new BackchannelDeliveries({
+    provider, queue: new BackchannelRepository({ sequelize }), db: deps.db, audit: deps.audit,
+    accounts: deps.directory.accounts, config: deps.config.backchannel, logger: deps.logger,
+  });
+  queueFailedLogouts(provider, backchannel, deps.logger);
+  backchannel.start();
 
   slideSessionOnRefresh(provider, payloads, deps.config, deps.logger);
 
@@ -104,11 +116,13 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     verifyAccessToken: (token, resource) => verify(token, resource),
     isTokenLive: (claims) => isTokenLive(deps.directory, provider, claims),
     verifyDPoPProof: makeDPoPVerifier(payloads),
-    sessionEnder: new ProviderSessionEnder(payloads, provider, deps.logger),
+    sessionEnder: new ProviderSessionEnder(payloads, backchannel),
+    backchannel,
     refreshSigningKeys: (now) => keyReloader.refresh(now),
     close: async () => {
       await keyReloader.stop();
       await cleanup.stop();
+      await backchannel.stop();
     },
   };
 }

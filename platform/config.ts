@@ -42,6 +42,9 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_IDLE_MINUTES: positiveInt(30),
   SESSION_MAX_HOURS: positiveInt(12),
+  // R24: a failed back-channel logout is retried after 1 s, 2 s, 4 s … (at most the cap), this many tries in all.
+  BACKCHANNEL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+  BACKCHANNEL_RETRY_CAP_SECONDS: positiveInt(120),
   SIGNIN_THROTTLE_PER_MINUTE: positiveInt(30),
   SUBSYSTEM_URLS: z.string().optional(),
   TRUST_PROXY: z.stringbool().default(false),
@@ -81,6 +84,8 @@ export interface Config {
   esscPublicKey: string | undefined;
   logLevel: string;
   session: { idleSeconds: number; maxSeconds: number };
+  /** Back-channel logout retries (R24): tries in all, first delay, longest delay. */
+  backchannel: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
   signInThrottlePerMinute: number;
   subsystemUrls: Record<Subsystem, string>;
   trustProxy: boolean;
@@ -181,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     esscPublicKey: e.ESSC_PUBLIC_KEY,
     logLevel: e.LOG_LEVEL,
     session: { idleSeconds: e.SESSION_IDLE_MINUTES * 60, maxSeconds: e.SESSION_MAX_HOURS * 3600 },
+    backchannel: { maxAttempts: e.BACKCHANNEL_MAX_ATTEMPTS, baseDelayMs: 1000, maxDelayMs: e.BACKCHANNEL_RETRY_CAP_SECONDS * 1000 },
     signInThrottlePerMinute: e.SIGNIN_THROTTLE_PER_MINUTE,
     subsystemUrls: parseSubsystemUrls(e.SUBSYSTEM_URLS),
     trustProxy: e.TRUST_PROXY,

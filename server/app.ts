@@ -31,9 +31,9 @@ export interface Tongmen {
  * the provider itself, which ends every request it handles.
  */
 export async function composeApp(base: BaseContext, services: Directory) {
-  const { config, issuer, logger, db, pii, cookieKeys } = base;
+  const { config, issuer, logger, db, pii, cookieKeys, audit } = base;
   const identity = await createIdentity({
-    config, issuer, logger, db, pii, cookieKeys, credentials: services.credentials, directory: services.identityReads,
+    config, issuer, logger, db, pii, cookieKeys, audit, credentials: services.credentials, directory: services.identityReads,
   });
   services.attachSessionEnder(identity.sessionEnder);
   const adminApi = createAdminApi({ issuer, logger, directory: services }, identity);

@@ -117,26 +117,43 @@ export async function grantRole(sequelize: Sequelize, accountId: string, roleId:
   await sequelize.query(`INSERT INTO account_roles (account_id, role_id) VALUES ($1, $2)`, { bind: [accountId, roleId] });
 }
 
-/** A relying party's back-channel logout endpoint on loopback, recording the logout tokens it gets. */
-export async function startFakeRp(): Promise<{ url: string; logoutTokens: string[]; close(): Promise<void> }> {
-  const logoutTokens: string[] = [];
+/**
+ * A relying party's back-channel logout endpoint on loopback, recording the logout tokens it gets
+ * and when (by the test's clock). `statuses` scripts its next answers (e.g. `[500, 500]`: fail
+ * twice, then 200 again) and `delayMs` how long it takes to answer; a failed request is recorded
+ * in `attempts` but not in `logoutTokens`.
+ */
+export async function startFakeRp() {
+  const rp = {
+    url: '',
+    logoutTokens: [] as string[],
+    attempts: [] as Array<{ at: number; status: number; token: string }>,
+    statuses: [] as number[],
+    delayMs: 0,
+    close: () => Promise.resolve(),
+  };
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
+      let status = 200;
       if (req.method === 'POST' && req.url === '/backchannel-logout') {
-        logoutTokens.push(new URLSearchParams(body).get('logout_token') ?? '');
+        const token = new URLSearchParams(body).get('logout_token') ?? '';
+        status = rp.statuses.shift() ?? 200;
+        rp.attempts.push({ at: Date.now(), status, token });
+        if (status === 200) rp.logoutTokens.push(token);
       }
-      res.writeHead(200).end();
+      setTimeout(() => res.writeHead(status).end(), rp.delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    logoutTokens,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  rp.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  rp.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return rp;
 }
 
 export const WORLD_PASSWORD = 'Initial#Pass2024';
@@ -198,8 +215,8 @@ function partner(clientId: string, resources: string[]): ClientRecord {
  * What the sign-in suites share: a running server on a fresh database, a relying party receiving
  * back-channel logouts, and the seeded world; `close()` ends both servers.
  */
-export async function openSignInWorld() {
-  const server = await startTestServer();
+export async function openSignInWorld(env: Record<string, string> = {}) {
+  const server = await startTestServer(env);
   const rp = await startFakeRp().catch(async (err) => {
     await server.close();
     throw err;

@@ -123,19 +123,22 @@ export class PayloadRepository {
   }
 
   /**
-   * Moves a live session's expiry to `idleSeconds` from now, capped at `maxSeconds` after its sign-in
+   * Moves a live session's expiry to `idleSeconds` after `now`, capped at `maxSeconds` after its sign-in
    * (`loginTs`), and never earlier than it was; the payload's `exp` follows. A session that is gone stays gone.
+   * `now` is the provider's clock — the one it dated `loginTs` and `exp` with and checks `exp` against.
    */
-  async slideSession(uid: string, idleSeconds: number, maxSeconds: number): Promise<void> {
+  async slideSession(uid: string, idleSeconds: number, maxSeconds: number, now: Date = new Date()): Promise<void> {
     await this.rows(
       `WITH next AS (
-         SELECT id, LEAST(now() + make_interval(secs => :idle),
+         SELECT id, LEAST(CAST(:now AS timestamptz) + make_interval(secs => :idle),
                           to_timestamp(CAST(payload->>'loginTs' AS bigint) + :max)) AS at
-         FROM oidc_payloads WHERE model = 'Session' AND uid = :uid AND expires_at > now())
+         FROM oidc_payloads WHERE model = 'Session' AND uid = :uid AND expires_at > now()
+           AND CAST(payload->>'exp' AS bigint) > extract(epoch FROM CAST(:now AS timestamptz)))
        UPDATE oidc_payloads p SET expires_at = next.at,
          payload = jsonb_set(p.payload, '{exp}', to_jsonb(CAST(extract(epoch FROM next.at) AS bigint)))
-       FROM next WHERE p.model = 'Session' AND p.id = next.id AND next.at > p.expires_at`,
-      { idle: idleSeconds, max: maxSeconds, uid },
+       FROM next WHERE p.model = 'Session' AND p.id = next.id
+         AND CAST(extract(epoch FROM next.at) AS bigint) > CAST(p.payload->>'exp' AS bigint)`,
+      { idle: idleSeconds, max: maxSeconds, uid, now },
     );
   }
 
