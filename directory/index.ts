@@ -34,6 +34,7 @@ import type { IdentityReads } from './identity-reads.ts';
 import type { SessionEnder } from './session-ender.ts';
 import { UnitRepository } from './units/unit-repository.ts';
 import { UnitService } from './units/unit-service.ts';
+import { UpperUnitLookup } from './units/upper-unit-lookup.ts';
 
 /** What the directory is built from: the platform pieces, nothing from the layers above. */
 export interface DirectoryDeps {
@@ -72,6 +73,7 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
   // R17: the account service grants roles through this (PUT /accounts/{id}/roles, operator creation).
   const roleGrants = new RoleGrantService({ db, audit, roles: roleRepo, catalogue: roles, powers, units: unitRepo });
   const units = new UnitService({ db, audit, units: unitRepo, accounts: accountRepo, factory, ending, powers, personGate });
+  const upperUnits = new UpperUnitLookup({ db, audit, units: unitRepo, throttles });
   const accounts = new AccountService({
     db,
     audit,
@@ -95,6 +97,8 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
     persons,
     actors: new ActorLoader({ accounts: accountRepo }),
     units,
+    /** Issue 8: the province-wide lookup of upper units (R13). */
+    upperUnits,
     accounts,
     administrators,
     migrations: new MigrationService({

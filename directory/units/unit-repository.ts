@@ -13,6 +13,40 @@ export interface UnitFilter {
   next?: string | undefined;
 }
 
+/** What the upper-unit lookup asks the table (issue 8). */
+export interface UpperUnitQuery {
+  selfId: string;
+  kinds: UnitKind[];
+  /** hrss levels allowed (units of other kinds have none). */
+  levels?: Array<'province' | 'city' | 'county'> | undefined;
+  /** An administrative-division code prefix (2, 4 or 6 digits). */
+  area?: string | undefined;
+  name?: NameSearch | undefined;
+  limit: number;
+  next?: string | undefined;
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** LIKE patterns for a typed name: exact, prefix, contiguous, and its characters in order (`省人社` finds `省人力资源和社会保障厅`). */
+export interface NameSearch {
+  exact: string;
+  prefix: string;
+  contiguous: string;
+  pattern: string;
+}
+
+export function nameSearch(typed: string): NameSearch {
+  const chars = [...typed.replace(/\s+/g, '')];
+  const exact = chars.join('');
+  return {
+    exact,
+    prefix: `${escapeLike(exact)}%`,
+    contiguous: `%${escapeLike(exact)}%`,
+    pattern: `%${chars.map(escapeLike).join('%')}%`,
+  };
+}
+
 const COLUMNS = `u.id, u.kind, u.level, u.name, u.uscc, u.derived, u.uscc_override AS "usccOverride",
   u.admin_division AS "adminDivision", u.responsibilities, u.created_by_unit_id AS "createdByUnitId",
   u.parent_unit_id AS "parentUnitId", u.affiliation, u.path, u.status, u.created_at AS "createdAt",
@@ -120,6 +154,33 @@ export class UnitRepository {
     return this.sequelize.query<UnitRow>(
       `SELECT ${COLUMNS} FROM units u WHERE ${where.join(' AND ')} ORDER BY u.name, u.id LIMIT :limit`,
       { replacements, type: QueryTypes.SELECT, transaction: tx },
+    );
+  }
+
+  /**
+   * Issue 8 (R13) — active units of the given kinds anywhere in the province that a unit may choose
+   * as its upper unit, never itself or a unit below it (a cycle). `name` is the name pattern of
+   * {@link nameSearch}; `code` a prefix of the code. Ordered by how well the name matches (exact,
+   * prefix, contiguous, the characters in order), then shorter names, name, id; keyset-paged on that.
+   */
+  lookupUpper(f: UpperUnitQuery): Promise<Array<UnitRow & { rank: number; len: number }>> {
+    const where = [`u.status = 'active'`, `u.kind IN (:kinds)`, `NOT (u.path @> ARRAY[CAST(:self AS uuid)])`];
+    const replacements: Record<string, unknown> = { kinds: f.kinds, self: f.selfId, limit: f.limit + 1, exact: '', prefix: '', contiguous: '' };
+    if (f.levels) (where.push(`(u.level IS NULL OR u.level IN (:levels))`), (replacements.levels = f.levels));
+    if (f.area) (where.push(`u.admin_division LIKE :area`), (replacements.area = `${f.area}%`));
+    if (f.name) {
+      where.push(`(u.name LIKE :pattern ESCAPE '\\' OR u.uscc LIKE :codePrefix ESCAPE '\\')`);
+      Object.assign(replacements, f.name, { codePrefix: `${escapeLike(f.name.exact.toUpperCase())}%` });
+    }
+    const rank = `CASE WHEN u.name = :exact OR u.uscc = upper(:exact) THEN 0 WHEN u.name LIKE :prefix ESCAPE '\\' THEN 1
+      WHEN u.name LIKE :contiguous ESCAPE '\\' THEN 2 ELSE 3 END`;
+    const cursor = decodeCursor(f.next, ['seq', 'seq', 'text', 'uuid']);
+    const after = cursor ? `WHERE (s.rank, s.len, s.name, s.id) > (:cRank, :cLen, :cName, CAST(:cId AS uuid))` : '';
+    if (cursor) Object.assign(replacements, { cRank: cursor[0], cLen: cursor[1], cName: cursor[2], cId: cursor[3] });
+    return this.sequelize.query(
+      `SELECT * FROM (SELECT ${COLUMNS}, ${f.name ? rank : '0'} AS rank, length(u.name) AS len FROM units u WHERE ${where.join(' AND ')}) s
+       ${after} ORDER BY s.rank, s.len, s.name, s.id LIMIT :limit`,
+      { replacements, type: QueryTypes.SELECT },
     );
   }
 

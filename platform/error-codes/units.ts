@@ -26,6 +26,12 @@ export const unitErrors = defineErrors({
         },
       },
     },
+    'unit.lookup_throttled': {
+      status: 429,
+      zh: '查询单位过于频繁，请一分钟后再试。',
+      en: 'Too many unit lookups; try again in a minute',
+      description: 'Issue 8: the province-wide upper-unit lookup is limited per administrator. `details.retryAfterSeconds`.',
+    },
     'unit.uscc_taken': { status: 409, zh: '已有单位使用该代码。', en: 'A unit with this code already exists' },
     'unit.uscc_override_forbidden': {
       status: 403,
