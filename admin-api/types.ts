@@ -14,6 +14,7 @@ import type { RoleGrantService } from '../directory/roles/role-grants.ts';
 import type { RoleService } from '../directory/roles/role-service.ts';
 import type { UnitService } from '../directory/units/unit-service.ts';
 import type { UpperUnitLookup } from '../directory/units/upper-unit-lookup.ts';
+import type { UnitCodeService } from '../directory/units/unit-code-service.ts';
 
 /** What the admin API reads from a verified access token; the identity layer's claims carry more. */
 export interface TokenSubject {
@@ -41,6 +42,7 @@ export interface AdminDirectory {
   actors: ActorLoader;
   units: UnitService;
   upperUnits: UpperUnitLookup;
+  unitCodes: UnitCodeService;
   affiliation: AffiliationService;
   accounts: AccountService;
   migrations: MigrationService;

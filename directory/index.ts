@@ -35,6 +35,7 @@ import type { SessionEnder } from './session-ender.ts';
 import { UnitRepository } from './units/unit-repository.ts';
 import { UnitService } from './units/unit-service.ts';
 import { UpperUnitLookup } from './units/upper-unit-lookup.ts';
+import { UnitCodeService } from './units/unit-code-service.ts';
 
 /** What the directory is built from: the platform pieces, nothing from the layers above. */
 export interface DirectoryDeps {
@@ -99,6 +100,8 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
     units,
     /** Issue 8: the province-wide lookup of upper units (R13). */
     upperUnits,
+    /** Issue 8: a temporary code replaced by the unit's own USCC (R1–R3). */
+    unitCodes: new UnitCodeService({ db, audit, units: unitRepo, accounts: accountRepo }),
     accounts,
     administrators,
     migrations: new MigrationService({

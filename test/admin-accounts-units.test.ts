@@ -448,6 +448,7 @@ describe('bad input is 400, never 500 (SPEC §5)', () => {
     { route: 'PUT /units/:id/admin', path: '/units/123/admin', body: person, issues: ['params:id', ...personIssues] },
     { route: 'POST /units/:id/admins', path: `/units/${u}/admins`, body: { ...person, scope: 'all' }, issues: [...personIssues, 'body:scope'] },
     { route: 'POST /units/:id/disable', path: '/units/x/disable', issues: ['params:id'] },
+    { route: 'PUT /units/:id/code', path: '/units/x/code', body: { uscc: 91350100, usccOverride: 'yes' }, issues: ['params:id', 'body:uscc', 'body:usccOverride'] },
     { route: 'POST /units/:id/enable', path: '/units/x/enable', issues: ['params:id'] },
     { route: 'POST /affiliation-requests', path: '/affiliation-requests', body: { targetUnitId: 42 }, issues: ['body:targetUnitId'] },
     { route: 'POST /affiliation-requests/:id/approve', path: '/affiliation-requests/1/approve', body: {}, issues: ['params:id'] },

@@ -26,7 +26,7 @@ type UnitTree = z.infer<typeof unit> & { children: UnitTree[] };
 const tree: z.ZodType<UnitTree> = unit.extend({ children: z.array(z.lazy(() => tree)) });
 
 /** Units (R1–R4, R6, R7, R10): thin routes over the unit service. */
-export const unitRoutes: AdminRoutes = (router, { directory: { units } }) => {
+export const unitRoutes: AdminRoutes = (router, { directory: { units, unitCodes } }) => {
   router.post(
     '/units',
     guard({ summary: 'Create a subordinate unit with its unit account and first administrator (R4, R7)', tags: ['units'], body: createUnit, response: created, status: 201, errors: [403, 409, 429] }),
@@ -73,6 +73,26 @@ export const unitRoutes: AdminRoutes = (router, { directory: { units } }) => {
     }),
     async (ctx) => {
       ctx.body = await units.update(ctx.state.actor, ctx.guard.params.id, ctx.guard.body, requestMeta(ctx));
+    },
+  );
+
+  router.put(
+    '/units/:id/code',
+    guard({
+      summary: "Replace a unit's temporary (derived) code with its own USCC (临时社会信用代码, R1–R3)",
+      description:
+        "By the unit's administrator or an administrator above it. The unit account's sign-in name becomes the new code; signing in with the old one says what the new one is. Units below keep their derived codes.",
+      tags: ['units'],
+      params: idParams,
+      body: z.object({
+        uscc: z.string().max(40),
+        usccOverride: z.boolean().optional().describe('Province administrators only: accept a code failing its check (R1)'),
+      }),
+      response: unit,
+      errors: [400, 403, 404, 409],
+    }),
+    async (ctx) => {
+      ctx.body = await unitCodes.replace(ctx.state.actor, ctx.guard.params.id, ctx.guard.body, requestMeta(ctx));
     },
   );
 

@@ -91,6 +91,11 @@ export class AccountRepository {
     return plain(await AccountModel.create(a, { transaction: tx }))!;
   }
 
+  /** R3 — the unit account's sign-in name follows the unit's code. */
+  async renameUnitAccount(tx: Transaction, unitId: string, username: string): Promise<void> {
+    await AccountModel.update({ username, updatedAt: dbNow() }, { where: { unitId, kind: 'unit' }, transaction: tx });
+  }
+
   /** An active account of the person of this kind in this unit, if any (one per person, unit and kind). */
   async findActive(tx: Transaction, f: { personId: string; unitId: string; kind: AccountKind }): Promise<Account | null> {
     return plain(await AccountModel.findOne({ where: { ...f, status: 'active' }, transaction: tx }));

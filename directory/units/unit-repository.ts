@@ -115,6 +115,22 @@ export class UnitRepository {
     return plain(rows[0]!)!;
   }
 
+  /**
+   * Issue 8 (R2, R3) — the unit's own USCC replaces its temporary code; the old one is kept as retired
+   * (a sign-in with it is told the new one). The caller holds the unit's row lock.
+   */
+  async replaceCode(tx: Transaction, unit: Pick<Unit, 'id' | 'uscc'>, code: string, override: boolean): Promise<Unit> {
+    await this.sequelize.query('INSERT INTO retired_unit_codes (code, unit_id) VALUES (:old, :id)', {
+      replacements: { old: unit.uscc, id: unit.id },
+      transaction: tx,
+    });
+    const [, rows] = await UnitModel.update(
+      { uscc: code, derived: false, usccOverride: override, updatedAt: dbNow() },
+      { where: { id: unit.id }, returning: true, transaction: tx },
+    );
+    return plain(rows[0]!)!;
+  }
+
   /** True when `unitId` lies in the jurisdiction of `jurisdictionUnitId` (R10). */
   async inJurisdiction(tx: Transaction | undefined, jurisdictionUnitId: string, unitId: string): Promise<boolean> {
     const rows = await this.sequelize.query(`SELECT 1 FROM units u WHERE u.id = :unitId AND ${JURISDICTION_SQL}`, {

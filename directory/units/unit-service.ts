@@ -1,12 +1,12 @@
 import crypto from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import type { Database } from '../../platform/db/database.ts';
-import { badRequest, conflict, forbidden, notFound } from '../../platform/errors.ts';
+import { conflict, forbidden, notFound } from '../../platform/errors.ts';
 import { toPage } from '../../platform/pagination.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
-import { authorize, isProvinceHrss } from '../authz/policy.ts';
+import { authorize } from '../authz/policy.ts';
 import type { AuditService } from '../audit/audit-service.ts';
-import { checkUscc, derivedCode, isCheckFailure } from '../codes/uscc.ts';
+import { derivedCode } from '../codes/uscc.ts';
 import type { UnitKind, UnitLevel } from '../models/index.ts';
 import type { PersonInput } from '../persons/person-repository.ts';
 import type { AccountFactory } from '../accounts/account-factory.ts';
@@ -19,6 +19,7 @@ import type { PersonGate } from '../persons/person-gate.ts';
 import { checkCreation } from './creation-rules.ts';
 import type { UnitFilter, UnitRepository, UnitRow } from './unit-repository.ts';
 import { nest, unitView } from './unit-view.ts';
+import { acceptUscc } from './uscc-acceptance.ts';
 import { uniqueConflict } from '../unique-conflicts.ts';
 
 export interface CreateUnitInput {
@@ -53,7 +54,7 @@ export class UnitService {
    */
   async create(actor: Actor, input: CreateUnitInput, meta: RequestMeta) {
     authorize(actor, 'unit.create');
-    const uscc = input.uscc === undefined ? undefined : this.acceptUscc(actor, input.uscc, input.usccOverride === true);
+    const uscc = input.uscc === undefined ? undefined : acceptUscc(actor, input.uscc, input.usccOverride === true);
     const [unitSecret, adminSecret] = await Promise.all([this.deps.factory.prepareSecret(), this.deps.factory.prepareSecret()]);
     return this.deps.personGate.guard(actor, 'unit.create', input.admin, meta, () => this.createIn(actor, input, uscc, unitSecret, adminSecret, meta));
   }
@@ -112,20 +113,6 @@ export class UnitService {
     }
   }
 
-  /**
-   * R1 — a code must pass both check characters; a province administrator may accept a pilot-area
-   * code failing only the checks with an explicit, audited override.
-   */
-  private acceptUscc(actor: Actor, raw: string, override: boolean): string {
-    const check = checkUscc(raw);
-    if (check.ok) return check.value;
-    const overridable = isCheckFailure(check.reason);
-    if (override && overridable) {
-      if (isProvinceHrss(actor) && actor.kind === 'admin') return check.value;
-      throw forbidden('unit.uscc_override_forbidden', 'Only a province administrator may accept a code that fails its check');
-    }
-    throw badRequest('unit.uscc_invalid', check.message, { position: check.position, reason: check.reason, overridable });
-  }
 
   async get(actor: Actor, id: string) {
     authorize(actor, 'unit.read');

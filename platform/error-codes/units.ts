@@ -32,6 +32,12 @@ export const unitErrors = defineErrors({
       en: 'Too many unit lookups; try again in a minute',
       description: 'Issue 8: the province-wide upper-unit lookup is limited per administrator. `details.retryAfterSeconds`.',
     },
+    'unit.code_not_temporary': {
+      status: 409,
+      zh: '该单位已使用正式的统一社会信用代码，只有临时代码可以更换。',
+      en: 'The unit already has its own code; only a temporary (derived) code is replaced',
+      description: 'Issue 8 (R2): `PUT /units/{id}/code` replaces a derived code once.',
+    },
     'unit.uscc_taken': { status: 409, zh: '已有单位使用该代码。', en: 'A unit with this code already exists' },
     'unit.uscc_override_forbidden': {
       status: 403,
