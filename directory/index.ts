@@ -117,7 +117,7 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
     roleGrants,
     roleChanges: new RoleChangeService({ db, audit, requests: new RoleChangeRepository({ sequelize }), roles: roleRepo, catalogue: roles }),
     clients: new ClientService({ db, audit, pii, clients: clientRepo, ending }),
-    auditQuery: new AuditQuery({ db, audit, events: auditEvents, units: unitRepo }),
+    auditQuery: new AuditQuery({ db, audit, events: auditEvents, units: unitRepo, accounts: accountRepo }),
     affiliation,
     /** The identity layer's reads of directory tables (by the composition root into `IdentityDeps`). */
     identityReads,
