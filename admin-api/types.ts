@@ -15,6 +15,7 @@ import type { RoleService } from '../directory/roles/role-service.ts';
 import type { UnitService } from '../directory/units/unit-service.ts';
 import type { UpperUnitLookup } from '../directory/units/upper-unit-lookup.ts';
 import type { UnitCodeService } from '../directory/units/unit-code-service.ts';
+import type { InboxService } from '../directory/inbox/inbox-service.ts';
 
 /** What the admin API reads from a verified access token; the identity layer's claims carry more. */
 export interface TokenSubject {
@@ -43,6 +44,7 @@ export interface AdminDirectory {
   units: UnitService;
   upperUnits: UpperUnitLookup;
   unitCodes: UnitCodeService;
+  inbox: InboxService;
   affiliation: AffiliationService;
   accounts: AccountService;
   migrations: MigrationService;

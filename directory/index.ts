@@ -36,6 +36,7 @@ import { UnitRepository } from './units/unit-repository.ts';
 import { UnitService } from './units/unit-service.ts';
 import { UpperUnitLookup } from './units/upper-unit-lookup.ts';
 import { UnitCodeService } from './units/unit-code-service.ts';
+import { InboxService } from './inbox/inbox-service.ts';
 
 /** What the directory is built from: the platform pieces, nothing from the layers above. */
 export interface DirectoryDeps {
@@ -89,7 +90,10 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
     administrators,
     roleGrants,
   });
-  const affiliation = new AffiliationService({ db, audit, units: unitRepo, requests: new AffiliationRepository({ sequelize }) });
+  const affiliationRequests = new AffiliationRepository({ sequelize });
+  const migrationRequests = new MigrationRepository({ sequelize });
+  const roleChangeRequests = new RoleChangeRepository({ sequelize });
+  const affiliation = new AffiliationService({ db, audit, units: unitRepo, requests: affiliationRequests });
   const identityReads: IdentityReads = { clients: clientRepo, accounts: accountRepo, roles: roleRepo, throttles };
   return {
     audit,
@@ -109,13 +113,15 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
       audit,
       accounts: accountRepo,
       units: unitRepo,
-      requests: new MigrationRepository({ sequelize }),
+      requests: migrationRequests,
       ending,
       powers,
     }),
     roles,
     roleGrants,
-    roleChanges: new RoleChangeService({ db, audit, requests: new RoleChangeRepository({ sequelize }), roles: roleRepo, catalogue: roles }),
+    roleChanges: new RoleChangeService({ db, audit, requests: roleChangeRequests, roles: roleRepo, catalogue: roles }),
+    /** Issue 8: what waits for the caller's unit (affiliation, migration, role change). */
+    inbox: new InboxService({ affiliation: affiliationRequests, migrations: migrationRequests, roleChanges: roleChangeRequests }),
     clients: new ClientService({ db, audit, pii, clients: clientRepo, ending }),
     auditQuery: new AuditQuery({ db, audit, events: auditEvents, units: unitRepo, accounts: accountRepo }),
     affiliation,

@@ -3,18 +3,7 @@ import { requestMeta } from '../../platform/http/request.ts';
 import { guard } from '../guard.ts';
 import type { AdminRoutes } from '../types.ts';
 import { idParams, limit, next, page, unitKind } from '../schemas/common.ts';
-
-const request = z.object({
-  id: z.uuid(),
-  unitId: z.uuid(),
-  targetUnitId: z.uuid(),
-  status: z.enum(['pending', 'approved', 'rejected']),
-  requestedBy: z.uuid(),
-  decidedBy: z.uuid().nullable(),
-  reason: z.string().nullable(),
-  createdAt: z.string(),
-  decidedAt: z.string().nullable(),
-});
+import { affiliationRequest } from '../schemas/requests.ts';
 
 /** What a choice of upper unit needs, nothing more (issue 8). */
 const upperUnit = z.object({
@@ -52,7 +41,7 @@ export const affiliationRoutes: AdminRoutes = (router, { directory: { affiliatio
 
   router.post(
     '/affiliation-requests',
-    guard({ summary: "Ask an upper unit to confirm the caller's unit below it (R13)", tags: ['affiliation'], body: z.object({ targetUnitId: z.uuid() }), response: request, status: 201, errors: [403, 404, 409] }),
+    guard({ summary: "Ask an upper unit to confirm the caller's unit below it (R13)", tags: ['affiliation'], body: z.object({ targetUnitId: z.uuid() }), response: affiliationRequest, status: 201, errors: [403, 404, 409] }),
     async (ctx) => {
       ctx.body = await affiliation.request(ctx.state.actor, ctx.guard.body.targetUnitId, requestMeta(ctx));
     },
@@ -60,7 +49,7 @@ export const affiliationRoutes: AdminRoutes = (router, { directory: { affiliatio
 
   router.get(
     '/affiliation-requests',
-    guard({ summary: "Requests the caller's unit made or may decide", tags: ['affiliation'], query: z.object({ status: z.enum(['pending', 'approved', 'rejected']).optional(), limit, next }), response: page(request) }),
+    guard({ summary: "Requests the caller's unit made or may decide", tags: ['affiliation'], query: z.object({ status: z.enum(['pending', 'approved', 'rejected']).optional(), limit, next }), response: page(affiliationRequest) }),
     async (ctx) => {
       ctx.body = await affiliation.list(ctx.state.actor, ctx.guard.query);
     },
