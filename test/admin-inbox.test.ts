@@ -21,7 +21,7 @@ describe('issue 8: the inbox of requests waiting for a unit', () => {
     const before = (await inbox(f.county.adminId)).body.counts;
 
     // R13: a new unit asks the county bureau to confirm it.
-    const made = await call(f.county.adminId, 'POST', '/units', { kind: 'employer', name: '待归口学校', responsibilities: '', admin: samplePerson('待归口管理员') });
+    const made = await call(f.county.adminId, 'POST', '/units', { kind: 'employer', category: 'institution', name: '待归口学校', responsibilities: '', admin: samplePerson('待归口管理员') });
     const asked = await call(made.body.admin.accountId, 'POST', '/affiliation-requests', { targetUnitId: f.county.unitId });
     expect(asked.status).toBe(201);
     // R16: the employer files a role change; its first reviewer is the county hrss bureau.
@@ -54,7 +54,7 @@ describe('issue 8: the inbox of requests waiting for a unit', () => {
 
   it('R13: an hrss operator holding the reviewer role sees affiliation requests of its jurisdiction, nothing else; an employer administrator has no role changes to decide', async () => {
     const reviewer = await f.operator(f.county.adminId, ['org.affiliation-reviewer']);
-    const made = await call(f.county.adminId, 'POST', '/units', { kind: 'employer', name: '审核待办单位', responsibilities: '', admin: samplePerson('审核待办管理员') });
+    const made = await call(f.county.adminId, 'POST', '/units', { kind: 'employer', category: 'institution', name: '审核待办单位', responsibilities: '', admin: samplePerson('审核待办管理员') });
     const asked = await call(made.body.admin.accountId, 'POST', '/affiliation-requests', { targetUnitId: f.county.unitId });
     const seen = await inbox(reviewer);
     expect(seen.status).toBe(200);

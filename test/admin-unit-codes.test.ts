@@ -18,9 +18,9 @@ let usccSeq = 9400;
 
 /** A unit with a temporary code under the county bureau, and a sub-institution under it with one derived from it. */
 async function temporaryUnit(name: string) {
-  const made = await call(f.county.adminId, 'POST', '/units', { kind: 'employer', name, responsibilities: '', admin: samplePerson(`${name}管理员`) });
+  const made = await call(f.county.adminId, 'POST', '/units', { kind: 'employer', category: 'institution', name, responsibilities: '', admin: samplePerson(`${name}管理员`) });
   expect(made.body.unit.derived).toBe(true);
-  const sub = await call(made.body.admin.accountId, 'POST', '/units', { kind: 'employer', name: `${name}分院`, responsibilities: '', admin: samplePerson('分院管理员') });
+  const sub = await call(made.body.admin.accountId, 'POST', '/units', { kind: 'employer', category: 'institution', name: `${name}分院`, responsibilities: '', admin: samplePerson('分院管理员') });
   return { unit: made.body.unit, unitAccount: made.body.unitAccount, adminId: made.body.admin.accountId as string, sub: sub.body.unit };
 }
 

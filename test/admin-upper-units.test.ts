@@ -22,7 +22,7 @@ beforeAll(async () => {
   await put(f.county.unitId, '320102');
   // A new employer created by the county bureau, not yet affiliated: it must find its upper unit.
   const made = await f.api(f.token(f.county.adminId), 'POST', '/units', {
-    kind: 'employer', name: '某市第一人民医院', uscc: sampleUscc(9301), responsibilities: '', admin: samplePerson('医院管理员'),
+    kind: 'employer', category: 'institution', name: '某市第一人民医院', uscc: sampleUscc(9301), responsibilities: '', admin: samplePerson('医院管理员'),
   });
   newcomer = { unitId: made.body.unit.id, adminId: made.body.admin.accountId, unitAccountId: made.body.unitAccount.id };
 });

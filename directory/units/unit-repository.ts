@@ -1,12 +1,13 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { decodeCursor } from '../../platform/pagination.ts';
 import { JURISDICTION_SQL } from '../authz/jurisdiction.ts';
-import { dbNow, plain, UnitModel, type Unit, type UnitKind } from '../models/index.ts';
+import { dbNow, plain, UnitModel, type Unit, type UnitCategory, type UnitKind } from '../models/index.ts';
 
 export interface UnitFilter {
   parentId?: string | undefined;
   createdById?: string | undefined;
   kind?: UnitKind | undefined;
+  category?: UnitCategory | undefined;
   status?: 'active' | 'disabled' | undefined;
   q?: string | undefined;
   limit: number;
@@ -47,14 +48,14 @@ export function nameSearch(typed: string): NameSearch {
   };
 }
 
-const COLUMNS = `u.id, u.kind, u.level, u.name, u.uscc, u.derived, u.uscc_override AS "usccOverride",
+const COLUMNS = `u.id, u.kind, u.level, u.category, u.name, u.uscc, u.derived, u.uscc_override AS "usccOverride",
   u.admin_division AS "adminDivision", u.responsibilities, u.created_by_unit_id AS "createdByUnitId",
   u.parent_unit_id AS "parentUnitId", u.affiliation, u.path, u.status, u.created_at AS "createdAt",
   u.updated_at AS "updatedAt"`;
 
 export type UnitRow = Pick<
   Unit,
-  | 'id' | 'kind' | 'level' | 'name' | 'uscc' | 'derived' | 'usccOverride' | 'adminDivision' | 'responsibilities'
+  | 'id' | 'kind' | 'level' | 'category' | 'name' | 'uscc' | 'derived' | 'usccOverride' | 'adminDivision' | 'responsibilities'
   | 'createdByUnitId' | 'parentUnitId' | 'affiliation' | 'path' | 'status' | 'createdAt' | 'updatedAt'
 >;
 
@@ -100,7 +101,7 @@ export class UnitRepository {
   async create(
     tx: Transaction,
     u: Pick<Unit, 'id' | 'kind' | 'level' | 'name' | 'uscc' | 'adminDivision' | 'createdByUnitId' | 'path'> &
-      Partial<Pick<Unit, 'derived' | 'usccOverride' | 'responsibilities' | 'affiliation'>>,
+      Partial<Pick<Unit, 'category' | 'derived' | 'usccOverride' | 'responsibilities' | 'affiliation'>>,
   ): Promise<Unit> {
     return plain(await UnitModel.create(u, { transaction: tx }))!;
   }
@@ -109,7 +110,7 @@ export class UnitRepository {
   async update(
     tx: Transaction,
     id: string,
-    changes: Partial<Pick<Unit, 'name' | 'adminDivision' | 'responsibilities' | 'status'>>,
+    changes: Partial<Pick<Unit, 'name' | 'category' | 'adminDivision' | 'responsibilities' | 'status'>>,
   ): Promise<Unit> {
     const [, rows] = await UnitModel.update({ ...changes, updatedAt: dbNow() }, { where: { id }, returning: true, transaction: tx });
     return plain(rows[0]!)!;
@@ -160,6 +161,7 @@ export class UnitRepository {
     }
     if (f.createdById) (where.push('u.created_by_unit_id = :createdById'), (replacements.createdById = f.createdById));
     if (f.kind) (where.push('u.kind = :kind'), (replacements.kind = f.kind));
+    if (f.category) (where.push('u.category = :category'), (replacements.category = f.category));
     if (f.status) (where.push('u.status = :status'), (replacements.status = f.status));
     if (f.q) {
       where.push(`(u.name LIKE :q ESCAPE '\\' OR u.uscc LIKE :q ESCAPE '\\')`);
