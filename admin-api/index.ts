@@ -13,6 +13,7 @@ import { administratorRoutes } from './routes/administrators.ts';
 import { affiliationRoutes } from './routes/affiliation.ts';
 import { auditRoutes } from './routes/audit-events.ts';
 import { clientRoutes } from './routes/clients.ts';
+import { inboxRoutes } from './routes/inbox.ts';
 import { roleChangeRoutes } from './routes/role-change-requests.ts';
 import { roleMemberRoutes } from './routes/role-members.ts';
 import { roleRoutes } from './routes/roles.ts';
@@ -31,6 +32,7 @@ const ROUTE_MODULES: AdminRoutes[] = [
   roleChangeRoutes,
   clientRoutes,
   auditRoutes,
+  inboxRoutes,
 ];
 
 /** Admin requests carry small JSON documents; anything bigger is refused (413) before parsing. */

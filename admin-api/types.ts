@@ -13,6 +13,9 @@ import type { RoleChangeService } from '../directory/roles/role-change-service.t
 import type { RoleGrantService } from '../directory/roles/role-grants.ts';
 import type { RoleService } from '../directory/roles/role-service.ts';
 import type { UnitService } from '../directory/units/unit-service.ts';
+import type { UpperUnitLookup } from '../directory/units/upper-unit-lookup.ts';
+import type { UnitCodeService } from '../directory/units/unit-code-service.ts';
+import type { InboxService } from '../directory/inbox/inbox-service.ts';
 
 /** What the admin API reads from a verified access token; the identity layer's claims carry more. */
 export interface TokenSubject {
@@ -39,6 +42,9 @@ export interface AdminIdentity<C extends TokenSubject = TokenSubject> {
 export interface AdminDirectory {
   actors: ActorLoader;
   units: UnitService;
+  upperUnits: UpperUnitLookup;
+  unitCodes: UnitCodeService;
+  inbox: InboxService;
   affiliation: AffiliationService;
   accounts: AccountService;
   migrations: MigrationService;

@@ -34,6 +34,9 @@ import type { IdentityReads } from './identity-reads.ts';
 import type { SessionEnder } from './session-ender.ts';
 import { UnitRepository } from './units/unit-repository.ts';
 import { UnitService } from './units/unit-service.ts';
+import { UpperUnitLookup } from './units/upper-unit-lookup.ts';
+import { UnitCodeService } from './units/unit-code-service.ts';
+import { InboxService } from './inbox/inbox-service.ts';
 
 /** What the directory is built from: the platform pieces, nothing from the layers above. */
 export interface DirectoryDeps {
@@ -72,6 +75,7 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
   // R17: the account service grants roles through this (PUT /accounts/{id}/roles, operator creation).
   const roleGrants = new RoleGrantService({ db, audit, roles: roleRepo, catalogue: roles, powers, units: unitRepo });
   const units = new UnitService({ db, audit, units: unitRepo, accounts: accountRepo, factory, ending, powers, personGate });
+  const upperUnits = new UpperUnitLookup({ db, audit, units: unitRepo, throttles });
   const accounts = new AccountService({
     db,
     audit,
@@ -86,7 +90,10 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
     administrators,
     roleGrants,
   });
-  const affiliation = new AffiliationService({ db, audit, units: unitRepo, requests: new AffiliationRepository({ sequelize }) });
+  const affiliationRequests = new AffiliationRepository({ sequelize });
+  const migrationRequests = new MigrationRepository({ sequelize });
+  const roleChangeRequests = new RoleChangeRepository({ sequelize });
+  const affiliation = new AffiliationService({ db, audit, units: unitRepo, requests: affiliationRequests });
   const identityReads: IdentityReads = { clients: clientRepo, accounts: accountRepo, roles: roleRepo, throttles };
   return {
     audit,
@@ -95,6 +102,10 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
     persons,
     actors: new ActorLoader({ accounts: accountRepo }),
     units,
+    /** Issue 8: the province-wide lookup of upper units (R13). */
+    upperUnits,
+    /** Issue 8: a temporary code replaced by the unit's own USCC (R1–R3). */
+    unitCodes: new UnitCodeService({ db, audit, units: unitRepo, accounts: accountRepo }),
     accounts,
     administrators,
     migrations: new MigrationService({
@@ -102,15 +113,17 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
       audit,
       accounts: accountRepo,
       units: unitRepo,
-      requests: new MigrationRepository({ sequelize }),
+      requests: migrationRequests,
       ending,
       powers,
     }),
     roles,
     roleGrants,
-    roleChanges: new RoleChangeService({ db, audit, requests: new RoleChangeRepository({ sequelize }), roles: roleRepo, catalogue: roles }),
+    roleChanges: new RoleChangeService({ db, audit, requests: roleChangeRequests, roles: roleRepo, catalogue: roles }),
+    /** Issue 8: what waits for the caller's unit (affiliation, migration, role change). */
+    inbox: new InboxService({ affiliation: affiliationRequests, migrations: migrationRequests, roleChanges: roleChangeRequests }),
     clients: new ClientService({ db, audit, pii, clients: clientRepo, ending }),
-    auditQuery: new AuditQuery({ db, audit, events: auditEvents, units: unitRepo }),
+    auditQuery: new AuditQuery({ db, audit, events: auditEvents, units: unitRepo, accounts: accountRepo }),
     affiliation,
     /** The identity layer's reads of directory tables (by the composition root into `IdentityDeps`). */
     identityReads,

@@ -15,7 +15,7 @@ export function accountClaims(v: AccountView): AccountClaims {
     acct_kind: v.kind,
     // A unit account has no person: it is named after its unit.
     name: v.personName ?? v.unitName,
-    unit: { id: v.unitId, uscc: v.unitUscc, name: v.unitName, kind: v.unitKind },
+    unit: { id: v.unitId, uscc: v.unitUscc, name: v.unitName, kind: v.unitKind, category: v.unitCategory },
     unit_path: v.unitPath,
     ...(v.phoneMasked ? { phone_number: v.phoneMasked } : {}),
   };

@@ -19,6 +19,6 @@ export function makeExtraTokenClaims(directory: Pick<IdentityReads, 'accounts' |
     const resource = token.resourceServer?.identifier();
     const subsystem = resource && resource !== RESOURCES.admin ? subsystemOfResource(resource) : undefined;
     if (!subsystem) return base;
-    return { ...base, unit_path: view.unitPath, ...(await subsystemGrants(directory.roles, view, subsystem)) };
+    return { ...base, unit_path: view.unitPath, unit_category: view.unitCategory, ...(await subsystemGrants(directory.roles, view, subsystem)) };
   };
 }

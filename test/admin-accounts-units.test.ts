@@ -80,7 +80,7 @@ describe('R7: the unit account (or the creating unit) changes a unit’s adminis
     expect((await get(ua, `/units/${f.county.unitId}`)).status).toBe(404);
     expect((await get(ua, '/units')).body.items.map((x: { id: string }) => x.id)).toEqual([f.employer.unitId]);
     const refusals: Array<[string, string, unknown?]> = [
-      ['POST', '/units', { kind: 'employer', name: '单位账号建的单位', admin: samplePerson() }],
+      ['POST', '/units', { kind: 'employer', category: 'institution', name: '单位账号建的单位', admin: samplePerson() }],
       ['POST', '/accounts', samplePerson()],
       ['GET', '/roles'],
       ['GET', '/accounts'],
@@ -127,7 +127,7 @@ describe('R6: several scoped administrators in hrss units only', () => {
 describe('R6/R7: administrator changes keep what they should', () => {
   it('R7: the creating unit keeps the power after the unit affiliated elsewhere', async () => {
     // Created by the county, unaffiliated; then confirmed under the city (outside the county's subtree).
-    const made = await call(f.county.adminId, 'POST', '/units', { kind: 'employer', name: '外挂单位', uscc: sampleUscc(usccSeq++), admin: samplePerson() });
+    const made = await call(f.county.adminId, 'POST', '/units', { kind: 'employer', category: 'institution', name: '外挂单位', uscc: sampleUscc(usccSeq++), admin: samplePerson() });
     const req = await call(made.body.admin.accountId, 'POST', '/affiliation-requests', { targetUnitId: f.city2.unitId });
     expect((await call(f.city2.adminId, 'POST', `/affiliation-requests/${req.body.id}/approve`, {})).status).toBe(200);
     expect((await get(f.county.adminId, `/units/${made.body.unit.id}`)).status).toBe(404); // no longer in its jurisdiction (R10)
@@ -358,7 +358,7 @@ describe('R10: reads are checked against the jurisdiction', () => {
     expect(county.children.map((c) => c.id)).toContain(f.employer.unitId);
     expect(find(tree.body, f.employer.unitId)!.children).toEqual([]);
 
-    const created = await call(f.county.adminId, 'POST', '/units', { kind: 'employer', name: '未归口单位', uscc: sampleUscc(usccSeq++), admin: samplePerson() });
+    const created = await call(f.county.adminId, 'POST', '/units', { kind: 'employer', category: 'institution', name: '未归口单位', uscc: sampleUscc(usccSeq++), admin: samplePerson() });
     expect(created.status).toBe(201);
     const countyTree = await get(f.county.adminId, `/units/${f.county.unitId}/tree`);
     expect(find(countyTree.body, created.body.unit.id)).toBeUndefined();
@@ -448,6 +448,7 @@ describe('bad input is 400, never 500 (SPEC §5)', () => {
     { route: 'PUT /units/:id/admin', path: '/units/123/admin', body: person, issues: ['params:id', ...personIssues] },
     { route: 'POST /units/:id/admins', path: `/units/${u}/admins`, body: { ...person, scope: 'all' }, issues: [...personIssues, 'body:scope'] },
     { route: 'POST /units/:id/disable', path: '/units/x/disable', issues: ['params:id'] },
+    { route: 'PUT /units/:id/code', path: '/units/x/code', body: { uscc: 91350100, usccOverride: 'yes' }, issues: ['params:id', 'body:uscc', 'body:usccOverride'] },
     { route: 'POST /units/:id/enable', path: '/units/x/enable', issues: ['params:id'] },
     { route: 'POST /affiliation-requests', path: '/affiliation-requests', body: { targetUnitId: 42 }, issues: ['body:targetUnitId'] },
     { route: 'POST /affiliation-requests/:id/approve', path: '/affiliation-requests/1/approve', body: {}, issues: ['params:id'] },
@@ -507,7 +508,7 @@ describe('bad input is 400, never 500 (SPEC §5)', () => {
       [await call(f.county.adminId, 'POST', '/accounts', { ...good, idNumber: badId }), 'person.id_number_invalid'],
       [await call(f.county.adminId, 'POST', '/accounts', { ...samplePerson(), phone: '12800000000' }), 'person.phone_invalid'],
       [await call(f.county.adminId, 'PUT', `/accounts/${f.countyOperator}`, { phone: '1390000' }), 'person.phone_invalid'],
-      [await call(f.county.adminId, 'POST', '/units', { kind: 'employer', name: '坏码单位', uscc: '91350100M000100Y4O', admin: samplePerson() }), 'unit.uscc_invalid'],
+      [await call(f.county.adminId, 'POST', '/units', { kind: 'employer', category: 'institution', name: '坏码单位', uscc: '91350100M000100Y4O', admin: samplePerson() }), 'unit.uscc_invalid'],
       [await call(f.county.adminId, 'PUT', `/units/${f.employer.unitId}/admin`, { ...samplePerson(), idNumber: '110105194912310021' }), 'person.id_number_invalid'],
     ] as const;
     for (const [res, code] of answers) expect([res.status, res.body.error.code]).toEqual([400, code]);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAdminFixture, type AdminFixture } from './support/admin-fixture.ts';
+import { samplePerson } from './support/core.ts';
 
 let f: AdminFixture;
 beforeAll(async () => {
@@ -89,5 +90,38 @@ describe('audit events (R10, R25)', () => {
   it('R9/R7: operators and unit accounts may not read the trail', async () => {
     expect((await get(f.countyOperator)).status).toBe(403);
     expect((await get(f.county.unitAccountId)).status).toBe(403);
+  });
+});
+
+describe("issue 8: an account's history (R25, R10)", () => {
+  it("R25: GET /accounts/{id}/history and ?subject= show the account's sign-in attempts (failed and locked included) and the changes made to it — nobody else's", async () => {
+    const person = samplePerson('历史经办人');
+    const made = await f.core.services.accounts.createOperator(await f.core.actor(f.employer.adminId), person, undefined, f.core.meta);
+    const op = made.account.id;
+    const other = await f.operator(f.employer.adminId);
+    for (let i = 0; i < 4; i++) {
+      await f.core.services.credentials.verifyPassword({ username: person.idNumber, password: `wrong-${i}`, meta: { ip: '203.0.113.9' } });
+    }
+    await f.api(f.token(f.employer.adminId), 'POST', `/accounts/${op}/reset-password`, {});
+    await f.api(f.token(f.employer.adminId), 'POST', `/accounts/${other}/reset-password`, {});
+
+    const history = await f.api(f.token(f.employer.adminId), 'GET', `/accounts/${op}/history`);
+    expect(history.status).toBe(200);
+    const items = history.body.items as Array<Event & { target: { type: string; id: string }; reason: string | null }>;
+    expect(items.map((e) => e.action)).toEqual(expect.arrayContaining(['account.reset-password', 'account.create', 'signin.password']));
+    const reasons = items.filter((e) => e.action === 'signin.password').map((e) => e.reason);
+    expect(reasons.filter((r) => r === 'wrong_password')).toHaveLength(3);
+    expect(reasons).toContain('locked');
+    // Only events about this account or its person: the other operator's reset is not there.
+    expect(items.some((e) => e.target.id === other)).toBe(false);
+    expect(items.every((e) => e.target.id === op || e.target.type === 'person')).toBe(true);
+    const filtered = await get(f.employer.adminId, `?subject=${op}`);
+    expect(filtered.body.items.map((e: Event) => e.seq)).toEqual(items.map((e) => e.seq));
+  });
+
+  it('R10: an account outside the jurisdiction is 404 for its history and for ?subject=', async () => {
+    const op = await f.operator(f.employer.adminId);
+    expect((await f.api(f.token(f.city2.adminId), 'GET', `/accounts/${op}/history`)).status).toBe(404);
+    expect((await get(f.city2.adminId, `?subject=${op}`)).status).toBe(404);
   });
 });

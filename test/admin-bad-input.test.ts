@@ -27,7 +27,7 @@ async function unitOfProvince(kind: 'hrss' | 'employer' = 'employer') {
   const person = samplePerson('单位管理员');
   const made = await f.core.services.units.create(
     await f.core.actor(f.province.adminId),
-    { kind, name: `测试单位${usccSeq}`, uscc: sampleUscc(usccSeq++), admin: person },
+    { kind, ...(kind === 'employer' ? { category: 'institution' as const } : {}), name: `测试单位${usccSeq}`, uscc: sampleUscc(usccSeq++), admin: person },
     f.core.meta,
   );
   return { unitId: made.unit.id, adminId: made.admin.accountId, person };
@@ -88,8 +88,8 @@ describe('audit filters take only dates PostgreSQL can hold', () => {
 describe('text holding a NUL character is 400, never a 500 nor stored altered', () => {
   it('in bodies, queries, nested person data and on updates', async () => {
     const cases: Array<[string, string, unknown, string]> = [
-      ['POST', '/units', { kind: 'employer', name: '空\u0000字符', admin: samplePerson() }, 'body:name'],
-      ['POST', '/units', { kind: 'employer', name: '空字符', admin: { ...samplePerson(), name: '张\u0000三' } }, 'body:admin.name'],
+      ['POST', '/units', { kind: 'employer', category: 'institution', name: '空\u0000字符', admin: samplePerson() }, 'body:name'],
+      ['POST', '/units', { kind: 'employer', category: 'institution', name: '空字符', admin: { ...samplePerson(), name: '张\u0000三' } }, 'body:admin.name'],
       ['PUT', `/units/${f.county.unitId}`, { responsibilities: '职责\u0000' }, 'body:responsibilities'],
       ['POST', '/clients', { name: 'partner\u0000', resources: ['urn:partner:nul'] }, 'body:name'],
       ['POST', '/roles', { code: 'title.nul-role', name: '角色\u0000', subsystem: 'title', modules: ['title:apply'] }, 'body:name'],
@@ -134,7 +134,7 @@ describe('races into a unique constraint are 409 with the check’s own code, ne
     expect([op.status, op.body.error?.code]).toEqual([409, 'person.exists']);
     hide();
     // Before: every unique violation in unit creation was reported as a taken unit code.
-    const unit = await call(f.province.adminId, 'POST', '/units', { kind: 'employer', name: '并发单位', uscc: sampleUscc(usccSeq++), admin: person });
+    const unit = await call(f.province.adminId, 'POST', '/units', { kind: 'employer', category: 'institution', name: '并发单位', uscc: sampleUscc(usccSeq++), admin: person });
     expect([unit.status, unit.body.error?.code]).toEqual([409, 'person.exists']);
   });
 

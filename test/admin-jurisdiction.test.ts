@@ -20,7 +20,7 @@ let usccSeq = 9400;
 /** A unit made by `creatorAdminId` through the service, with an administrator whose person is known. */
 async function unitWithKnownAdmin(creatorAdminId: string, kind: 'hrss' | 'employer', name: string) {
   const person = samplePerson(`${name}管理员`);
-  const made = await f.core.services.units.create(await f.core.actor(creatorAdminId), { kind, name, uscc: sampleUscc(usccSeq++), admin: person }, f.core.meta);
+  const made = await f.core.services.units.create(await f.core.actor(creatorAdminId), { kind, ...(kind === 'employer' ? { category: 'institution' as const } : {}), name, uscc: sampleUscc(usccSeq++), admin: person }, f.core.meta);
   return { unitId: made.unit.id, adminId: made.admin.accountId, person };
 }
 
@@ -63,7 +63,7 @@ describe('R10: one person, one password and one phone — changed only by who go
 
     // The same through a unit the attacker creates with the victim as its administrator: the new
     // unit account (whose password the attacker was shown) may reset its administrator — not this one.
-    const sub = await call(f.employer.adminId, 'POST', '/units', { kind: 'employer', name: '冒用下属机构', admin: victim.person });
+    const sub = await call(f.employer.adminId, 'POST', '/units', { kind: 'employer', category: 'institution', name: '冒用下属机构', admin: victim.person });
     expect([sub.status, sub.body.admin.initialPassword]).toEqual([201, null]);
     const byUnitAccount = await call(sub.body.unitAccount.id, 'POST', `/accounts/${sub.body.admin.accountId}/reset-password`);
     expect([byUnitAccount.status, byUnitAccount.body.error?.code]).toEqual([403, 'account.person_not_governed']);

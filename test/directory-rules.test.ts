@@ -14,7 +14,7 @@ const provinceAdmin = () => core.actor(core.root.admin.accountId);
 describe('units', () => {
   it('R1: refuses a bad USCC with 400 naming the position', async () => {
     const err = await units()
-      .create(await provinceAdmin(), { kind: 'employer', name: '坏代码单位', uscc: '91350100M000100Y44', admin: samplePerson() }, core.meta)
+      .create(await provinceAdmin(), { kind: 'employer', category: 'institution', name: '坏代码单位', uscc: '91350100M000100Y44', admin: samplePerson() }, core.meta)
       .catch((e) => e);
     expect(err).toMatchObject({ status: 400, code: 'unit.uscc_invalid', details: { position: 18 } });
   });
@@ -22,7 +22,7 @@ describe('units', () => {
   it('R1: a province administrator accepts a pilot code failing its check only with an audited override', async () => {
     const made = await units().create(
       await provinceAdmin(),
-      { kind: 'employer', name: '试点单位', uscc: '91350211M00013FA1N', usccOverride: true, admin: samplePerson() },
+      { kind: 'employer', category: 'institution', name: '试点单位', uscc: '91350211M00013FA1N', usccOverride: true, admin: samplePerson() },
       core.meta,
     );
     expect(made.unit).toMatchObject({ uscc: '91350211M00013FA1N', usccOverride: true });
@@ -36,16 +36,16 @@ describe('units', () => {
   it('R1: a city administrator may not override the check', async () => {
     const city = await units().create(await provinceAdmin(), { kind: 'hrss', name: '某市人社局', uscc: sampleUscc(9001), admin: samplePerson() }, core.meta);
     const err = await units()
-      .create(await core.actor(city.admin.accountId), { kind: 'employer', name: '试点单位2', uscc: '91350211M00013FA1N', usccOverride: true, admin: samplePerson() }, core.meta)
+      .create(await core.actor(city.admin.accountId), { kind: 'employer', category: 'institution', name: '试点单位2', uscc: '91350211M00013FA1N', usccOverride: true, admin: samplePerson() }, core.meta)
       .catch((e) => e);
     expect(err).toMatchObject({ status: 403, code: 'unit.uscc_override_forbidden' });
   });
 
   it('R2: 20 concurrent creations under one parent get 20 distinct derived codes', async () => {
-    const parent = await units().create(await provinceAdmin(), { kind: 'employer', name: '母单位', uscc: sampleUscc(9002), admin: samplePerson() }, core.meta);
+    const parent = await units().create(await provinceAdmin(), { kind: 'employer', category: 'institution', name: '母单位', uscc: sampleUscc(9002), admin: samplePerson() }, core.meta);
     const admin = await core.actor(parent.admin.accountId);
     const made = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => units().create(admin, { kind: 'employer', name: `下属机构${i}`, admin: samplePerson() }, core.meta)),
+      Array.from({ length: 20 }, (_, i) => units().create(admin, { kind: 'employer', category: 'institution', name: `下属机构${i}`, admin: samplePerson() }, core.meta)),
     );
     const codes = made.map((m) => m.unit.uscc).sort();
     expect(new Set(codes).size).toBe(20);
@@ -55,13 +55,13 @@ describe('units', () => {
   });
 
   it('R2: the 99th derived code is the last; the 100th is 409 unit.derived_code_exhausted and takes nothing', async () => {
-    const parent = await units().create(await provinceAdmin(), { kind: 'employer', name: '满额母单位', uscc: sampleUscc(9008), admin: samplePerson() }, core.meta);
+    const parent = await units().create(await provinceAdmin(), { kind: 'employer', category: 'institution', name: '满额母单位', uscc: sampleUscc(9008), admin: samplePerson() }, core.meta);
     await core.base.db.sequelize.query('UPDATE units SET next_derived_serial = 99 WHERE id = :id', { replacements: { id: parent.unit.id } });
     const admin = await core.actor(parent.admin.accountId);
-    const last = await units().create(admin, { kind: 'employer', name: '第99个', admin: samplePerson() }, core.meta);
+    const last = await units().create(admin, { kind: 'employer', category: 'institution', name: '第99个', admin: samplePerson() }, core.meta);
     expect(last.unit.uscc).toBe(`${sampleUscc(9008)}99`);
     for (const name of ['第100个', '第101个']) {
-      const err = await units().create(admin, { kind: 'employer', name, admin: samplePerson() }, core.meta).catch((e) => e);
+      const err = await units().create(admin, { kind: 'employer', category: 'institution', name, admin: samplePerson() }, core.meta).catch((e) => e);
       expect(err).toMatchObject({ status: 409, code: 'unit.derived_code_exhausted' });
     }
     const [rows] = await core.base.db.sequelize.query('SELECT next_derived_serial AS n FROM units WHERE id = :id', { replacements: { id: parent.unit.id } });
@@ -69,15 +69,15 @@ describe('units', () => {
   });
 
   it('R3: codes are unique across the platform (409)', async () => {
-    await units().create(await provinceAdmin(), { kind: 'employer', name: '唯一单位', uscc: sampleUscc(9003), admin: samplePerson() }, core.meta);
+    await units().create(await provinceAdmin(), { kind: 'employer', category: 'institution', name: '唯一单位', uscc: sampleUscc(9003), admin: samplePerson() }, core.meta);
     const err = await units()
-      .create(await provinceAdmin(), { kind: 'employer', name: '重复单位', uscc: sampleUscc(9003), admin: samplePerson() }, core.meta)
+      .create(await provinceAdmin(), { kind: 'employer', category: 'institution', name: '重复单位', uscc: sampleUscc(9003), admin: samplePerson() }, core.meta)
       .catch((e) => e);
     expect(err).toMatchObject({ status: 409, code: 'unit.uscc_taken' });
   });
 
   it('R4: an employer may not create a competent department (403)', async () => {
-    const emp = await units().create(await provinceAdmin(), { kind: 'employer', name: '某企业', uscc: sampleUscc(9004), admin: samplePerson() }, core.meta);
+    const emp = await units().create(await provinceAdmin(), { kind: 'employer', category: 'institution', name: '某企业', uscc: sampleUscc(9004), admin: samplePerson() }, core.meta);
     const err = await units()
       .create(await core.actor(emp.admin.accountId), { kind: 'competent', name: '越权部门', admin: samplePerson() }, core.meta)
       .catch((e) => e);
@@ -85,7 +85,7 @@ describe('units', () => {
   });
 
   it('R6: a second active administrator of a non-hrss unit is refused by the database', async () => {
-    const emp = await units().create(await provinceAdmin(), { kind: 'employer', name: '单管理员单位', uscc: sampleUscc(9005), admin: samplePerson() }, core.meta);
+    const emp = await units().create(await provinceAdmin(), { kind: 'employer', category: 'institution', name: '单管理员单位', uscc: sampleUscc(9005), admin: samplePerson() }, core.meta);
     const city = await units().create(await provinceAdmin(), { kind: 'hrss', name: '多管理员市局', uscc: sampleUscc(9017), admin: samplePerson() }, core.meta);
     // Another person (one of the province's), so that only the R6 index can object.
     const secondAdmin = (unitId: string, status = 'active') =>
@@ -138,8 +138,8 @@ describe('affiliation', () => {
   it('R13: concurrent approvals never make a cycle (A below B and B below A at once: one wins, the other is 409)', async () => {
     // Each approval alone is acyclic; racing on stale paths, both used to commit (real PostgreSQL).
     for (let i = 0; i < 6; i++) {
-      const a = await units().create(await provinceAdmin(), { kind: 'employer', name: `甲${i}`, uscc: sampleUscc(9100 + 2 * i), admin: samplePerson() }, core.meta);
-      const b = await units().create(await provinceAdmin(), { kind: 'employer', name: `乙${i}`, uscc: sampleUscc(9101 + 2 * i), admin: samplePerson() }, core.meta);
+      const a = await units().create(await provinceAdmin(), { kind: 'employer', category: 'institution', name: `甲${i}`, uscc: sampleUscc(9100 + 2 * i), admin: samplePerson() }, core.meta);
+      const b = await units().create(await provinceAdmin(), { kind: 'employer', category: 'institution', name: `乙${i}`, uscc: sampleUscc(9101 + 2 * i), admin: samplePerson() }, core.meta);
       const [aAdmin, bAdmin] = [await core.actor(a.admin.accountId), await core.actor(b.admin.accountId)];
       const aUnderB = await core.services.affiliation.request(aAdmin, b.unit.id, core.meta);
       const bUnderA = await core.services.affiliation.request(bAdmin, a.unit.id, core.meta);
@@ -158,8 +158,8 @@ describe('affiliation', () => {
   });
 
   it('R13: only the upper unit decides; others get 404', async () => {
-    const emp = await units().create(await provinceAdmin(), { kind: 'employer', name: '戊单位', uscc: sampleUscc(9012), admin: samplePerson() }, core.meta);
-    const other = await units().create(await provinceAdmin(), { kind: 'employer', name: '己单位', uscc: sampleUscc(9013), admin: samplePerson() }, core.meta);
+    const emp = await units().create(await provinceAdmin(), { kind: 'employer', category: 'institution', name: '戊单位', uscc: sampleUscc(9012), admin: samplePerson() }, core.meta);
+    const other = await units().create(await provinceAdmin(), { kind: 'employer', category: 'institution', name: '己单位', uscc: sampleUscc(9013), admin: samplePerson() }, core.meta);
     const req = await core.services.affiliation.request(await core.actor(emp.admin.accountId), core.root.unit.id, core.meta);
     const err = await core.services.affiliation.decide(await core.actor(other.admin.accountId), req.id, true, undefined, core.meta).catch((e) => e);
     expect(err).toMatchObject({ status: 404 });
@@ -180,7 +180,7 @@ describe('accounts', () => {
     expect(() => parsePersonInput({ ...samplePerson(), phone: '12800000000' })).toThrowError(expect.objectContaining({ status: 400, code: 'person.phone_invalid' }));
     // Unit creation uses that check: refused before anything is written (no unit, no person).
     const refused = await units()
-      .create(admin, { kind: 'employer', name: '坏身份证单位', uscc: sampleUscc(9018), admin: { ...good, idNumber: badCheck } }, core.meta)
+      .create(admin, { kind: 'employer', category: 'institution', name: '坏身份证单位', uscc: sampleUscc(9018), admin: { ...good, idNumber: badCheck } }, core.meta)
       .catch((e) => e);
     expect(refused).toMatchObject({ status: 400, code: 'person.id_number_invalid' });
     const [rows] = await core.base.db.sequelize.query(`SELECT count(*)::int AS n FROM units WHERE uscc = :uscc`, { replacements: { uscc: sampleUscc(9018) } });
@@ -193,7 +193,7 @@ describe('accounts', () => {
 
   it('R9: a person may hold an administrator and an operator account; IDs and phones are masked (R25)', async () => {
     const person = samplePerson('双账号');
-    const emp = await units().create(await provinceAdmin(), { kind: 'employer', name: '庚单位', uscc: sampleUscc(9014), admin: person }, core.meta);
+    const emp = await units().create(await provinceAdmin(), { kind: 'employer', category: 'institution', name: '庚单位', uscc: sampleUscc(9014), admin: person }, core.meta);
     const op = await core.services.accounts.createOperator(await core.actor(emp.admin.accountId), person, undefined, core.meta);
     expect(op.initialPassword).toBeNull(); // one person, one password
     expect(op.account.idNumber).toMatch(/^\d{4}\*{10}[\dX]{4}$/);
@@ -202,11 +202,11 @@ describe('accounts', () => {
   });
 
   it('R10: an administrator manages only its own unit\'s operators (403), and never outside (404)', async () => {
-    const emp = await units().create(await provinceAdmin(), { kind: 'employer', name: '辛单位', uscc: sampleUscc(9015), admin: samplePerson() }, core.meta);
+    const emp = await units().create(await provinceAdmin(), { kind: 'employer', category: 'institution', name: '辛单位', uscc: sampleUscc(9015), admin: samplePerson() }, core.meta);
     const op = await core.services.accounts.createOperator(await core.actor(emp.admin.accountId), samplePerson(), undefined, core.meta);
     const err = await core.services.accounts.resetPassword(await provinceAdmin(), op.account.id, core.meta).catch((e) => e);
     expect(err).toMatchObject({ status: 403 });
-    const stranger = await units().create(await provinceAdmin(), { kind: 'employer', name: '壬单位', uscc: sampleUscc(9016), admin: samplePerson() }, core.meta);
+    const stranger = await units().create(await provinceAdmin(), { kind: 'employer', category: 'institution', name: '壬单位', uscc: sampleUscc(9016), admin: samplePerson() }, core.meta);
     const hidden = await core.services.accounts.get(await core.actor(stranger.admin.accountId), op.account.id).catch((e) => e);
     expect(hidden).toMatchObject({ status: 404 });
   });
@@ -214,7 +214,7 @@ describe('accounts', () => {
 
 describe('audit', () => {
   it('R25: every change wrote a chained event and the database refuses UPDATE and DELETE', async () => {
-    const made = await units().create(await provinceAdmin(), { kind: 'employer', name: '审计单位', uscc: sampleUscc(9019), admin: samplePerson() }, core.meta);
+    const made = await units().create(await provinceAdmin(), { kind: 'employer', category: 'institution', name: '审计单位', uscc: sampleUscc(9019), admin: samplePerson() }, core.meta);
     const [rows] = await core.base.db.sequelize.query(`SELECT action FROM audit_events WHERE target_id = :id`, { replacements: { id: made.unit.id } });
     expect((rows as Array<{ action: string }>).map((r) => r.action)).toEqual(['unit.create']);
     expect(await core.base.audit.verifyChain()).toMatchObject({ ok: true });

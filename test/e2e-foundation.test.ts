@@ -83,7 +83,7 @@ describe('foundation end to end (HTTP + openid-client)', () => {
     const eduReq = await api(eduToken, 'POST', '/affiliation-requests', { targetUnitId: root.unit.id });
     expect((await api(province, 'POST', `/affiliation-requests/${eduReq.body.id}/approve`, {})).body.status).toBe('approved');
     const empAdminP = samplePerson('学校管理员');
-    const emp = await api(eduToken, 'POST', '/units', { kind: 'employer', name: '贵州示范学校', admin: empAdminP });
+    const emp = await api(eduToken, 'POST', '/units', { kind: 'employer', category: 'institution', name: '贵州示范学校', admin: empAdminP });
     expect(emp.status).toBe(201);
     expect(emp.body.unit).toMatchObject({ derived: true, uscc: `${sampleUscc(7003)}01` });
 
@@ -91,7 +91,7 @@ describe('foundation end to end (HTTP + openid-client)', () => {
     const empToken = await adminToken(empAdminP.idNumber, emp.body.admin.initialPassword);
     expect((await api(empToken, 'POST', '/units', { kind: 'competent', name: 'x', admin: samplePerson() })).body.error.code).toBe('unit.creation_not_allowed');
     expect((await api(empToken, 'GET', `/units/${city.body.unit.id}`)).status).toBe(404);
-    const bad = await api(province, 'POST', '/units', { kind: 'employer', name: 'x', uscc: '91350100M000100Y4I', admin: samplePerson() });
+    const bad = await api(province, 'POST', '/units', { kind: 'employer', category: 'institution', name: 'x', uscc: '91350100M000100Y4I', admin: samplePerson() });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('unit.uscc_invalid');
 

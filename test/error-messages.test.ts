@@ -66,7 +66,7 @@ describe('issue 6 item 5: error messages in the client’s language', () => {
   it('R1: the zh-CN message says what the details say (which check of the USCC failed); English keeps its run-time text', async () => {
     const valid = sampleUscc(9901);
     const wrongCheck = valid.slice(0, 17) + (valid[17] === '1' ? '2' : '1');
-    const body = { kind: 'employer', name: '校验码错误单位', uscc: wrongCheck, admin: samplePerson() };
+    const body = { kind: 'employer', category: 'institution', name: '校验码错误单位', uscc: wrongCheck, admin: samplePerson() };
     const zh = await call(undefined, 'POST', '/units', body);
     const en = await call('en', 'POST', '/units', body);
     expect([zh.status, zh.body.error.code]).toEqual([400, 'unit.uscc_invalid']);

@@ -29,7 +29,7 @@ const api = (token: string, method: string, path: string, body?: unknown) => adm
 /** An employer created by the province, with its administrator signed in to the admin console. */
 async function employer(name: string) {
   const admin = samplePerson(`${name}管理员`);
-  const made = await api(province, 'POST', '/units', { kind: 'employer', name, uscc: sampleUscc(usccSeq++), admin });
+  const made = await api(province, 'POST', '/units', { kind: 'employer', category: 'institution', name, uscc: sampleUscc(usccSeq++), admin });
   expect(made.status).toBe(201);
   return { id: made.body.unit.id as string, token: await adminToken(server, admin.idNumber, made.body.admin.initialPassword) };
 }

@@ -49,11 +49,11 @@ export async function insertUnit(sequelize: Sequelize, opts: { name?: string; pa
   const uscc = sampleUscc(nextSample());
   const path = [...(opts.parent?.path ?? []), id];
   await sequelize.query(
-    `INSERT INTO units (id, kind, level, name, uscc, path, affiliation, parent_unit_id, created_by_unit_id)
-     VALUES ($1, $2, $3, $4, $5, $6, 'confirmed', $7, $7)`,
+    `INSERT INTO units (id, kind, level, category, name, uscc, path, affiliation, parent_unit_id, created_by_unit_id)
+     VALUES ($1, $2, $3, $8, $4, $5, $6, 'confirmed', $7, $7)`,
     {
       bind: [id, opts.parent ? 'employer' : 'hrss', opts.parent ? null : 'province', opts.name ?? `测试单位${uscc.slice(-4)}`,
-        uscc, path, opts.parent?.id ?? null],
+        uscc, path, opts.parent?.id ?? null, opts.parent ? 'institution' : null],
     },
   );
   return { id, uscc, path, kind: opts.parent ? ('employer' as const) : ('hrss' as const) };

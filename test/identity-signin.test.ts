@@ -196,6 +196,7 @@ describe('password sign-in pages', () => {
       acct_kind: 'operator',
       unit_id: world.school.id,
       unit_path: [world.root.id, world.school.id],
+      unit_category: 'institution',
       roles: ['title.reviewer'],
       modules: ['title:unit-recommend', 'title:unit-verify'],
       client_id: 'title',
@@ -207,7 +208,7 @@ describe('password sign-in pages', () => {
       sub: world.op.accountId,
       acct_kind: 'operator',
       name: '王经办',
-      unit: { id: world.school.id, uscc: world.school.uscc, name: '测试示范学校', kind: 'employer' },
+      unit: { id: world.school.id, uscc: world.school.uscc, name: '测试示范学校', kind: 'employer', category: 'institution' },
       unit_path: [world.root.id, world.school.id],
       phone_number: `${world.op.phone.slice(0, 3)}****${world.op.phone.slice(-4)}`,
     });

@@ -58,6 +58,7 @@ describe('introspection (SPEC §6)', () => {
       acct_kind: 'operator',
       unit_id: world.school.id,
       unit_path: [world.root.id, world.school.id],
+      unit_category: 'institution',
       roles: ['title.reviewer'],
       iss: server.url,
     });

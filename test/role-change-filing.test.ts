@@ -90,7 +90,7 @@ describe('R16: any unit files a role-change request with the hrss bureau of its 
   it('R16: a unit not yet affiliated has no hrss bureau on its chain: 409 role_change.no_reviewer telling it to affiliate first', async () => {
     const made = await f.core.services.units.create(
       await f.core.actor(f.county.adminId),
-      { kind: 'employer', name: '未归口医院', uscc: sampleUscc(8600), responsibilities: '', admin: samplePerson() },
+      { kind: 'employer', category: 'institution', name: '未归口医院', uscc: sampleUscc(8600), responsibilities: '', admin: samplePerson() },
       f.core.meta,
     );
     const res = await rcr(made.admin.accountId).post('', { roleCode: 'title.reviewer', proposal: { comment: 'x' } });

@@ -66,7 +66,7 @@ describe('issue 5 item 1 — R6/R10: a subsystem-scoped administrator never reac
   });
 
   it('R7/R10: the creating unit keeps its power over the administrator of a unit affiliated elsewhere, and only over it', async () => {
-    const made = await call(f.county.adminId, 'POST', '/units', { kind: 'employer', name: '改投单位', admin: samplePerson() });
+    const made = await call(f.county.adminId, 'POST', '/units', { kind: 'employer', category: 'institution', name: '改投单位', admin: samplePerson() });
     expect(made.status).toBe(201);
     const req = await call(made.body.admin.accountId, 'POST', '/affiliation-requests', { targetUnitId: f.city2.unitId });
     expect((await call(f.city2.adminId, 'POST', `/affiliation-requests/${req.body.id}/approve`, {})).status).toBe(200);

@@ -69,8 +69,8 @@ describe('item 8: text with a lone UTF-16 surrogate is refused with 400 naming t
       [f.province.adminId, 'PUT', `/units/${f.county.unitId}`, { responsibilities: `职责\uDC00` }, 'body:responsibilities'],
       [f.province.adminId, 'POST', '/clients', { name: `partner${lone}`, resources: ['urn:partner:lone'] }, 'body:name'],
       [f.county.adminId, 'POST', '/role-change-requests', { roleCode: 'title.reviewer', proposal: { comment: `需要${lone}` } }, 'body:proposal.comment'],
-      [f.province.adminId, 'POST', '/units', { kind: 'employer', name: '孤立代理', admin: { ...samplePerson(), name: `张${lone}` } }, 'body:admin.name'],
-      [f.province.adminId, 'POST', '/units', { kind: 'employer', name: '孤立代理', admin: samplePerson(), [`x${lone}`]: 1 }, `body:x${lone}`],
+      [f.province.adminId, 'POST', '/units', { kind: 'employer', category: 'institution', name: '孤立代理', admin: { ...samplePerson(), name: `张${lone}` } }, 'body:admin.name'],
+      [f.province.adminId, 'POST', '/units', { kind: 'employer', category: 'institution', name: '孤立代理', admin: samplePerson(), [`x${lone}`]: 1 }, `body:x${lone}`],
     ];
     for (const [actor, method, path, body, where] of cases) {
       const res = await call(actor, method, path, body);

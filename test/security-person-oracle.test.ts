@@ -21,7 +21,7 @@ let usccSeq = 9600;
 /** A person administering a unit created by `creatorAdminId`: known name, ID number and phone. */
 async function knownAdmin(creatorAdminId: string, name: string) {
   const person = samplePerson(`${name}管理员`);
-  const made = await f.core.services.units.create(await f.core.actor(creatorAdminId), { kind: 'employer', name, uscc: sampleUscc(usccSeq++), admin: person }, f.core.meta);
+  const made = await f.core.services.units.create(await f.core.actor(creatorAdminId), { kind: 'employer', category: 'institution', name, uscc: sampleUscc(usccSeq++), admin: person }, f.core.meta);
   return { person, unitId: made.unit.id, adminId: made.admin.accountId };
 }
 
@@ -90,7 +90,7 @@ describe('issue 5 item 4 — R10: one answer about persons outside the jurisdict
     const employer = await f.child(county.adminId, 'employer', '探测县医院');
     const op = await f.operator(county.adminId);
     const paths: Array<[string, string, string, unknown]> = [
-      ['unit creation', 'POST', '/units', { kind: 'employer', name: '探测单位', admin: outside }],
+      ['unit creation', 'POST', '/units', { kind: 'employer', category: 'institution', name: '探测单位', admin: outside }],
       ['change-admin', 'PUT', `/units/${employer.unitId}/admin`, outside],
       ['add hrss admin', 'POST', `/units/${county.unitId}/admins`, { ...outside, scope: ['title'] }],
       ['phone change', 'PUT', `/accounts/${op}`, { phone: outside.phone }],

@@ -5,6 +5,7 @@ import { parsePhone } from '../../directory/codes/phone.ts';
 import { guard } from '../guard.ts';
 import type { AdminRoutes } from '../types.ts';
 import { account, idParams, limit, next, page, personInput } from '../schemas/common.ts';
+import { migrationRequest } from '../schemas/requests.ts';
 
 const roleCodes = z.array(z.string().min(1).max(100)).max(100);
 
@@ -126,7 +127,7 @@ export const accountRoutes: AdminRoutes = (router, { directory: { accounts, migr
       tags: ['accounts'],
       query: z.object({ status: z.enum(['pending', 'accepted', 'rejected']).optional(), limit, next }),
       response: page(
-        z.object({ id: z.uuid(), accountId: z.uuid(), fromUnitId: z.uuid(), toUnitId: z.uuid(), status: z.enum(['pending', 'accepted', 'rejected']), reason: z.string().nullable(), createdAt: z.string() }),
+        migrationRequest,
       ),
     }),
     async (ctx) => {

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { requestMeta } from '../../platform/http/request.ts';
 import { guard } from '../guard.ts';
-import { limit, next, page } from '../schemas/common.ts';
+import { idParams, limit, next, page } from '../schemas/common.ts';
 import type { AdminRoutes } from '../types.ts';
 
 const instant = z
@@ -15,6 +15,7 @@ const instant = z
 const filter = z.object({
   actor: z.uuid().optional().describe('Account id of the actor'),
   unitId: z.uuid().optional().describe('Events about this unit and the units below it'),
+  subject: z.uuid().optional().describe("An account: events about it and its person — sign-in attempts included (issue 8)"),
   action: z.string().max(100).optional().describe('Exact action, or a prefix ending in `*` (e.g. `account.*`)'),
   from: instant.optional(),
   to: instant.optional().describe('Exclusive upper bound'),
@@ -42,6 +43,21 @@ const event = z
 
 /** R25 — the audit trail of the caller's jurisdiction: query and export. */
 export const auditRoutes: AdminRoutes = (router, { directory: { auditQuery } }) => {
+  router.get(
+    '/accounts/:id/history',
+    guard({
+      summary: "An account's history: its sign-in attempts (failed and locked included) and every change made to it, newest first (R25)",
+      tags: ['audit', 'accounts'],
+      params: idParams,
+      query: z.object({ limit, next }),
+      response: page(event),
+      errors: [403, 404],
+    }),
+    async (ctx) => {
+      ctx.body = await auditQuery.list(ctx.state.actor, { ...ctx.guard.query, subject: ctx.guard.params.id });
+    },
+  );
+
   router.get(
     '/audit-events',
     guard({ summary: "Audit events of the caller's jurisdiction, newest first (R10, R25)", tags: ['audit'], query: filter.extend({ limit, next }), response: page(event), errors: [403, 404] }),

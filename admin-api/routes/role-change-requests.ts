@@ -2,36 +2,12 @@ import { z } from 'zod';
 import { requestMeta } from '../../platform/http/request.ts';
 import { guard } from '../guard.ts';
 import { idParams, limit, next, page } from '../schemas/common.ts';
+import { roleChangeRequest, roleChangeStatus } from '../schemas/requests.ts';
 import { roleCode, subsystem } from '../schemas/roles.ts';
 import type { Decision } from '../../directory/roles/role-change-service.ts';
 import type { AdminRoutes } from '../types.ts';
 
-const status = z.enum(['pending', 'accepted', 'rejected', 'answered']);
 const modules = z.array(z.string().max(100)).max(50);
-
-const request = z
-  .object({
-    id: z.uuid(),
-    fromUnitId: z.uuid(),
-    roleId: z.uuid().nullable(),
-    roleCode: z.string().nullable(),
-    proposal: z.record(z.string(), z.unknown()),
-    status,
-    currentReviewerUnitId: z.uuid().nullable().describe('The hrss unit that must act next (R16)'),
-    history: z.array(
-      z.object({
-        at: z.string(),
-        unitId: z.uuid(),
-        accountId: z.uuid(),
-        action: z.enum(['submitted', 'forwarded', 'answered', 'accepted', 'rejected']),
-        note: z.string().optional(),
-      }),
-    ),
-    createdBy: z.uuid(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: 'RoleChangeRequest' });
 
 const note = z.string().trim().min(1).max(2000);
 
@@ -57,7 +33,7 @@ export const roleChangeRoutes: AdminRoutes = (router, { directory: { roleChanges
           comment: note,
         }),
       }),
-      response: request,
+      response: roleChangeRequest,
       status: 201,
       errors: [403, 404, 409],
     }),
@@ -71,8 +47,8 @@ export const roleChangeRoutes: AdminRoutes = (router, { directory: { roleChanges
     guard({
       summary: "Requests the caller's unit submitted, must review, or has reviewed",
       tags: ['role-change-requests'],
-      query: z.object({ status: status.optional(), box: z.enum(['submitted', 'review']).optional(), limit, next }),
-      response: page(request),
+      query: z.object({ status: roleChangeStatus.optional(), box: z.enum(['submitted', 'review']).optional(), limit, next }),
+      response: page(roleChangeRequest),
       errors: [403],
     }),
     async (ctx) => {
@@ -82,7 +58,7 @@ export const roleChangeRoutes: AdminRoutes = (router, { directory: { roleChanges
 
   router.get(
     '/role-change-requests/:id',
-    guard({ summary: 'Read a role-change request', tags: ['role-change-requests'], params: idParams, response: request, errors: [403, 404] }),
+    guard({ summary: 'Read a role-change request', tags: ['role-change-requests'], params: idParams, response: roleChangeRequest, errors: [403, 404] }),
     async (ctx) => {
       ctx.body = await roleChanges.get(ctx.state.actor, ctx.guard.params.id);
     },
@@ -92,7 +68,7 @@ export const roleChangeRoutes: AdminRoutes = (router, { directory: { roleChanges
   const step = <B>(decision: Decision, summary: string, body: z.ZodType<B>, read: (b: B) => Step) =>
     router.post(
       `/role-change-requests/:id/${decision}`,
-      guard({ summary: `${summary} (R16)`, tags: ['role-change-requests'], params: idParams, body, response: request, errors: [403, 404, 409] }),
+      guard({ summary: `${summary} (R16)`, tags: ['role-change-requests'], params: idParams, body, response: roleChangeRequest, errors: [403, 404, 409] }),
       async (ctx) => {
         const { text, apply, code } = read(ctx.guard.body);
         ctx.body = await roleChanges.decide(ctx.state.actor, ctx.guard.params.id, decision, text, requestMeta(ctx), apply, code);

@@ -3,11 +3,12 @@ import { requestMeta } from '../../platform/http/request.ts';
 import { parsePersonInput as parsePerson } from '../../directory/persons/person-rules.ts';
 import { guard } from '../guard.ts';
 import type { AdminRoutes } from '../types.ts';
-import { adminScope, credentialsShown, idParams, limit, next, page, personInput, unit, unitKind, unitLevel } from '../schemas/common.ts';
+import { adminScope, credentialsShown, idParams, limit, next, page, personInput, unit, unitCategory, unitKind, unitLevel } from '../schemas/common.ts';
 
 const createUnit = z.object({
   kind: unitKind,
   level: unitLevel.optional(),
+  category: unitCategory.optional().describe('Required for employers (issue 8): institution 事业单位 · enterprise 企业 · social-organization 社会组织'),
   name: z.string().trim().min(1).max(200),
   uscc: z.string().max(40).optional().describe('Omit for a derived code (R2)'),
   usccOverride: z.boolean().optional().describe('Province administrators only: accept a code failing its check (R1)'),
@@ -26,7 +27,7 @@ type UnitTree = z.infer<typeof unit> & { children: UnitTree[] };
 const tree: z.ZodType<UnitTree> = unit.extend({ children: z.array(z.lazy(() => tree)) });
 
 /** Units (R1–R4, R6, R7, R10): thin routes over the unit service. */
-export const unitRoutes: AdminRoutes = (router, { directory: { units } }) => {
+export const unitRoutes: AdminRoutes = (router, { directory: { units, unitCodes } }) => {
   router.post(
     '/units',
     guard({ summary: 'Create a subordinate unit with its unit account and first administrator (R4, R7)', tags: ['units'], body: createUnit, response: created, status: 201, errors: [403, 409, 429] }),
@@ -41,7 +42,7 @@ export const unitRoutes: AdminRoutes = (router, { directory: { units } }) => {
     guard({
       summary: 'List units of the jurisdiction (R10)',
       tags: ['units'],
-      query: z.object({ parentId: z.uuid().optional(), createdById: z.uuid().optional(), kind: unitKind.optional(), status: z.enum(['active', 'disabled']).optional(), q: z.string().max(100).optional(), limit, next }),
+      query: z.object({ parentId: z.uuid().optional(), createdById: z.uuid().optional(), kind: unitKind.optional(), category: unitCategory.optional(), status: z.enum(['active', 'disabled']).optional(), q: z.string().max(100).optional(), limit, next }),
       response: page(unit),
     }),
     async (ctx) => {
@@ -67,12 +68,32 @@ export const unitRoutes: AdminRoutes = (router, { directory: { units } }) => {
       summary: "Update a unit's name, division or responsibilities",
       tags: ['units'],
       params: idParams,
-      body: z.object({ name: z.string().trim().min(1).max(200).optional(), adminDivision: z.string().regex(/^\d{6}$/).nullable().optional(), responsibilities: z.string().max(2000).optional() }),
+      body: z.object({ name: z.string().trim().min(1).max(200).optional(), category: unitCategory.optional(), adminDivision: z.string().regex(/^\d{6}$/).nullable().optional(), responsibilities: z.string().max(2000).optional() }),
       response: unit,
       errors: [403, 404],
     }),
     async (ctx) => {
       ctx.body = await units.update(ctx.state.actor, ctx.guard.params.id, ctx.guard.body, requestMeta(ctx));
+    },
+  );
+
+  router.put(
+    '/units/:id/code',
+    guard({
+      summary: "Replace a unit's temporary (derived) code with its own USCC (临时社会信用代码, R1–R3)",
+      description:
+        "By the unit's administrator or an administrator above it. The unit account's sign-in name becomes the new code; signing in with the old one says what the new one is. Units below keep their derived codes.",
+      tags: ['units'],
+      params: idParams,
+      body: z.object({
+        uscc: z.string().max(40),
+        usccOverride: z.boolean().optional().describe('Province administrators only: accept a code failing its check (R1)'),
+      }),
+      response: unit,
+      errors: [400, 403, 404, 409],
+    }),
+    async (ctx) => {
+      ctx.body = await unitCodes.replace(ctx.state.actor, ctx.guard.params.id, ctx.guard.body, requestMeta(ctx));
     },
   );
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_PAGE } from '../../platform/pagination.ts';
+import { UNIT_CATEGORIES } from '../../directory/models/index.ts';
 
 /** Shapes shared by several routes (OpenAPI components come from these). */
 export const idParams = z.object({ id: z.uuid() });
@@ -17,11 +18,13 @@ export const adminScope = z.array(z.enum(['all', 'personnel', 'title', 'talent',
 
 export const unitKind = z.enum(['hrss', 'competent', 'employer']);
 export const unitLevel = z.enum(['province', 'city', 'county']);
+export const unitCategory = z.enum(UNIT_CATEGORIES).describe('Employers only: institution 事业单位 · enterprise 企业 · social-organization 社会组织');
 
 export const unit = z.object({
   id: z.uuid(),
   kind: unitKind,
   level: unitLevel.nullable(),
+  category: unitCategory.nullable(),
   name: z.string(),
   uscc: z.string(),
   derived: z.boolean(),

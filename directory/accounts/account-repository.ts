@@ -3,7 +3,7 @@ import { decodeCursor } from '../../platform/pagination.ts';
 import type { Actor } from '../actor.ts';
 import { JURISDICTION_SQL } from '../authz/jurisdiction.ts';
 import type { UnitRelation } from '../authz/account-power.ts';
-import { AccountModel, dbNow, plain, type Account, type AccountKind, type AccountStatus, type Unit, type UnitKind } from '../models/index.ts';
+import { AccountModel, dbNow, plain, type Account, type AccountKind, type AccountStatus, type Unit, type UnitCategory, type UnitKind } from '../models/index.ts';
 
 export interface AccountFilter {
   unitIds: string[];
@@ -59,6 +59,8 @@ export interface SignInView {
   unitUscc: string;
   unitName: string;
   unitKind: UnitKind;
+  /** Issue 8 — an employer's category (null for bureaus and departments, and employers not yet categorised). */
+  unitCategory: UnitCategory | null;
   unitStatus: string;
   /** Unit ids from the root to the unit by confirmed affiliation (R14). */
   unitPath: string[];
@@ -89,6 +91,11 @@ export class AccountRepository {
 
   async create(tx: Transaction, a: Pick<Account, 'kind' | 'unitId' | 'unitKind' | 'personId' | 'username' | 'scope'>): Promise<Account> {
     return plain(await AccountModel.create(a, { transaction: tx }))!;
+  }
+
+  /** R3 — the unit account's sign-in name follows the unit's code. */
+  async renameUnitAccount(tx: Transaction, unitId: string, username: string): Promise<void> {
+    await AccountModel.update({ username, updatedAt: dbNow() }, { where: { unitId, kind: 'unit' }, transaction: tx });
   }
 
   /** An active account of the person of this kind in this unit, if any (one per person, unit and kind). */
@@ -131,7 +138,7 @@ export class AccountRepository {
   async signInView(tx: Transaction | undefined, accountId: string): Promise<SignInView | null> {
     const [row] = await this.sequelize.query<SignInView>(
       `SELECT a.id, a.kind, a.status, a.unit_id AS "unitId", u.uscc AS "unitUscc", u.name AS "unitName",
-         u.kind AS "unitKind", u.status AS "unitStatus", u.path AS "unitPath", p.name AS "personName",
+         u.kind AS "unitKind", u.category AS "unitCategory", u.status AS "unitStatus", u.path AS "unitPath", p.name AS "personName",
          p.phone_masked AS "phoneMasked",
          COALESCE((SELECT c.must_change FROM credentials c WHERE c.person_id = a.person_id),
                   (SELECT c.must_change FROM credentials c WHERE c.account_id = a.id), false) AS "mustChange",

@@ -70,4 +70,15 @@ export class MigrationRepository {
       { replacements: { id, ...d }, transaction: tx },
     );
   }
+
+  /** Issue 8 inbox — migrations into `unitId` waiting for its administrator: the count and the oldest `limit`. */
+  async waitingFor(unitId: string, limit: number): Promise<{ count: number; items: MigrationListRow[] }> {
+    const rows = await this.sequelize.query<MigrationListRow & { total: string }>(
+      `SELECT id, account_id AS "accountId", from_unit_id AS "fromUnitId", to_unit_id AS "toUnitId", status, reason,
+         created_at AS "createdAt", count(*) OVER () AS total
+       FROM migration_requests WHERE to_unit_id = :unitId AND status = 'pending' ORDER BY created_at, id LIMIT :limit`,
+      { replacements: { unitId, limit }, type: QueryTypes.SELECT },
+    );
+    return { count: Number(rows[0]?.total ?? 0), items: rows.map(({ total: _, ...r }) => r) };
+  }
 }

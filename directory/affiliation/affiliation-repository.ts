@@ -56,4 +56,21 @@ export class AffiliationRepository {
     const found = await AffiliationRequestModel.findAll({ where: { id: rows.map((r) => r.id) }, order: [['createdAt', 'ASC'], ['id', 'ASC']] });
     return found.map((r) => plain(r)!);
   }
+
+  /**
+   * Issue 8 inbox — pending requests waiting for a decision: addressed to `unitId` (`'own'`, its
+   * administrator) or to a unit of its jurisdiction (`'jurisdiction'`, an hrss reviewer, R13); the
+   * count and the oldest `limit`.
+   */
+  async waiting(f: { unitId: string; decidable: 'own' | 'jurisdiction'; limit: number }): Promise<{ count: number; items: AffiliationRequest[] }> {
+    const where =
+      f.decidable === 'own' ? 'r.target_unit_id = :jurisdictionUnitId' : `r.target_unit_id IN (SELECT u.id FROM units u WHERE ${JURISDICTION_SQL})`;
+    const rows = await this.sequelize.query<{ id: string; total: string }>(
+      `SELECT r.id, count(*) OVER () AS total FROM affiliation_requests r WHERE r.status = 'pending' AND ${where}
+       ORDER BY r.created_at, r.id LIMIT :limit`,
+      { replacements: { jurisdictionUnitId: f.unitId, limit: f.limit }, type: QueryTypes.SELECT },
+    );
+    const found = await AffiliationRequestModel.findAll({ where: { id: rows.map((r) => r.id) }, order: [['createdAt', 'ASC'], ['id', 'ASC']] });
+    return { count: Number(rows[0]?.total ?? 0), items: found.map((r) => plain(r)!) };
+  }
 }

@@ -10,7 +10,8 @@ import type { AffiliationRepository } from './affiliation-repository.ts';
 import { canAffiliate } from '../units/creation-rules.ts';
 import type { UnitRepository } from '../units/unit-repository.ts';
 
-const view = (r: AffiliationRequest) => ({
+/** An affiliation request as the API shows it. */
+export const affiliationRequestView = (r: AffiliationRequest) => ({
   id: r.id,
   unitId: r.unitId,
   targetUnitId: r.targetUnitId,
@@ -46,7 +47,7 @@ export class AffiliationService {
       if (await this.deps.requests.pendingOf(tx, unit.id)) throw conflict('affiliation.pending_exists', 'The unit already has a pending affiliation request');
       const req = await this.deps.requests.create(tx, { unitId: unit.id, targetUnitId: target.id, requestedBy: actor.accountId });
       await this.deps.audit.record(tx, { actor, action: 'affiliation.request', target: { type: 'affiliation-request', id: req.id }, unitId: unit.id, details: { targetUnitId: target.id }, meta });
-      return view(req);
+      return affiliationRequestView(req);
     });
   }
 
@@ -89,7 +90,7 @@ export class AffiliationService {
       limit: f.limit,
       after: cursor ? [cursor[0] as string, cursor[1] as string] : undefined,
     });
-    return toPage(models, f.limit, (r) => [new Date(r.createdAt).toISOString(), r.id], view);
+    return toPage(models, f.limit, (r) => [new Date(r.createdAt).toISOString(), r.id], affiliationRequestView);
   }
 
   private async mayDecide(actor: Actor, targetUnitId: string, tx: Transaction) {

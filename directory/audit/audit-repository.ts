@@ -32,6 +32,8 @@ export interface AuditReadFilter {
   root: boolean;
   actor?: string | undefined;
   unitId?: string | undefined;
+  /** Events whose target is one of these (an account and its person). */
+  subjects?: string[] | undefined;
   action?: string | undefined;
   from?: Date | undefined;
   to?: Date | undefined;
@@ -93,6 +95,7 @@ export class AuditRepository {
     const r: Record<string, unknown> = { jurisdictionUnitId: f.jurisdictionUnitId, root: f.root, limit: f.limit + 1 };
     if (f.actor) (where.push('e.actor_account_id = :actor'), (r.actor = f.actor));
     if (f.unitId) (where.push('(e.unit_path @> ARRAY[CAST(:unitId AS uuid)] OR e.unit_id = :unitId)'), (r.unitId = f.unitId));
+    if (f.subjects) (where.push('e.target_id IN (:subjects)'), (r.subjects = f.subjects));
     if (f.action?.endsWith('*')) {
       where.push(`e.action LIKE :action ESCAPE '\\'`);
       r.action = `${f.action.slice(0, -1).replace(/[\\%_]/g, '\\$&')}%`;

@@ -71,6 +71,7 @@ const EXPECTED: Record<Action, Name[]> = {
   'client.read': ['adminProvince', 'adminProvinceTitle'],
   'client.manage': ['adminProvince'],
   'audit.read': ADMINS,
+  'inbox.read': [...ADMINS, 'opHrssReviewer'],
 };
 
 describe('R7/R9/R13/R15/R16 authorization table (every actor kind × every action)', () => {

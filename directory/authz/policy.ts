@@ -12,6 +12,7 @@ export const ACTIONS = [
   'role-change.create', 'role-change.read', 'role-change.decide',
   'client.read', 'client.manage',
   'audit.read',
+  'inbox.read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -115,6 +116,8 @@ export const POLICY: Record<Action, Partial<Record<AccountKind, readonly Conditi
   'client.read': { admin: ['province-hrss'] },
   'client.manage': { admin: ['province-hrss', 'scope-all'] },
   'audit.read': { admin: [] },
+  // Issue 8: what waits for the caller's unit; each part is shown only to whom may act on it.
+  'inbox.read': { admin: [], operator: ['hrss-operator', 'affiliation-reviewer'] },
 };
 
 /** The first reason the table refuses, or null when it allows. Pure. */

@@ -50,9 +50,9 @@ export async function loadDemo(env: { issuer: string }, services: Directory): Pr
   const zunyi = await create(provinceAdmin, { kind: 'hrss', name: '遵义市人力资源和社会保障局', uscc: sampleUscc(3), adminDivision: '520300', admin: person(3, '遵义市局管理员') });
   const county = await create(guiyang.admin.accountId, { kind: 'hrss', name: '清镇市人力资源和社会保障局', uscc: sampleUscc(4), adminDivision: '520181', admin: person(4, '清镇市局管理员') });
   const education = await create(provinceAdmin, { kind: 'competent', name: '贵州省教育厅', uscc: sampleUscc(5), responsibilities: '教育系统事业单位主管部门', admin: person(5, '省教育厅管理员') });
-  const university = await create(education.admin.accountId, { kind: 'employer', name: '贵州示范大学', uscc: sampleUscc(6), admin: person(6, '示范大学管理员') });
-  const school = await create(university.admin.accountId, { kind: 'employer', name: '贵州示范大学附属中学', admin: person(7, '附中管理员') });
-  await create(county.admin.accountId, { kind: 'employer', name: '清镇市第一中学', admin: person(8, '清镇一中管理员') });
+  const university = await create(education.admin.accountId, { kind: 'employer', category: 'institution', name: '贵州示范大学', uscc: sampleUscc(6), admin: person(6, '示范大学管理员') });
+  const school = await create(university.admin.accountId, { kind: 'employer', category: 'institution', name: '贵州示范大学附属中学', admin: person(7, '附中管理员') });
+  await create(county.admin.accountId, { kind: 'employer', category: 'institution', name: '清镇市第一中学', admin: person(8, '清镇一中管理员') });
   void zunyi;
   logins.push({ who: '贵阳市人社局管理员 (city administrator)', username: sampleIdNumber(2), initialPassword: guiyang.admin.initialPassword });
   logins.push({ who: '示范大学管理员 (employer administrator)', username: sampleIdNumber(6), initialPassword: university.admin.initialPassword });

@@ -19,6 +19,8 @@ export const accessTokenClaimsSchema = z.object({
   unit_id: z.string(),
   /** Subsystem tokens only. */
   unit_path: z.array(z.string()).optional(),
+  /** Subsystem tokens only (issue 8): an employer's category — the personnel subsystem serves public institutions. */
+  unit_category: z.enum(['institution', 'enterprise', 'social-organization']).nullable().optional(),
   roles: z.array(z.string()).optional(),
   modules: z.array(z.string()).optional(),
   /** The grant the token belongs to: introspection checks it is still alive. */

@@ -149,6 +149,16 @@ export class CredentialRepository {
     return row?.id;
   }
 
+  /** Issue 8 (R3) — the current code of the unit whose replaced temporary code `name` was. */
+  async renamedUnitCode(name: string): Promise<string | undefined> {
+    if (!name || name.length > 32) return undefined;
+    const [row] = await this.rows<{ uscc: string }>(
+      'SELECT u.uscc FROM retired_unit_codes r JOIN units u ON u.id = r.unit_id WHERE r.code = :name',
+      { name },
+    );
+    return row?.uscc;
+  }
+
   /**
    * R19 — reserves one guess before the password is checked: a single UPDATE counts the attempt and,
    * at the threshold, locks the credential. PostgreSQL serializes concurrent UPDATEs of the row and

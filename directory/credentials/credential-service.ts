@@ -14,12 +14,12 @@ import type { ThrottleRepository } from './throttle-repository.ts';
 export type { CredentialOwner, SignInAccount };
 
 /** Why a sign-in attempt failed, as the audit trail records it (R25). */
-export type SignInFailureReason = 'wrong_password' | 'unknown_user' | 'locked' | 'throttled' | 'disabled';
+export type SignInFailureReason = 'wrong_password' | 'unknown_user' | 'locked' | 'throttled' | 'disabled' | 'renamed';
 /**
  * What the person is told. Unknown names and wrong passwords get the same answer (R19), and an
  * unknown name "locks" after as many tries as a real one, so the answer never tells them apart.
  */
-export type SignInAnswer = 'invalid_credentials' | 'locked' | 'throttled' | 'disabled';
+export type SignInAnswer = 'invalid_credentials' | 'locked' | 'throttled' | 'disabled' | 'renamed';
 
 export type PasswordCheck =
   | {
@@ -31,7 +31,7 @@ export type PasswordCheck =
       /** R18/R20 — initial or expired password: it must be changed before any token is issued. */
       mustChange: boolean;
     }
-  | { ok: false; reason: SignInFailureReason; answer: SignInAnswer };
+  | { ok: false; reason: SignInFailureReason; answer: SignInAnswer; /** `renamed`: the sign-in name to use now. */ newName?: string };
 
 export interface InitialPassword {
   password: string;
@@ -108,6 +108,12 @@ export class CredentialService {
 
     const credentialId = await this.repo.findIdBySignInName(name);
     if (!credentialId) {
+      // Issue 8 (R3): a unit's temporary code replaced by its own USCC — a public code, so the answer may name the new one.
+      const newName = await this.repo.renamedUnitCode(name);
+      if (newName) {
+        await this.deps.db.transaction((tx) => record(tx, 'renamed', { details: { newName } }));
+        return { ok: false, reason: 'renamed', answer: 'renamed', newName };
+      }
       const answer = await this.pretendGuess(name, input.password);
       await this.deps.db.transaction((tx) => record(tx, 'unknown_user'));
       return { ok: false, reason: 'unknown_user', answer };

@@ -10,6 +10,9 @@ import {
 
 export type UnitKind = 'hrss' | 'competent' | 'employer';
 export type UnitLevel = 'province' | 'city' | 'county';
+/** Issue 8 — what kind of employer: 事业单位 (public institution), 企业 (enterprise), 社会组织 (social organisation). */
+export const UNIT_CATEGORIES = ['institution', 'enterprise', 'social-organization'] as const;
+export type UnitCategory = (typeof UNIT_CATEGORIES)[number];
 export type AccountKind = 'unit' | 'admin' | 'operator';
 export type AccountStatus = 'active' | 'disabled' | 'offboarded';
 
@@ -17,6 +20,7 @@ export class UnitModel extends Model<InferAttributes<UnitModel>, InferCreationAt
   declare id: CreationOptional<string>;
   declare kind: UnitKind;
   declare level: UnitLevel | null;
+  declare category: CreationOptional<UnitCategory | null>;
   declare name: string;
   declare uscc: string;
   declare derived: CreationOptional<boolean>;
@@ -160,7 +164,7 @@ export function initModels(sequelize: Sequelize) {
   const opts = (tableName: string) => ({ sequelize, tableName, underscored: true, timestamps: false });
   UnitModel.init(
     {
-      id: uuidKey(), kind: TEXT, level: TEXT, name: TEXT, uscc: TEXT, derived: BOOLEAN, usccOverride: BOOLEAN,
+      id: uuidKey(), kind: TEXT, level: TEXT, category: TEXT, name: TEXT, uscc: TEXT, derived: BOOLEAN, usccOverride: BOOLEAN,
       nextDerivedSerial: INTEGER, adminDivision: TEXT, responsibilities: TEXT, createdByUnitId: UUID,
       parentUnitId: UUID, affiliation: TEXT, path: ARRAY(UUID), status: TEXT, ...stamps(),
     },

@@ -108,6 +108,16 @@ export class RoleChangeRepository {
     await RoleChangeRequestModel.update({ ...changes, updatedAt: dbNow() }, { where: { id }, transaction: tx });
   }
 
+  /** Issue 8 inbox — requests whose next step is `unitId`'s (R16): the count and the oldest `limit`. */
+  async waitingFor(unitId: string, limit: number): Promise<{ count: number; items: RoleChangeRow[] }> {
+    const rows = await this.sequelize.query<RoleChangeRow & { total: string }>(
+      `${VIEW.replace(/^SELECT /, 'SELECT count(*) OVER () AS total, ')} WHERE c.current_reviewer_unit_id = :unitId AND c.status = 'pending'
+       ORDER BY c.created_at, c.id LIMIT :limit`,
+      { replacements: { unitId, limit }, type: QueryTypes.SELECT },
+    );
+    return { count: Number(rows[0]?.total ?? 0), items: rows.map(({ total: _, ...r }) => r) };
+  }
+
   private involved(unitId: string, extra: Record<string, unknown>): Record<string, unknown> {
     return { unitId, involved: JSON.stringify([{ unitId }]), ...extra };
   }

@@ -22,7 +22,7 @@ export interface RoleChangeProposal {
   comment: string;
 }
 
-const roleChangeView = (r: RoleChangeRow) => ({
+export const roleChangeView = (r: RoleChangeRow) => ({
   id: r.id,
   fromUnitId: r.fromUnitId,
   roleId: r.roleId,

@@ -1,26 +1,61 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { decodeCursor } from '../../platform/pagination.ts';
 import { JURISDICTION_SQL } from '../authz/jurisdiction.ts';
-import { dbNow, plain, UnitModel, type Unit, type UnitKind } from '../models/index.ts';
+import { dbNow, plain, UnitModel, type Unit, type UnitCategory, type UnitKind } from '../models/index.ts';
 
 export interface UnitFilter {
   parentId?: string | undefined;
   createdById?: string | undefined;
   kind?: UnitKind | undefined;
+  category?: UnitCategory | undefined;
   status?: 'active' | 'disabled' | undefined;
   q?: string | undefined;
   limit: number;
   next?: string | undefined;
 }
 
-const COLUMNS = `u.id, u.kind, u.level, u.name, u.uscc, u.derived, u.uscc_override AS "usccOverride",
+/** What the upper-unit lookup asks the table (issue 8). */
+export interface UpperUnitQuery {
+  selfId: string;
+  kinds: UnitKind[];
+  /** hrss levels allowed (units of other kinds have none). */
+  levels?: Array<'province' | 'city' | 'county'> | undefined;
+  /** An administrative-division code prefix (2, 4 or 6 digits). */
+  area?: string | undefined;
+  name?: NameSearch | undefined;
+  limit: number;
+  next?: string | undefined;
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** LIKE patterns for a typed name: exact, prefix, contiguous, and its characters in order (`省人社` finds `省人力资源和社会保障厅`). */
+export interface NameSearch {
+  exact: string;
+  prefix: string;
+  contiguous: string;
+  pattern: string;
+}
+
+export function nameSearch(typed: string): NameSearch {
+  const chars = [...typed.replace(/\s+/g, '')];
+  const exact = chars.join('');
+  return {
+    exact,
+    prefix: `${escapeLike(exact)}%`,
+    contiguous: `%${escapeLike(exact)}%`,
+    pattern: `%${chars.map(escapeLike).join('%')}%`,
+  };
+}
+
+const COLUMNS = `u.id, u.kind, u.level, u.category, u.name, u.uscc, u.derived, u.uscc_override AS "usccOverride",
   u.admin_division AS "adminDivision", u.responsibilities, u.created_by_unit_id AS "createdByUnitId",
   u.parent_unit_id AS "parentUnitId", u.affiliation, u.path, u.status, u.created_at AS "createdAt",
   u.updated_at AS "updatedAt"`;
 
 export type UnitRow = Pick<
   Unit,
-  | 'id' | 'kind' | 'level' | 'name' | 'uscc' | 'derived' | 'usccOverride' | 'adminDivision' | 'responsibilities'
+  | 'id' | 'kind' | 'level' | 'category' | 'name' | 'uscc' | 'derived' | 'usccOverride' | 'adminDivision' | 'responsibilities'
   | 'createdByUnitId' | 'parentUnitId' | 'affiliation' | 'path' | 'status' | 'createdAt' | 'updatedAt'
 >;
 
@@ -66,7 +101,7 @@ export class UnitRepository {
   async create(
     tx: Transaction,
     u: Pick<Unit, 'id' | 'kind' | 'level' | 'name' | 'uscc' | 'adminDivision' | 'createdByUnitId' | 'path'> &
-      Partial<Pick<Unit, 'derived' | 'usccOverride' | 'responsibilities' | 'affiliation'>>,
+      Partial<Pick<Unit, 'category' | 'derived' | 'usccOverride' | 'responsibilities' | 'affiliation'>>,
   ): Promise<Unit> {
     return plain(await UnitModel.create(u, { transaction: tx }))!;
   }
@@ -75,9 +110,25 @@ export class UnitRepository {
   async update(
     tx: Transaction,
     id: string,
-    changes: Partial<Pick<Unit, 'name' | 'adminDivision' | 'responsibilities' | 'status'>>,
+    changes: Partial<Pick<Unit, 'name' | 'category' | 'adminDivision' | 'responsibilities' | 'status'>>,
   ): Promise<Unit> {
     const [, rows] = await UnitModel.update({ ...changes, updatedAt: dbNow() }, { where: { id }, returning: true, transaction: tx });
+    return plain(rows[0]!)!;
+  }
+
+  /**
+   * Issue 8 (R2, R3) — the unit's own USCC replaces its temporary code; the old one is kept as retired
+   * (a sign-in with it is told the new one). The caller holds the unit's row lock.
+   */
+  async replaceCode(tx: Transaction, unit: Pick<Unit, 'id' | 'uscc'>, code: string, override: boolean): Promise<Unit> {
+    await this.sequelize.query('INSERT INTO retired_unit_codes (code, unit_id) VALUES (:old, :id)', {
+      replacements: { old: unit.uscc, id: unit.id },
+      transaction: tx,
+    });
+    const [, rows] = await UnitModel.update(
+      { uscc: code, derived: false, usccOverride: override, updatedAt: dbNow() },
+      { where: { id: unit.id }, returning: true, transaction: tx },
+    );
     return plain(rows[0]!)!;
   }
 
@@ -110,6 +161,7 @@ export class UnitRepository {
     }
     if (f.createdById) (where.push('u.created_by_unit_id = :createdById'), (replacements.createdById = f.createdById));
     if (f.kind) (where.push('u.kind = :kind'), (replacements.kind = f.kind));
+    if (f.category) (where.push('u.category = :category'), (replacements.category = f.category));
     if (f.status) (where.push('u.status = :status'), (replacements.status = f.status));
     if (f.q) {
       where.push(`(u.name LIKE :q ESCAPE '\\' OR u.uscc LIKE :q ESCAPE '\\')`);
@@ -120,6 +172,33 @@ export class UnitRepository {
     return this.sequelize.query<UnitRow>(
       `SELECT ${COLUMNS} FROM units u WHERE ${where.join(' AND ')} ORDER BY u.name, u.id LIMIT :limit`,
       { replacements, type: QueryTypes.SELECT, transaction: tx },
+    );
+  }
+
+  /**
+   * Issue 8 (R13) — active units of the given kinds anywhere in the province that a unit may choose
+   * as its upper unit, never itself or a unit below it (a cycle). `name` is the name pattern of
+   * {@link nameSearch}; `code` a prefix of the code. Ordered by how well the name matches (exact,
+   * prefix, contiguous, the characters in order), then shorter names, name, id; keyset-paged on that.
+   */
+  lookupUpper(f: UpperUnitQuery): Promise<Array<UnitRow & { rank: number; len: number }>> {
+    const where = [`u.status = 'active'`, `u.kind IN (:kinds)`, `NOT (u.path @> ARRAY[CAST(:self AS uuid)])`];
+    const replacements: Record<string, unknown> = { kinds: f.kinds, self: f.selfId, limit: f.limit + 1, exact: '', prefix: '', contiguous: '' };
+    if (f.levels) (where.push(`(u.level IS NULL OR u.level IN (:levels))`), (replacements.levels = f.levels));
+    if (f.area) (where.push(`u.admin_division LIKE :area`), (replacements.area = `${f.area}%`));
+    if (f.name) {
+      where.push(`(u.name LIKE :pattern ESCAPE '\\' OR u.uscc LIKE :codePrefix ESCAPE '\\')`);
+      Object.assign(replacements, f.name, { codePrefix: `${escapeLike(f.name.exact.toUpperCase())}%` });
+    }
+    const rank = `CASE WHEN u.name = :exact OR u.uscc = upper(:exact) THEN 0 WHEN u.name LIKE :prefix ESCAPE '\\' THEN 1
+      WHEN u.name LIKE :contiguous ESCAPE '\\' THEN 2 ELSE 3 END`;
+    const cursor = decodeCursor(f.next, ['seq', 'seq', 'text', 'uuid']);
+    const after = cursor ? `WHERE (s.rank, s.len, s.name, s.id) > (:cRank, :cLen, :cName, CAST(:cId AS uuid))` : '';
+    if (cursor) Object.assign(replacements, { cRank: cursor[0], cLen: cursor[1], cName: cursor[2], cId: cursor[3] });
+    return this.sequelize.query(
+      `SELECT * FROM (SELECT ${COLUMNS}, ${f.name ? rank : '0'} AS rank, length(u.name) AS len FROM units u WHERE ${where.join(' AND ')}) s
+       ${after} ORDER BY s.rank, s.len, s.name, s.id LIMIT :limit`,
+      { replacements, type: QueryTypes.SELECT },
     );
   }
 

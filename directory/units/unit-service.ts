@@ -4,10 +4,10 @@ import type { Database } from '../../platform/db/database.ts';
 import { badRequest, conflict, forbidden, notFound } from '../../platform/errors.ts';
 import { toPage } from '../../platform/pagination.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
-import { authorize, isProvinceHrss } from '../authz/policy.ts';
+import { authorize } from '../authz/policy.ts';
 import type { AuditService } from '../audit/audit-service.ts';
-import { checkUscc, derivedCode, isCheckFailure } from '../codes/uscc.ts';
-import type { UnitKind, UnitLevel } from '../models/index.ts';
+import { derivedCode } from '../codes/uscc.ts';
+import type { UnitCategory, UnitKind, UnitLevel } from '../models/index.ts';
 import type { PersonInput } from '../persons/person-repository.ts';
 import type { AccountFactory } from '../accounts/account-factory.ts';
 import type { InitialPassword } from '../credentials/credential-service.ts';
@@ -19,17 +19,38 @@ import type { PersonGate } from '../persons/person-gate.ts';
 import { checkCreation } from './creation-rules.ts';
 import type { UnitFilter, UnitRepository, UnitRow } from './unit-repository.ts';
 import { nest, unitView } from './unit-view.ts';
+import { acceptUscc } from './uscc-acceptance.ts';
 import { uniqueConflict } from '../unique-conflicts.ts';
 
 export interface CreateUnitInput {
   kind: UnitKind;
   level?: UnitLevel | null | undefined;
+  /** Issue 8 — required for employers, refused for other kinds. */
+  category?: UnitCategory | undefined;
   name: string;
   uscc?: string | undefined;
   usccOverride?: boolean | undefined;
   adminDivision?: string | undefined;
   responsibilities?: string | undefined;
   admin: PersonInput;
+}
+
+/** What `PUT /units/{id}` may change. */
+export interface UnitChanges {
+  name?: string | undefined;
+  category?: UnitCategory | undefined;
+  adminDivision?: string | null | undefined;
+  responsibilities?: string | undefined;
+}
+
+/** Issue 8 — an employer says what kind it is (the subsystems need it); bureaus and departments have none. */
+function checkCategory(kind: UnitKind, category: UnitCategory | undefined): void {
+  if (kind === 'employer' && category === undefined) {
+    throw badRequest('unit.category_required', 'An employer needs its category: institution, enterprise or social-organization');
+  }
+  if (kind !== 'employer' && category !== undefined) {
+    throw badRequest('unit.category_not_applicable', 'Only employers have a category');
+  }
 }
 
 /** Units: creation chain (R4), codes (R1–R3), first administrator (R7), jurisdiction (R10). */
@@ -53,7 +74,8 @@ export class UnitService {
    */
   async create(actor: Actor, input: CreateUnitInput, meta: RequestMeta) {
     authorize(actor, 'unit.create');
-    const uscc = input.uscc === undefined ? undefined : this.acceptUscc(actor, input.uscc, input.usccOverride === true);
+    checkCategory(input.kind, input.category);
+    const uscc = input.uscc === undefined ? undefined : acceptUscc(actor, input.uscc, input.usccOverride === true);
     const [unitSecret, adminSecret] = await Promise.all([this.deps.factory.prepareSecret(), this.deps.factory.prepareSecret()]);
     return this.deps.personGate.guard(actor, 'unit.create', input.admin, meta, () => this.createIn(actor, input, uscc, unitSecret, adminSecret, meta));
   }
@@ -73,6 +95,7 @@ export class UnitService {
             id,
             kind: input.kind,
             level,
+            category: input.category ?? null,
             name: input.name,
             uscc: code,
             derived: uscc === undefined,
@@ -97,7 +120,7 @@ export class UnitService {
           action: 'unit.create',
           target: { type: 'unit', id: unit.id },
           unitId: unit.id,
-          details: { kind: unit.kind, level, name: unit.name, uscc: code, derived: uscc === undefined, usccOverride: unit.usccOverride, adminAccountId: admin.account.id },
+          details: { kind: unit.kind, level, category: unit.category, name: unit.name, uscc: code, derived: uscc === undefined, usccOverride: unit.usccOverride, adminAccountId: admin.account.id },
           meta,
         });
         return {
@@ -112,20 +135,6 @@ export class UnitService {
     }
   }
 
-  /**
-   * R1 — a code must pass both check characters; a province administrator may accept a pilot-area
-   * code failing only the checks with an explicit, audited override.
-   */
-  private acceptUscc(actor: Actor, raw: string, override: boolean): string {
-    const check = checkUscc(raw);
-    if (check.ok) return check.value;
-    const overridable = isCheckFailure(check.reason);
-    if (override && overridable) {
-      if (isProvinceHrss(actor) && actor.kind === 'admin') return check.value;
-      throw forbidden('unit.uscc_override_forbidden', 'Only a province administrator may accept a code that fails its check');
-    }
-    throw badRequest('unit.uscc_invalid', check.message, { position: check.position, reason: check.reason, overridable });
-  }
 
   async get(actor: Actor, id: string) {
     authorize(actor, 'unit.read');
@@ -150,13 +159,14 @@ export class UnitService {
     return nest(root, rows);
   }
 
-  async update(actor: Actor, id: string, changes: { name?: string | undefined; adminDivision?: string | null | undefined; responsibilities?: string | undefined }, meta: RequestMeta) {
+  async update(actor: Actor, id: string, changes: UnitChanges, meta: RequestMeta) {
     authorize(actor, 'unit.update');
     return this.deps.db.transaction(async (tx) => {
       const row = await this.visible(tx, actor, id);
+      if (changes.category !== undefined) checkCategory(row.kind, changes.category);
       if (row.id === actor.unitId && actor.unitKind !== 'hrss') {
         // R10 — a unit's own data is maintained by the unit above it, except its responsibilities.
-        if (changes.name !== undefined || changes.adminDivision !== undefined) {
+        if (changes.name !== undefined || changes.adminDivision !== undefined || changes.category !== undefined) {
           throw forbidden('unit.update_own_forbidden', "A unit's name and division are maintained by the unit above it");
         }
       }

@@ -5,6 +5,7 @@ export const unitView = (u: UnitRow) => ({
   id: u.id,
   kind: u.kind,
   level: u.level,
+  category: u.category,
   name: u.name,
   uscc: u.uscc,
   derived: u.derived,

@@ -18,7 +18,8 @@ export const passwordSignIn: StepHandler = async (ctx, req, deps) => {
   if (!result.ok) {
     const status = result.answer === 'throttled' ? 429 : 401;
     if (status === 429) ctx.set('Retry-After', String(ADDRESS_WINDOW_SECONDS));
-    return render(ctx, status, signInPage(req.env, { error: t(req.env.lang, result.answer), username }));
+    const error = t(req.env.lang, result.answer, { code: result.newName ?? '' });
+    return render(ctx, status, signInPage(req.env, { error, username: result.newName ?? username }));
   }
   await proceed(ctx, req, deps, {
     auth: {

@@ -26,6 +26,29 @@ export const unitErrors = defineErrors({
         },
       },
     },
+    'unit.lookup_throttled': {
+      status: 429,
+      zh: '查询单位过于频繁，请一分钟后再试。',
+      en: 'Too many unit lookups; try again in a minute',
+      description: 'Issue 8: the province-wide upper-unit lookup is limited per administrator. `details.retryAfterSeconds`.',
+    },
+    'unit.category_required': {
+      status: 400,
+      zh: '请选择单位类别：事业单位、企业或社会组织。',
+      en: 'An employer needs its category: institution, enterprise or social-organization',
+      description: 'Issue 8: `category` is required when creating an employer.',
+    },
+    'unit.category_not_applicable': {
+      status: 400,
+      zh: '只有用人单位有单位类别（事业单位、企业、社会组织）。',
+      en: 'Only employers have a category',
+    },
+    'unit.code_not_temporary': {
+      status: 409,
+      zh: '该单位已使用正式的统一社会信用代码，只有临时代码可以更换。',
+      en: 'The unit already has its own code; only a temporary (derived) code is replaced',
+      description: 'Issue 8 (R2): `PUT /units/{id}/code` replaces a derived code once.',
+    },
     'unit.uscc_taken': { status: 409, zh: '已有单位使用该代码。', en: 'A unit with this code already exists' },
     'unit.uscc_override_forbidden': {
       status: 403,

@@ -18,7 +18,7 @@ export async function openAdminFixture() {
   /** Creates a unit under `creator` and has the creator confirm its affiliation (R4, R13). */
   async function child(creatorAdminId: string, kind: 'hrss' | 'competent' | 'employer', name: string) {
     const creator = await core.actor(creatorAdminId);
-    const made = await units.create(creator, { kind, name, uscc: sampleUscc(usccSeq++), responsibilities: '', admin: samplePerson(`${name}管理员`) }, meta);
+    const made = await units.create(creator, { kind, ...(kind === 'employer' ? { category: 'institution' as const } : {}), name, uscc: sampleUscc(usccSeq++), responsibilities: '', admin: samplePerson(`${name}管理员`) }, meta);
     const req = await affiliation.request(await core.actor(made.admin.accountId), creator.unitId, meta);
     await affiliation.decide(creator, req.id, true, undefined, meta);
     return { unitId: made.unit.id, adminId: made.admin.accountId, unitAccountId: made.unitAccount.id };
