@@ -4,6 +4,8 @@ import type { Database } from '../platform/db/database.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { CredentialService } from '../directory/credentials/credential-service.ts';
 import type { IdentityReads } from '../directory/identity-reads.ts';
+import type { SelfService } from '../directory/self/self-service.ts';
+import type { SignInRecorder } from '../directory/self/sign-in-recorder.ts';
 
 /**
  * Everything the identity layer is built from, by name: the platform pieces the composition root
@@ -22,4 +24,8 @@ export interface IdentityDeps {
   credentials: CredentialService;
   /** Clients, account views and roles as identity reads them; throttle windows for the clean-up. */
   directory: IdentityReads;
+  /** Each completed sign-in's record: the account's last sign-in and its audit event (issue 7). */
+  signIns: Pick<SignInRecorder, 'record'>;
+  /** The person's own page at /account (issue 7). */
+  self: SelfService;
 }
