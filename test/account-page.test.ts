@@ -218,11 +218,15 @@ describe('the person’s own page (issue 7)', () => {
     const person = await freshPerson('陈闲置');
     const browser = new FormBrowser();
     await openAccountPage(browser, person.idNumber, WORLD_PASSWORD);
+    // The cookies are sent as they are: the server, not the browser's cookie expiry, must refuse the idle session.
+    const cookie = await browser.cookieHeader();
+    const open = () => fetch(`${url}/account`, { headers: { cookie }, redirect: 'manual' });
+    expect((await open()).status).toBe(200);
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + (env.server.tongmen.base.config.session.idleSeconds + 60) * 1000);
-    const res = await browser.get(`${url}/account`);
-    expect(res.status()).toBe(303);
-    expect(new URL(res.headers()['location']!).pathname).toBe('/auth');
+    const res = await open();
+    expect(res.status).toBe(303);
+    expect(new URL(res.headers.get('location')!).pathname).toBe('/auth');
   });
 
   it('a unit account (no person) sees its account and the password change, no phone or second factor', async () => {
@@ -236,6 +240,19 @@ describe('the person’s own page (issue 7)', () => {
     expect(html).toContain('name="oldPassword"');
     expect(html).not.toContain('更换手机号');
     expect(html).not.toContain('两步验证');
+  });
+
+  it('a callback that is not this browser’s own sign-in (no flow cookie, or another state) signs nobody in', async () => {
+    const browser = new FormBrowser();
+    const started = await browser.get(`${url}/account`);
+    const state = new URL(started.headers()['location']!).searchParams.get('state');
+    await browser.follow(`${url}/account/callback?code=forged&state=${state}`);
+    expect(browser.lastStatus).toBe(400);
+    await browser.follow(`${url}/account/callback?code=forged&state=other`);
+    expect(browser.lastStatus).toBe(400);
+    const fresh = await new FormBrowser().get(`${url}/account/callback?code=forged&state=${state}`);
+    expect(fresh.status()).toBe(400);
+    expect(await fresh.text()).toContain('登录页面已过期');
   });
 
   it('is linked from the sign-in page', async () => {
