@@ -255,6 +255,51 @@ describe('the person’s own page (issue 7)', () => {
     expect(await fresh.text()).toContain('登录页面已过期');
   });
 
+  // The phone change and the second factor run through SmsCodeService (branch i7-sms) and
+  // SecondFactorService (branch i7-mfa), handed to SelfService at the merge (directory/index.ts:
+  // `new SelfService({..., phoneCodes, secondFactors})`). Until then the page hides both sections
+  // (the unit-account test above shows the hiding); these two run once they are wired.
+  it.skip('R8: changes the phone with a code sent to the new phone; a phone of another person is refused (after the i7-sms merge)', async () => {
+    const person = await freshPerson('蒋换号');
+    const other = await freshPerson('沈占号');
+    const browser = new FormBrowser();
+    await openAccountPage(browser, person.idNumber, WORLD_PASSWORD);
+    const codeFor = async (phone: string) => {
+      const { messages } = (await (await fetch(`${url}/dev/sms-outbox?phone=${phone}`)).json()) as { messages: Array<{ code: string }> };
+      return messages.at(-1)!.code;
+    };
+    await browser.submit({ phone: other.phone }, { actionPart: '/account/phone?' });
+    await browser.submit({ code: await codeFor(other.phone) }, { actionPart: '/account/phone/confirm' });
+    expect(browser.lastStatus).toBe(409);
+    expect(browser.lastHtml).toContain('该手机号已登记给他人');
+
+    const fresh = `139${String(Date.now()).slice(-8)}`;
+    await browser.submit({ phone: fresh }, { actionPart: '/account/phone?' });
+    await browser.submit({ code: '000000' }, { actionPart: '/account/phone/confirm' });
+    expect(browser.lastStatus).toBe(400);
+    await browser.submit({ code: await codeFor(fresh) }, { actionPart: '/account/phone/confirm' });
+    expect(browser.lastHtml).toContain('手机号已更换。');
+    // The new phone is a sign-in name now (R8 lookup hash), the old one no longer.
+    await openAccountPage(new FormBrowser(), fresh, WORLD_PASSWORD);
+    const old = new FormBrowser();
+    await old.follow(`${url}/account`);
+    await old.submit({ username: person.phone, password: WORLD_PASSWORD });
+    expect(old.lastStatus).toBe(401);
+    const [event] = await rows<{ details: { phone: string } }>(`SELECT details FROM audit_events WHERE action = 'person.change-phone' AND target_id = :id`, { id: person.id });
+    expect(event!.details.phone).toBe(`${fresh.slice(0, 3)}****${fresh.slice(-4)}`);
+  });
+
+  it.skip('R23: enrols an authenticator app from the page and removes it (after the i7-mfa merge)', async () => {
+    const person = await freshPerson('韩验证');
+    const browser = new FormBrowser();
+    await openAccountPage(browser, person.idNumber, WORLD_PASSWORD);
+    expect(browser.lastHtml).toContain('尚未启用身份验证器');
+    await browser.submit({}, { actionPart: '/account/totp?' });
+    expect(browser.lastHtml).toContain('<svg');
+    await browser.submit({ otp: '000000' }, { actionPart: '/account/totp/confirm' });
+    expect(browser.lastHtml).toContain('验证码不正确或已过期');
+  });
+
   it('is linked from the sign-in page', async () => {
     const browser = new FormBrowser();
     await browser.follow(`${url}/account`);
