@@ -42,7 +42,8 @@ export interface OwnOverview {
   phoneChange: boolean;
 }
 
-export type PhoneAnswer = { ok: true; resendAfterSeconds?: number } | { ok: false; answer: string; retryAfterSeconds?: number };
+/** `phone`: the new number as parsed (R8), where the code went. */
+export type PhoneAnswer = { ok: true; phone?: string; resendAfterSeconds?: number } | { ok: false; answer: string; retryAfterSeconds?: number };
 
 const RECENT_SIGN_INS = 20;
 const ownerOf = (self: Self): CredentialOwner => (self.personId ? { personId: self.personId } : { accountId: self.accountId });
@@ -116,7 +117,8 @@ export class SelfService {
   async sendPhoneCode(self: Self, input: { phone: string; meta: RequestMeta }): Promise<PhoneAnswer> {
     const checked = await this.newPhone(self, input.phone);
     if (!checked.ok) return checked;
-    return this.deps.phoneCodes!.send({ phone: checked.phone, purpose: 'phone-change', meta: input.meta, personId: self.personId! });
+    const sent = await this.deps.phoneCodes!.send({ phone: checked.phone, purpose: 'phone-change', meta: input.meta, personId: self.personId! });
+    return sent.ok ? { ...sent, phone: checked.phone } : sent;
   }
 
   /**

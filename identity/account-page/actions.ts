@@ -57,10 +57,9 @@ function phoneRefusal(ctx: Parameters<AccountHandler>[0], req: AccountRequest, a
 
 /** R8 — a code to the new phone. */
 export const sendPhoneCode: AccountHandler = async (ctx, req, deps) => {
-  const phone = req.field('phone');
-  const answer = await deps.self.sendPhoneCode(req.self, { phone, meta: req.meta });
+  const answer = await deps.self.sendPhoneCode(req.self, { phone: req.field('phone'), meta: req.meta });
   if (!answer.ok) return phoneRefusal(ctx, req, answer);
-  const sentTo = phone.replace(/[\s-]/g, '').replace(/^\+86/, '');
+  const sentTo = answer.phone ?? '';
   await req.show(200, { phoneSent: sentTo, notice: { section: 'phone', text: t(req.env.lang, 'accountCodeSent', { phone: maskPhone(sentTo) }), ok: true } });
 };
 
