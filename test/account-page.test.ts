@@ -1,4 +1,5 @@
 import * as oidc from 'openid-client';
+import { generate } from 'otplib';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { argon2Hasher } from '../directory/credentials/password-hasher.ts';
 import { FormBrowser } from './support/browser.ts';
@@ -289,15 +290,32 @@ describe('the person’s own page (issue 7)', () => {
     expect(event!.details.phone).toBe(`${fresh.slice(0, 3)}****${fresh.slice(-4)}`);
   });
 
-  it.skip('R23: enrols an authenticator app from the page and removes it (after the i7-mfa merge)', async () => {
+  it.skip('R23: enrols an authenticator app from the page (QR code, key, first code), shows the recovery codes once, and removes it (after the i7-mfa merge)', async () => {
     const person = await freshPerson('韩验证');
     const browser = new FormBrowser();
     await openAccountPage(browser, person.idNumber, WORLD_PASSWORD);
     expect(browser.lastHtml).toContain('尚未启用身份验证器');
     await browser.submit({}, { actionPart: '/account/totp?' });
     expect(browser.lastHtml).toContain('<svg');
-    await browser.submit({ otp: '000000' }, { actionPart: '/account/totp/confirm' });
+    const secret = browser.lastHtml.match(/<p><code>([A-Z2-7]+)<\/code><\/p>/)![1]!;
+    const enrolment = browser.lastHtml;
+    const code = (ahead: number) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 * ahead });
+    const valid = new Set([await code(-1), await code(0), await code(1)]);
+    await browser.submit({ otp: ['000000', '111111', '222222'].find((c) => !valid.has(c))! }, { actionPart: '/account/totp/confirm' });
+    expect(browser.lastStatus).toBe(400);
     expect(browser.lastHtml).toContain('验证码不正确或已过期');
+
+    browser.lastHtml = enrolment;
+    await browser.submit({ otp: await code(0) }, { actionPart: '/account/totp/confirm' });
+    expect(browser.lastHtml).toContain('请妥善保存以下恢复码');
+    expect(browser.lastHtml.match(/<li><code>/g)!.length).toBeGreaterThanOrEqual(8);
+    await browser.follow(`${url}/account`);
+    expect(browser.lastHtml).toContain('已启用身份验证器');
+    expect(browser.lastHtml).not.toContain('<li><code>'); // shown once
+
+    await browser.submit({}, { actionPart: '/account/totp/remove' });
+    expect(browser.lastHtml).toContain('身份验证器已停用。');
+    expect(browser.lastHtml).toContain('尚未启用身份验证器');
   });
 
   it('is linked from the sign-in page', async () => {
