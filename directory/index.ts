@@ -30,6 +30,8 @@ import { RoleChangeService } from './roles/role-change-service.ts';
 import { RoleGrantService } from './roles/role-grants.ts';
 import { RoleRepository } from './roles/role-repository.ts';
 import { RoleService } from './roles/role-service.ts';
+import { SelfService } from './self/self-service.ts';
+import { SignInRecorder } from './self/sign-in-recorder.ts';
 import type { IdentityReads } from './identity-reads.ts';
 import type { SessionEnder } from './session-ender.ts';
 import { UnitRepository } from './units/unit-repository.ts';
@@ -125,6 +127,10 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
     clients: new ClientService({ db, audit, pii, clients: clientRepo, ending }),
     auditQuery: new AuditQuery({ db, audit, events: auditEvents, units: unitRepo, accounts: accountRepo }),
     affiliation,
+    /** The person's own page (issue 7); the SMS code and second-factor services join it when they exist. */
+    self: new SelfService({ db, audit, events: auditEvents, accounts: accountRepo, persons, credentials, ending }),
+    /** Each completed sign-in: the account's last sign-in and its audit event (issue 7). */
+    signIns: new SignInRecorder({ db, audit, accounts: accountRepo }),
     /** The identity layer's reads of directory tables (by the composition root into `IdentityDeps`). */
     identityReads,
     bootstrap: new BootstrapService({ config, db, audit, pii, factory, units: unitRepo, roles: roleRepo, clients: clientRepo }),

@@ -45,9 +45,13 @@ export class ClientAdapter implements Adapter {
   constructor(
     private readonly clients: IdentityReads['clients'],
     private readonly pii: PiiCipher,
+    /** Clients built into the provider (the person's own page), found before the table. */
+    private readonly builtIn: readonly ClientMetadata[] = [],
   ) {}
 
   async find(id: string): Promise<AdapterPayload | undefined> {
+    const own = this.builtIn.find((c) => c.client_id === id);
+    if (own) return { ...own };
     const row = await this.clients.findActive(undefined, id);
     if (!row) return undefined;
     // The request being served (oidc-provider keeps it in async-local storage).

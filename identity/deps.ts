@@ -5,6 +5,8 @@ import type { Logger } from '../platform/logger.ts';
 import type { CredentialService } from '../directory/credentials/credential-service.ts';
 import type { IdentityReads } from '../directory/identity-reads.ts';
 import type { AuditService } from '../directory/audit/audit-service.ts';
+import type { SelfService } from '../directory/self/self-service.ts';
+import type { SignInRecorder } from '../directory/self/sign-in-recorder.ts';
 
 /**
  * Everything the identity layer is built from, by name: the platform pieces the composition root
@@ -25,4 +27,8 @@ export interface IdentityDeps {
   directory: IdentityReads;
   /** The audit trail (R25): what identity itself must record, e.g. a back-channel logout given up (R24). */
   audit: Pick<AuditService, 'record'>;
+  /** Each completed sign-in's record: the account's last sign-in and its audit event (issue 7). */
+  signIns: Pick<SignInRecorder, 'record'>;
+  /** The person's own page at /account (issue 7). */
+  self: SelfService;
 }

@@ -4,6 +4,7 @@ import type Provider from 'oidc-provider';
 import type { SessionEnder } from '../directory/session-ender.ts';
 import { makeTokenVerifier } from './access-token.ts';
 import { BackchannelDeliveries, queueFailedLogouts } from './backchannel.ts';
+import { accountRoutes } from './account-page/routes.ts';
 import type { IdentityDeps } from './deps.ts';
 import type { DPoPCheck } from '../platform/http/dpop.ts';
 import { makeDPoPVerifier } from './dpop.ts';
@@ -99,6 +100,16 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     credentials: deps.credentials,
     store: new SignInStateStore(states),
     csrf: new CsrfTokens(deps.cookieKeys),
+    config: deps.config,
+    logger: deps.logger,
+    signIns: deps.signIns,
+  });
+  accountRoutes(router, {
+    provider,
+    issuer: deps.issuer,
+    self: deps.self,
+    csrf: new CsrfTokens(deps.cookieKeys),
+    payloads,
     config: deps.config,
     logger: deps.logger,
   });

@@ -1,5 +1,6 @@
 import Provider, { type Configuration } from 'oidc-provider';
 import { PayloadAdapter } from './adapter.ts';
+import { accountClientMetadata } from './account-page/client.ts';
 import type { IdentityDeps } from './deps.ts';
 import { makeFindAccount, SCOPE_CLAIMS } from './claims.ts';
 import { ClientAdapter, EXTRA_CLIENT_METADATA } from './clients.ts';
@@ -26,7 +27,7 @@ export function buildProvider(
   payloads: PayloadRepository,
 ): Provider {
   const { directory } = base;
-  const clients = new ClientAdapter(directory.clients, base.pii);
+  const clients = new ClientAdapter(directory.clients, base.pii, [accountClientMetadata(base.issuer)]);
   // Issue 5 item 6: an https issuer means Secure cookies, always (platform/http/edge.ts servePublicScheme).
   const secure = new URL(base.issuer).protocol === 'https:' ? { secure: true } : {};
   const configuration: Configuration = {

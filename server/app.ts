@@ -34,6 +34,7 @@ export async function composeApp(base: BaseContext, services: Directory) {
   const { config, issuer, logger, db, pii, cookieKeys, audit } = base;
   const identity = await createIdentity({
     config, issuer, logger, db, pii, cookieKeys, audit, credentials: services.credentials, directory: services.identityReads,
+    signIns: services.signIns, self: services.self,
   });
   services.attachSessionEnder(identity.sessionEnder);
   const adminApi = createAdminApi({ issuer, logger, directory: services }, identity);

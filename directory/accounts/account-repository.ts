@@ -72,6 +72,19 @@ export interface SignInView {
   live: boolean;
 }
 
+/** An account on its owner's own page (issue 7): unit, kind, role names, last sign-in. */
+export interface OwnAccountRow {
+  id: string;
+  kind: AccountKind;
+  status: AccountStatus;
+  unitName: string;
+  unitKind: UnitKind;
+  live: boolean;
+  lastSignInAt: Date | null;
+  lastSignInMethod: string | null;
+  roles: string[];
+}
+
 /** Accounts and their readable view (person data masked, R25). */
 export class AccountRepository {
   private readonly sequelize: Sequelize;
@@ -208,6 +221,32 @@ export class AccountRepository {
       type: QueryTypes.SELECT,
       transaction: tx,
     });
+  }
+
+  /** Issue 7 — the sign-in just completed for this account: when (the database's clock) and how. */
+  async recordSignIn(tx: Transaction, accountId: string, method: string): Promise<void> {
+    await this.sequelize.query(
+      `UPDATE accounts SET last_sign_in_at = clock_timestamp(), last_sign_in_method = :method WHERE id = :accountId`,
+      { replacements: { accountId, method }, transaction: tx },
+    );
+  }
+
+  /**
+   * The accounts of one owner as the person's own page shows them: a person's every account (ended
+   * ones too, with their status), or the unit account alone. Live ones first, then the newest.
+   */
+  ownAccounts(tx: Transaction | undefined, owner: { personId: string } | { accountId: string }): Promise<OwnAccountRow[]> {
+    const where = 'personId' in owner ? 'a.person_id = :owner' : 'a.id = :owner';
+    return this.sequelize.query<OwnAccountRow>(
+      `SELECT a.id, a.kind, a.status, u.name AS "unitName", u.kind AS "unitKind", ${LIVE_ACCOUNT_SQL} AS live,
+          a.last_sign_in_at AS "lastSignInAt", a.last_sign_in_method AS "lastSignInMethod",
+          COALESCE((SELECT array_agg(r.name ORDER BY r.code) FROM account_roles ar JOIN roles r ON r.id = ar.role_id
+            WHERE ar.account_id = a.id AND r.status = 'active'), '{}') AS roles
+        FROM accounts a JOIN units u ON u.id = a.unit_id
+        WHERE ${where}
+        ORDER BY ${LIVE_ACCOUNT_SQL} DESC, a.created_at DESC, a.id`,
+      { replacements: { owner: 'personId' in owner ? owner.personId : owner.accountId }, type: QueryTypes.SELECT, transaction: tx },
+    );
   }
 
   async activeAdmins(tx: Transaction | undefined, unitId: string): Promise<Account[]> {

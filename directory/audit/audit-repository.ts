@@ -109,6 +109,26 @@ export class AuditRepository {
     });
   }
 
+  /**
+   * Issue 7 — newest first, the sign-in events about one owner (a person, or a unit account): every
+   * completed sign-in (`signin.complete`) and every refused attempt (`signin.*` failures, a wrong
+   * old password at a change included). Events of no target (unknown names, throttling) are nobody's.
+   */
+  signInsOf(targets: Array<{ type: string; id: string }>, limit: number): Promise<AuditRow[]> {
+    const where = targets.map((_, i) => `(e.target_type = :type${i} AND e.target_id = :id${i})`).join(' OR ');
+    const replacements: Record<string, unknown> = { limit };
+    targets.forEach((t, i) => Object.assign(replacements, { [`type${i}`]: t.type, [`id${i}`]: t.id }));
+    if (!targets.length) return Promise.resolve([]);
+    return this.sequelize.query<AuditRow>(
+      `SELECT e.* FROM audit_events e
+       WHERE (${where})
+         AND (e.action = 'signin.complete' OR (e.result = 'failure' AND (e.action LIKE 'signin.%'
+           OR (e.action = 'password.change' AND e.reason IN ('wrong_password', 'locked')))))
+       ORDER BY e.seq DESC LIMIT :limit`,
+      { replacements, type: QueryTypes.SELECT },
+    );
+  }
+
   /** Oldest first, up to `limit` events after `seq` (the chain verifier's pages). */
   async after(seq: number, limit = 1000): Promise<AuditRow[]> {
     const [rows] = await this.sequelize.query('SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2', { bind: [seq, limit] });

@@ -80,6 +80,12 @@ export class CredentialRepository {
     );
   }
 
+  /** The credential of an owner (a person's one password, or a unit account's). */
+  async findIdByOwner(owner: CredentialOwner): Promise<string | undefined> {
+    const [row] = await this.rows<{ id: string }>(`SELECT id FROM credentials WHERE ${ownerColumn(owner)} = :owner`, { owner: ownerId(owner) });
+    return row?.id;
+  }
+
   async forChange(credentialId: string, tx?: Transaction): Promise<CredentialForChange | undefined> {
     const [row] = await this.rows<CredentialForChange>(
       `SELECT c.id, c.hash, c.history, c.must_change AS "mustChange", c.person_id AS "personId",

@@ -179,9 +179,13 @@ export class CredentialService {
    * (current included: while it must change, that is the initial password), then one transaction
    * with the audit event. Throws AppError 400 `password.policy_violation` with details `{rule}`.
    */
-  async changePassword(credentialId: string, newPassword: string, meta: RequestMeta = {}): Promise<void> {
+  async changePassword(credentialId: string, newPassword: string, meta: RequestMeta = {}, expectedHash?: string): Promise<void> {
     const c = await this.repo.forChange(credentialId);
     if (!c) throw notFound('credential.not_found', 'Credential not found');
+    // The caller proved this hash's password: anything else now in place was reset or changed meanwhile.
+    if (expectedHash !== undefined && c.hash !== expectedHash) {
+      throw conflict('password.changed_concurrently', 'The password was changed meanwhile; sign in again');
+    }
     checkPassword(newPassword, {
       mode: this.deps.config.passwordPolicy,
       initialPassword: this.deps.config.initialPassword ?? null,
@@ -212,6 +216,55 @@ export class CredentialService {
         meta,
       });
     });
+  }
+
+  /**
+   * R18, R19 — a signed-in owner changes its own password (the person's own page). The old password
+   * is checked exactly like a sign-in guess: reserved on the atomic lockout counter before argon2,
+   * so wrong ones count toward the lock (audited as `password.change` failures) and a locked
+   * credential refuses even the right one; then {@link changePassword} applies the policy and
+   * replaces it — only if it is still the password just checked.
+   * @throws AppError 400 `password.policy_violation` `{rule}`, 409 `password.changed_concurrently`
+   */
+  async changeOwnPassword(input: {
+    owner: CredentialOwner;
+    oldPassword: string;
+    newPassword: string;
+    meta: RequestMeta;
+  }): Promise<{ ok: true } | { ok: false; answer: 'invalid_credentials' | 'locked' }> {
+    const credentialId = await this.repo.findIdByOwner(input.owner);
+    if (!credentialId) throw notFound('credential.not_found', 'Credential not found');
+    const refuse = (reason: 'wrong_password' | 'locked', details: Record<string, unknown> = {}) =>
+      this.deps.db.transaction(async (tx) => {
+        const accounts = await this.repo.activeAccounts(tx, input.owner);
+        await this.deps.audit.record(tx, {
+          action: 'password.change',
+          result: 'failure',
+          reason,
+          target: targetOf(input.owner),
+          unitId: accounts[0]?.unitId ?? null,
+          details: { own: true, ...details },
+          meta: input.meta,
+        });
+      });
+    const attempt = await this.repo.reserveAttempt(credentialId, this.deps.config.lockoutThreshold);
+    if (!attempt) {
+      await refuse('locked');
+      return { ok: false, answer: 'locked' };
+    }
+    if (!(await this.hasher.verify(attempt.hash, input.oldPassword))) {
+      const lockedNow = attempt.lockedByThisAttempt !== null;
+      await refuse('wrong_password', { failedCount: attempt.failedCount, lockedNow });
+      return { ok: false, answer: lockedNow ? 'locked' : 'invalid_credentials' };
+    }
+    const settled = await this.deps.db.transaction((tx) => this.repo.settleRightPassword(tx, attempt));
+    if (settled === 'locked') {
+      await refuse('locked');
+      return { ok: false, answer: 'locked' };
+    }
+    if (settled === 'changed') throw conflict('password.changed_concurrently', 'The password was changed meanwhile; sign in again');
+    await this.changePassword(credentialId, input.newPassword, input.meta, attempt.hash);
+    return { ok: true };
   }
 
   /**

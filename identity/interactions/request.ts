@@ -4,6 +4,7 @@ import type { Config } from '../../platform/config.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { RequestMeta } from '../../directory/actor.ts';
 import type { CredentialService } from '../../directory/credentials/credential-service.ts';
+import type { SignInRecorder } from '../../directory/self/sign-in-recorder.ts';
 import { requestMeta } from '../../platform/http/request.ts';
 import { formFields } from '../form.ts';
 import { textProblem } from '../../platform/input-text.ts';
@@ -22,6 +23,7 @@ export interface InteractionDeps {
   csrf: CsrfTokens;
   config: Config;
   logger: Logger;
+  signIns: Pick<SignInRecorder, 'record'>;
 }
 
 /** One request to an interaction page, with everything its handler needs already loaded. */
@@ -116,6 +118,8 @@ export async function proceed(ctx: Koa.Context, req: InteractionRequest, deps: I
     return;
   }
   await deps.store.remove(req.uid);
+  // The account's last sign-in and its audit event (issue 7), once everything the sign-in asks is done.
+  if (state.auth) await deps.signIns.record({ accountId: step.accountId, method: state.auth.method, amr: step.amr, meta: req.meta });
   ctx.respond = false; // the provider writes the redirect itself
   await deps.provider.interactionFinished(
     ctx.req,

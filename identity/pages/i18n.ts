@@ -1,5 +1,6 @@
 import type Koa from 'koa';
 import { passwordErrors } from '../../platform/error-codes/passwords.ts';
+import { accountEn, accountZh } from './messages/account.ts';
 
 export type Lang = 'zh' | 'en';
 
@@ -63,6 +64,7 @@ const zh = {
   logoutAll: '退出（所有应用）',
   logoutOne: '仅退出当前应用',
   loggedOut: '您已安全退出。',
+  ...accountZh,
 };
 
 type Messages = Record<keyof typeof zh, string>;
@@ -121,6 +123,7 @@ const en: Messages = {
   logoutAll: 'Sign out (all applications)',
   logoutOne: 'Only this application',
   loggedOut: 'You have signed out.',
+  ...accountEn,
 };
 
 export type MessageKey = keyof Messages;

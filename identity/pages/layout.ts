@@ -12,7 +12,9 @@ button.secondary{background:#e4e7eb;color:#1f2933}.error{background:#fde8e8;colo
 .hint{font-size:12px;color:#616e7c}.choice{display:block;border:1px solid #cbd2d9;border-radius:4px;padding:10px;margin:8px 0}
 .tabs{display:flex;gap:4px;border-bottom:1px solid #cbd2d9;margin:0 0 12px}.tab{flex:1;text-align:center;padding:8px 4px;font-size:14px;color:#52606d;text-decoration:none}
 .tab.current{color:#1d4ed8;border-bottom:2px solid #1d4ed8;font-weight:600}
-footer{text-align:center;font-size:12px;margin-top:16px}footer a{color:#52606d}`;
+footer{text-align:center;font-size:12px;margin-top:16px}footer a{color:#52606d}
+h3{font-size:15px;margin:24px 0 8px}table{width:100%;border-collapse:collapse;font-size:13px}th,td{text-align:left;padding:4px;border-bottom:1px solid #e4e7eb;vertical-align:top}
+main:has(table){max-width:720px}.ok{background:#e3f9e5;color:#05400a;padding:10px;border-radius:4px;font-size:14px}.qr svg{width:200px;height:200px}`;
 
 /** A whole page; `scripts` says whether it loads scripts of ours (then its policy allows `script-src 'self'`). */
 export class PageHtml extends SafeHtml {

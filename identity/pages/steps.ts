@@ -60,7 +60,8 @@ export function signInPage(env: PageEnv, opts: SignInOpts): SafeHtml {
     html`${env.clientName ? html`<p class="hint">${t(lang, 'signingInTo')}${env.clientName}</p>` : ''}
 ${methodTabs(env, method)}${errorBox(opts.error)}
 ${methodSection(env, method, opts)}
-${cancelForm(env)}`,
+${cancelForm(env)}
+<p class="hint"><a href="/account?lang=${lang}">${t(lang, 'accountLink')}</a></p>`,
   );
 }
 

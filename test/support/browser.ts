@@ -64,6 +64,13 @@ export class FormBrowser {
     return form.action;
   }
 
+  /** The browser's cookies as a `Cookie` header (to replay them where the browser's own clock would drop them). */
+  async cookieHeader(): Promise<string> {
+    this.context ??= newRequestContext();
+    const { cookies } = await (await this.context).storageState();
+    return cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+  }
+
   private async request(url: string, init: { method: 'GET' | 'POST'; data?: string }): Promise<APIResponse> {
     this.context ??= newRequestContext();
     const res = await (await this.context).fetch(url, {

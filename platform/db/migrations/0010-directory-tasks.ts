@@ -4,7 +4,7 @@ import type { MigrationContext } from '../migration-context.ts';
  * Issue 8 (R2, R3) — a temporary (derived) code replaced by the unit's own USCC stays known: the old
  * code was the unit account's sign-in name, and a sign-in with it is told the new one. A retired code
  * is never given to another unit (derived codes are 20 characters, USCCs 18, and serials only grow).
- * Also the employer's category, and an index for an account's history (events by target).
+ * Also the employer's category. (An account's history reads the index by target of migration 0009.)
  */
 export async function up({ context: q }: MigrationContext): Promise<void> {
   await q(`
@@ -19,11 +19,9 @@ export async function up({ context: q }: MigrationContext): Promise<void> {
     ALTER TABLE units ADD COLUMN category text
       CHECK (category IN ('institution', 'enterprise', 'social-organization')),
       ADD CONSTRAINT units_category_employer_only CHECK (category IS NULL OR kind = 'employer');
-    -- An account's history (issue 8): events about one account or person.
-    CREATE INDEX audit_events_target_idx ON audit_events (target_id, seq) WHERE target_id IS NOT NULL;
   `);
 }
 
 export async function down({ context: q }: MigrationContext): Promise<void> {
-  await q('DROP INDEX audit_events_target_idx; DROP TABLE retired_unit_codes; ALTER TABLE units DROP COLUMN category');
+  await q('DROP TABLE retired_unit_codes; ALTER TABLE units DROP COLUMN category');
 }
