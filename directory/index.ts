@@ -2,9 +2,13 @@ import type { Config } from '../platform/config.ts';
 import type { PiiCipher } from '../platform/crypto/pii.ts';
 import type { Database } from '../platform/db/database.ts';
 import type { Logger } from '../platform/logger.ts';
+import { createSmsGateway } from '../platform/sms/create-gateway.ts';
+import { MemorySmsOutbox } from '../platform/sms/memory-outbox.ts';
 import { CredentialService } from './credentials/credential-service.ts';
 import { CredentialRepository } from './credentials/credential-repository.ts';
 import { ThrottleRepository } from './credentials/throttle-repository.ts';
+import { SmsCodeRepository } from './credentials/sms-code-repository.ts';
+import { SmsCodeService } from './credentials/sms-code-service.ts';
 import { AccountEnding } from './accounts/account-ending.ts';
 import { AccountFactory } from './accounts/account-factory.ts';
 import { AccountRepository } from './accounts/account-repository.ts';
@@ -62,6 +66,12 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
   const clientRepo = new ClientRepository();
 
   const credentials = new CredentialService({ config, db, pii, audit, credentials: credentialRepo, throttles });
+  // R21: the console gateway's outbox is what the development endpoint reads (SPEC §5).
+  const smsOutbox = config.sms.provider === 'console' ? new MemorySmsOutbox() : undefined;
+  const gateway = createSmsGateway(config, { logger, outbox: smsOutbox });
+  const smsCodes = new SmsCodeService({
+    config, logger, db, pii, audit, codes: new SmsCodeRepository({ sequelize }), credentials: credentialRepo, throttles, gateway,
+  });
   const factory = new AccountFactory({ credentials, persons, accounts: accountRepo });
   const ending = new AccountEnding({ accounts: accountRepo });
   const roles = new RoleService({ db, audit, roles: roleRepo });
@@ -91,6 +101,10 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
   return {
     audit,
     credentials,
+    /** SMS one-time codes: sign-in, second factor, phone change (R21). */
+    smsCodes,
+    /** The console gateway's outbox (development and tests only; undefined with a real gateway). */
+    smsOutbox,
     /** Exposed for tests that stage a race between a person lookup and the insert (admin-bad-input). */
     persons,
     actors: new ActorLoader({ accounts: accountRepo }),

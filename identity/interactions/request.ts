@@ -4,6 +4,7 @@ import type { Config } from '../../platform/config.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { RequestMeta } from '../../directory/actor.ts';
 import type { CredentialService } from '../../directory/credentials/credential-service.ts';
+import type { SmsCodeService } from '../../directory/credentials/sms-code-service.ts';
 import { requestMeta } from '../../platform/http/request.ts';
 import { formFields } from '../form.ts';
 import { textProblem } from '../../platform/input-text.ts';
@@ -18,6 +19,7 @@ import { nextStep } from './step-machine.ts';
 export interface InteractionDeps {
   provider: Provider;
   credentials: CredentialService;
+  smsCodes: SmsCodeService;
   store: SignInStateStore;
   csrf: CsrfTokens;
   config: Config;
