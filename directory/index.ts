@@ -69,9 +69,8 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
   // R21: the console gateway's outbox is what the development endpoint reads (SPEC §5).
   const smsOutbox = config.sms.provider === 'console' ? new MemorySmsOutbox() : undefined;
   const gateway = createSmsGateway(config, { logger, outbox: smsOutbox });
-  const smsCodes = new SmsCodeService({
-    config, logger, db, pii, audit, codes: new SmsCodeRepository({ sequelize }), credentials: credentialRepo, throttles, gateway,
-  });
+  const smsCodeRepo = new SmsCodeRepository({ sequelize });
+  const smsCodes = new SmsCodeService({ config, logger, db, pii, audit, codes: smsCodeRepo, credentials: credentialRepo, throttles, gateway });
   const factory = new AccountFactory({ credentials, persons, accounts: accountRepo });
   const ending = new AccountEnding({ accounts: accountRepo });
   const roles = new RoleService({ db, audit, roles: roleRepo });
@@ -97,7 +96,7 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
     roleGrants,
   });
   const affiliation = new AffiliationService({ db, audit, units: unitRepo, requests: new AffiliationRepository({ sequelize }) });
-  const identityReads: IdentityReads = { clients: clientRepo, accounts: accountRepo, roles: roleRepo, throttles };
+  const identityReads: IdentityReads = { clients: clientRepo, accounts: accountRepo, roles: roleRepo, throttles, smsCodes: smsCodeRepo };
   return {
     audit,
     credentials,

@@ -97,7 +97,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   router.post('/token/introspection', ...introspectionFront({ directory: deps.directory, pii: deps.pii, provider, verify }));
 
   const handle = provider.callback();
-  const cleanup = startCleanup({ payloads, states, throttles: deps.directory.throttles }, deps.logger);
+  const cleanup = startCleanup({ payloads, states, throttles: deps.directory.throttles, smsCodes: deps.directory.smsCodes }, deps.logger);
   return {
     provider,
     routes: router.routes(),

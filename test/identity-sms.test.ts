@@ -376,6 +376,28 @@ describe('R21 refusals', () => {
   });
 });
 
+describe('R21 clean-up', () => {
+  it('the periodic clean-up deletes codes dead for a day and send allowances of days long past, and keeps live ones', async () => {
+    const [old, fresh] = [await operator(), await operator()];
+    for (const p of [old, fresh]) await sendCode(await openSmsTab(), p.phone);
+    const hash = (phone: string) => env.server.tongmen.base.pii.lookupHash(phone);
+    // Age the first one's rows by three days (the rows' own clock, as if written then).
+    await sequelize().query(
+      `UPDATE sms_codes SET sent_at = sent_at - interval '3 days', expires_at = expires_at - interval '3 days' WHERE phone_hash = :h`,
+      { replacements: { h: hash(old.phone) } },
+    );
+    await sequelize().query(
+      `UPDATE sms_send_limits SET last_sent_at = last_sent_at - interval '3 days', day_start = day_start - interval '3 days' WHERE phone_hash = :h`,
+      { replacements: { h: hash(old.phone) } },
+    );
+    await env.server.tongmen.services.identityReads.smsCodes.purge();
+    const left = async (table: string, phone: string) =>
+      (await sequelize().query(`SELECT 1 FROM ${table} WHERE phone_hash = :h`, { replacements: { h: hash(phone) }, type: QueryTypes.SELECT })).length;
+    expect([await left('sms_codes', old.phone), await left('sms_send_limits', old.phone)]).toEqual([0, 0]);
+    expect([await left('sms_codes', fresh.phone), await left('sms_send_limits', fresh.phone)]).toEqual([1, 1]);
+  });
+});
+
 /**
  * A second node on the suite's database, serving the same issuer (as behind the load balancer):
  * on PostgreSQL a whole second server with its own connection pool; on the embedded database

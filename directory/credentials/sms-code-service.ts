@@ -8,6 +8,7 @@ import type { Logger } from '../../platform/logger.ts';
 import { verificationCodeMessage, type SmsGateway } from '../../platform/sms/sms-gateway.ts';
 import type { RequestMeta } from '../actor.ts';
 import type { AuditService } from '../audit/audit-service.ts';
+import { parsePhone } from '../codes/phone.ts';
 import { maskPhone } from '../masking.ts';
 import { ADDRESS_WINDOW_SECONDS } from './credential-service.ts';
 import type { CredentialRepository, SignInAccount } from './credential-repository.ts';
@@ -53,12 +54,13 @@ export interface SmsCodeDeps {
   gateway: SmsGateway;
 }
 
-const MOBILE = /^1[3-9]\d{9}$/;
-/** The phone as persons store it (R8: 11 digits, `+86`, spaces and dashes dropped), or null. */
+/** The phone as persons store it (R8, `codes/phone.ts`), or null when it is not a mainland mobile number. */
 function normalizePhone(input: string): string | null {
-  let value = input.trim().replace(/[\s-]/g, '');
-  if (value.startsWith('+86')) value = value.slice(3);
-  return MOBILE.test(value) ? value : null;
+  try {
+    return parsePhone(input);
+  } catch {
+    return null;
+  }
 }
 
 const newCode = () => String(crypto.randomInt(0, 10 ** SMS_CODE_RULES.digits)).padStart(SMS_CODE_RULES.digits, '0');
