@@ -70,7 +70,7 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
   const smsOutbox = config.sms.provider === 'console' ? new MemorySmsOutbox() : undefined;
   const gateway = createSmsGateway(config, { logger, outbox: smsOutbox });
   const smsCodeRepo = new SmsCodeRepository({ sequelize });
-  const smsCodes = new SmsCodeService({ config, logger, db, pii, audit, codes: smsCodeRepo, credentials: credentialRepo, throttles, gateway });
+  const smsCodes = new SmsCodeService({ config, db, pii, audit, codes: smsCodeRepo, credentials: credentialRepo, throttles, gateway });
   const factory = new AccountFactory({ credentials, persons, accounts: accountRepo });
   const ending = new AccountEnding({ accounts: accountRepo });
   const roles = new RoleService({ db, audit, roles: roleRepo });

@@ -4,7 +4,6 @@ import type { Config } from '../../platform/config.ts';
 import type { PiiCipher } from '../../platform/crypto/pii.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { isAppError } from '../../platform/errors.ts';
-import type { Logger } from '../../platform/logger.ts';
 import { verificationCodeMessage, type SmsGateway } from '../../platform/sms/sms-gateway.ts';
 import type { RequestMeta } from '../actor.ts';
 import type { AuditService } from '../audit/audit-service.ts';
@@ -44,7 +43,6 @@ export const SMS_CODE_RULES = {
 
 export interface SmsCodeDeps {
   config: Config;
-  logger: Logger;
   db: Database;
   pii: PiiCipher;
   audit: AuditService;
