@@ -1,6 +1,7 @@
 import type { AccountRepository } from './accounts/account-repository.ts';
 import type { ClientRepository } from './clients/client-repository.ts';
 import type { ThrottleRepository } from './credentials/throttle-repository.ts';
+import type { SmsCodeRepository } from './credentials/sms-code-repository.ts';
 import type { RoleRepository } from './roles/role-repository.ts';
 
 /**
@@ -14,4 +15,6 @@ export interface IdentityReads {
   accounts: Pick<AccountRepository, 'signInView'>;
   roles: Pick<RoleRepository, 'activeRolesIn'>;
   throttles: Pick<ThrottleRepository, 'purge'>;
+  /** Dead SMS codes and send allowances (R21), for the same clean-up. */
+  smsCodes: Pick<SmsCodeRepository, 'purge'>;
 }

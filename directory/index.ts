@@ -2,9 +2,13 @@ import type { Config } from '../platform/config.ts';
 import type { PiiCipher } from '../platform/crypto/pii.ts';
 import type { Database } from '../platform/db/database.ts';
 import type { Logger } from '../platform/logger.ts';
+import { createSmsGateway } from '../platform/sms/create-gateway.ts';
+import { MemorySmsOutbox } from '../platform/sms/memory-outbox.ts';
 import { CredentialService } from './credentials/credential-service.ts';
 import { CredentialRepository } from './credentials/credential-repository.ts';
 import { ThrottleRepository } from './credentials/throttle-repository.ts';
+import { SmsCodeRepository } from './credentials/sms-code-repository.ts';
+import { SmsCodeService } from './credentials/sms-code-service.ts';
 import { AccountEnding } from './accounts/account-ending.ts';
 import { AccountFactory } from './accounts/account-factory.ts';
 import { AccountRepository } from './accounts/account-repository.ts';
@@ -67,6 +71,11 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
   const clientRepo = new ClientRepository();
 
   const credentials = new CredentialService({ config, db, pii, audit, credentials: credentialRepo, throttles });
+  // R21: the console gateway's outbox is what the development endpoint reads (SPEC §5).
+  const smsOutbox = config.sms.provider === 'console' ? new MemorySmsOutbox() : undefined;
+  const gateway = createSmsGateway(config, { logger, outbox: smsOutbox });
+  const smsCodeRepo = new SmsCodeRepository({ sequelize });
+  const smsCodes = new SmsCodeService({ config, db, pii, audit, codes: smsCodeRepo, credentials: credentialRepo, throttles, gateway });
   const factory = new AccountFactory({ credentials, persons, accounts: accountRepo });
   const ending = new AccountEnding({ accounts: accountRepo });
   const roles = new RoleService({ db, audit, roles: roleRepo });
@@ -96,10 +105,14 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
   const migrationRequests = new MigrationRepository({ sequelize });
   const roleChangeRequests = new RoleChangeRepository({ sequelize });
   const affiliation = new AffiliationService({ db, audit, units: unitRepo, requests: affiliationRequests });
-  const identityReads: IdentityReads = { clients: clientRepo, accounts: accountRepo, roles: roleRepo, throttles };
+  const identityReads: IdentityReads = { clients: clientRepo, accounts: accountRepo, roles: roleRepo, throttles, smsCodes: smsCodeRepo };
   return {
     audit,
     credentials,
+    /** SMS one-time codes: sign-in, second factor, phone change (R21). */
+    smsCodes,
+    /** The console gateway's outbox (development and tests only; undefined with a real gateway). */
+    smsOutbox,
     /** Exposed for tests that stage a race between a person lookup and the insert (admin-bad-input). */
     persons,
     actors: new ActorLoader({ accounts: accountRepo }),
@@ -128,7 +141,7 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
     auditQuery: new AuditQuery({ db, audit, events: auditEvents, units: unitRepo, accounts: accountRepo }),
     affiliation,
     /** The person's own page (issue 7); the SMS code and second-factor services join it when they exist. */
-    self: new SelfService({ db, audit, events: auditEvents, accounts: accountRepo, persons, credentials, ending }),
+    self: new SelfService({ db, audit, events: auditEvents, accounts: accountRepo, persons, credentials, ending, phoneCodes: smsCodes }),
     /** Each completed sign-in: the account's last sign-in and its audit event (issue 7). */
     signIns: new SignInRecorder({ db, audit, accounts: accountRepo }),
     /** The identity layer's reads of directory tables (by the composition root into `IdentityDeps`). */

@@ -7,7 +7,7 @@ const EVERY_MS = 5 * 60 * 1000;
 const THROTTLE_RETENTION_SECONDS = 2 * 24 * 3600;
 
 /**
- * Periodic deletion of expired artifacts, step state and old throttle windows. Every node runs it;
+ * Periodic deletion of expired artifacts, step state, old throttle windows and dead SMS codes. Every node runs it;
  * the deletes are idempotent, so overlapping runs only cost a little work. The timer is unref'd so
  * it never keeps a process alive; `stop` waits for a run in progress.
  */
@@ -16,6 +16,7 @@ export function startCleanup(
     payloads: Pick<PayloadRepository, 'deleteExpired'>;
     states: Pick<InteractionStateRepository<object>, 'deleteExpired'>;
     throttles: IdentityDeps['directory']['throttles'];
+    smsCodes: IdentityDeps['directory']['smsCodes'];
   },
   logger: Logger,
 ): { stop(): Promise<void> } {
@@ -26,6 +27,7 @@ export function startCleanup(
         const deleted = await stores.payloads.deleteExpired();
         await stores.states.deleteExpired();
         await stores.throttles.purge(THROTTLE_RETENTION_SECONDS);
+        await stores.smsCodes.purge();
         if (deleted) logger.debug({ deleted }, 'expired identity artifacts deleted');
       } catch (err) {
         logger.warn({ err }, 'identity cleanup failed; retrying at the next run');

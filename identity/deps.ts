@@ -3,6 +3,8 @@ import type { PiiCipher } from '../platform/crypto/pii.ts';
 import type { Database } from '../platform/db/database.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { CredentialService } from '../directory/credentials/credential-service.ts';
+import type { SmsCodeService } from '../directory/credentials/sms-code-service.ts';
+import type { SmsOutbox } from '../platform/sms/sms-gateway.ts';
 import type { IdentityReads } from '../directory/identity-reads.ts';
 import type { AuditService } from '../directory/audit/audit-service.ts';
 import type { SelfService } from '../directory/self/self-service.ts';
@@ -23,6 +25,10 @@ export interface IdentityDeps {
   cookieKeys: string[];
   /** The credential rules (R18–R20: password policy, lockout, initial password) every sign-in step goes through. */
   credentials: CredentialService;
+  /** SMS one-time codes (R21): sign-in by code, the SMS second factor, a phone change. */
+  smsCodes: SmsCodeService;
+  /** The console SMS gateway's outbox, read by `GET /dev/sms-outbox` outside production; undefined otherwise. */
+  smsOutbox?: SmsOutbox | undefined;
   /** Clients, account views and roles as identity reads them; throttle windows for the clean-up. */
   directory: IdentityReads;
   /** The audit trail (R25): what identity itself must record, e.g. a back-channel logout given up (R24). */

@@ -18,6 +18,7 @@ import { watchSigningKeys } from './key-reload.ts';
 import { isTokenLive } from './live-token.ts';
 import { buildProvider } from './provider.ts';
 import { assetRoutes } from './pages/assets.ts';
+import { devSmsOutboxRoute } from './dev-sms-outbox.ts';
 import { providerPagePolicy } from './pages/layout.ts';
 import { slideSessionOnRefresh } from './session-activity.ts';
 import { sessionCookieLifetime } from './session-cookie.ts';
@@ -95,9 +96,12 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   );
   const router = new Router();
   assetRoutes(router);
+  // SPEC §5: a development aid, absent in production (where the console gateway is refused anyway).
+  if (deps.config.env !== 'production' && deps.smsOutbox) devSmsOutboxRoute(router, deps.smsOutbox);
   interactionRoutes(router, {
     provider,
     credentials: deps.credentials,
+    smsCodes: deps.smsCodes,
     store: new SignInStateStore(states),
     csrf: new CsrfTokens(deps.cookieKeys),
     config: deps.config,
@@ -116,7 +120,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   router.post('/token/introspection', ...introspectionFront({ directory: deps.directory, pii: deps.pii, provider, verify }));
 
   const handle = provider.callback();
-  const cleanup = startCleanup({ payloads, states, throttles: deps.directory.throttles }, deps.logger);
+  const cleanup = startCleanup({ payloads, states, throttles: deps.directory.throttles, smsCodes: deps.directory.smsCodes }, deps.logger);
   return {
     provider,
     routes: router.routes(),

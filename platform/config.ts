@@ -38,6 +38,7 @@ const envSchema = z.object({
   SMS_REGION: z.string().regex(/^[a-z0-9-]+$/, 'must be a region id such as cn-hangzhou').optional(),
   SMS_ENDPOINT: z.url().optional(),
   SMS_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5000),
+  SMS_SENDS_PER_ADDRESS_PER_HOUR: positiveInt(20),
   ESSC_PUBLIC_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_IDLE_MINUTES: positiveInt(30),
@@ -81,6 +82,8 @@ export interface Config {
   smsProvider: 'console' | 'aliyun' | 'tencent';
   /** The SMS gateway of R21 and what it needs (platform/sms/create-gateway.ts). */
   sms: SmsConfig;
+  /** R21 — codes sent from one address per hour (all phones together). */
+  smsSendsPerAddressPerHour: number;
   esscPublicKey: string | undefined;
   logLevel: string;
   session: { idleSeconds: number; maxSeconds: number };
@@ -183,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminMfa: e.ADMIN_MFA,
     smsProvider: e.SMS_PROVIDER,
     sms,
+    smsSendsPerAddressPerHour: e.SMS_SENDS_PER_ADDRESS_PER_HOUR,
     esscPublicKey: e.ESSC_PUBLIC_KEY,
     logLevel: e.LOG_LEVEL,
     session: { idleSeconds: e.SESSION_IDLE_MINUTES * 60, maxSeconds: e.SESSION_MAX_HOURS * 3600 },
@@ -214,6 +218,10 @@ const SMS_DEFAULTS = {
 /** R21: a real gateway needs its whole account at start, so a missing part is not found at the first sign-in. */
 function smsConfig(e: z.infer<typeof envSchema>): SmsConfig {
   const provider = e.SMS_PROVIDER;
+  if (provider === 'console' && e.NODE_ENV === 'production') {
+    // R21/SPEC §5: the console gateway delivers nothing and keeps codes for a development endpoint.
+    throw new AppError(500, 'config.invalid', 'Invalid configuration: SMS_PROVIDER=console is for development; set aliyun or tencent with NODE_ENV=production');
+  }
   if (provider === 'console') return { provider };
   const required = {
     SMS_ACCESS_KEY_ID: e.SMS_ACCESS_KEY_ID,

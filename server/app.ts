@@ -35,6 +35,7 @@ export async function composeApp(base: BaseContext, services: Directory) {
   const identity = await createIdentity({
     config, issuer, logger, db, pii, cookieKeys, audit, credentials: services.credentials, directory: services.identityReads,
     signIns: services.signIns, self: services.self,
+    smsCodes: services.smsCodes, smsOutbox: services.smsOutbox,
   });
   services.attachSessionEnder(identity.sessionEnder);
   const adminApi = createAdminApi({ issuer, logger, directory: services }, identity);

@@ -260,7 +260,7 @@ describe('the person’s own page (issue 7)', () => {
   // SecondFactorService (branch i7-mfa), handed to SelfService at the merge (directory/index.ts:
   // `new SelfService({..., phoneCodes, secondFactors})`). Until then the page hides both sections
   // (the unit-account test above shows the hiding); these two run once they are wired.
-  it.skip('R8: changes the phone with a code sent to the new phone; a phone of another person is refused (after the i7-sms merge)', async () => {
+  it('R8: changes the phone with a code sent to the new phone; a phone of another person is refused', async () => {
     const person = await freshPerson('蒋换号');
     const other = await freshPerson('沈占号');
     const browser = new FormBrowser();

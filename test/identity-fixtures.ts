@@ -213,7 +213,7 @@ function partner(clientId: string, resources: string[]): ClientRecord {
 
 /**
  * What the sign-in suites share: a running server on a fresh database, a relying party receiving
- * back-channel logouts, and the seeded world; `close()` ends both servers.
+ * back-channel logouts, and the seeded world; `close()` ends both servers. `env` adds settings.
  */
 export async function openSignInWorld(env: Record<string, string> = {}) {
   const server = await startTestServer(env);

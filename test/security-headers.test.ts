@@ -172,8 +172,11 @@ describe('item 6: Secure cookies whenever the issuer is https', () => {
 describe('item 6: ADMIN_MFA=off is refused in production (R23)', () => {
   it('the configuration refuses it with a clear message; development and tests may still use it', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', ADMIN_MFA: 'off' })).toThrow(/ADMIN_MFA=off is not allowed with NODE_ENV=production/);
-    // The rest of a production configuration (the audit checkpoint key, R25) is given, so only ADMIN_MFA decides.
-    const production = { NODE_ENV: 'production', AUDIT_CHECKPOINT_KEY: 'k'.repeat(32) };
+    // The rest of a production configuration (the audit checkpoint key, R25; a real SMS gateway, R21) is given, so only ADMIN_MFA decides.
+    const production = {
+      NODE_ENV: 'production', AUDIT_CHECKPOINT_KEY: 'k'.repeat(32),
+      SMS_PROVIDER: 'aliyun', SMS_ACCESS_KEY_ID: 'id', SMS_ACCESS_KEY_SECRET: 'secret', SMS_SIGN_NAME: '统门', SMS_TEMPLATE_ID: 'SMS_1',
+    };
     expect(() => loadConfig({ ...production, ADMIN_MFA: 'off' })).toThrow(/ADMIN_MFA=off is not allowed with NODE_ENV=production/);
     expect(() => loadConfig({ ...production, ADMIN_MFA: 'hrss' })).not.toThrow();
     expect(loadConfig({ NODE_ENV: 'test', ADMIN_MFA: 'off' }).adminMfa).toBe('off');

@@ -192,7 +192,8 @@ describe('R21 console gateway and the development outbox', () => {
 
   it('in production the log line carries neither the phone nor the code', async () => {
     const { lines, logger } = capture();
-    const gateway = createSmsGateway(loadConfig({ NODE_ENV: 'production', AUDIT_CHECKPOINT_KEY: 'k'.repeat(32) }), { logger });
+    // (A production configuration refuses SMS_PROVIDER=console: the gateway is asked directly.)
+    const gateway = createSmsGateway({ env: 'production', sms: { provider: 'console' } }, { logger });
     await gateway.send(verificationCodeMessage(PHONE, '975310'));
     expect(lines[0]).toContain('135****2210');
     expect(lines[0]).not.toContain('975310');
@@ -218,6 +219,14 @@ describe('R21 gateway configuration', () => {
     expect(() =>
       loadConfig({ NODE_ENV: 'production', AUDIT_CHECKPOINT_KEY: 'k'.repeat(32), SMS_PROVIDER: 'aliyun', ...full, SMS_ENDPOINT: 'http://127.0.0.1:9/' }),
     ).toThrow(/SMS_ENDPOINT must be https/);
+  });
+
+  it('R21/SPEC §5: production refuses the console gateway (it delivers nothing and keeps codes for a development endpoint)', () => {
+    const production = { NODE_ENV: 'production', AUDIT_CHECKPOINT_KEY: 'k'.repeat(32) };
+    expect(() => loadConfig(production)).toThrow(/SMS_PROVIDER=console is for development/);
+    expect(() => loadConfig({ ...production, SMS_PROVIDER: 'console' })).toThrow(/SMS_PROVIDER=console is for development/);
+    expect(loadConfig({ ...production, SMS_PROVIDER: 'aliyun', ...full }).sms.provider).toBe('aliyun');
+    expect(loadConfig({ NODE_ENV: 'development' }).sms.provider).toBe('console');
   });
 
   it('builds the configured gateway with the provider defaults, and the secret never prints', () => {

@@ -5,6 +5,7 @@ import type { Logger } from '../../platform/logger.ts';
 import type { RequestMeta } from '../../directory/actor.ts';
 import type { CredentialService } from '../../directory/credentials/credential-service.ts';
 import type { SignInRecorder } from '../../directory/self/sign-in-recorder.ts';
+import type { SmsCodeService } from '../../directory/credentials/sms-code-service.ts';
 import { requestMeta } from '../../platform/http/request.ts';
 import { formFields } from '../form.ts';
 import { textProblem } from '../../platform/input-text.ts';
@@ -19,6 +20,7 @@ import { nextStep } from './step-machine.ts';
 export interface InteractionDeps {
   provider: Provider;
   credentials: CredentialService;
+  smsCodes: SmsCodeService;
   store: SignInStateStore;
   csrf: CsrfTokens;
   config: Config;

@@ -6,11 +6,12 @@ import { consent } from './consent.ts';
 import { passwordSignIn } from './password-method.ts';
 import { interactionPage, refuse, type InteractionDeps } from './request.ts';
 import { showStep } from './show.ts';
+import { smsSend, smsSignIn } from './sms-method.ts';
 
 /**
  * The sign-in pages under `/interaction/:uid` (the interaction cookie's path). Each sign-in method
- * posts to its own route and ends in the same state; SMS (`/sms`, `/sms/send`) and QR (`/qr`)
- * join the list later.
+ * posts to its own route and ends in the same state: password, SMS (`/sms/send` asks for a code,
+ * `/sms` signs in with it, R21); QR (`/qr`) joins the list later.
  */
 export function interactionRoutes(router: Router, deps: InteractionDeps): void {
   const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
@@ -18,6 +19,8 @@ export function interactionRoutes(router: Router, deps: InteractionDeps): void {
     interactionPage(deps, handler, prompt);
   router.get('/interaction/:uid', page(showStep));
   router.post('/interaction/:uid/password', form, page(passwordSignIn, 'login'));
+  router.post('/interaction/:uid/sms/send', form, page(smsSend, 'login'));
+  router.post('/interaction/:uid/sms', form, page(smsSignIn, 'login'));
   router.post('/interaction/:uid/change-password', form, page(changePassword, 'login'));
   router.post('/interaction/:uid/account', form, page(chooseAccount, 'login'));
   router.post('/interaction/:uid/consent', form, page(consent, 'consent'));

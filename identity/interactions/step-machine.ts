@@ -10,8 +10,8 @@ export type Step =
 
 /**
  * The sign-in step machine, pure so every path is testable:
- * 1. a sign-in method proves who is there (password now; SMS R21 and QR R22 later, each
- *    producing the same `auth` record with its own amr);
+ * 1. a sign-in method proves who is there (password R19, SMS code R21; QR R22 later), each
+ *    producing the same `auth` record with its own amr;
  * 2. an initial or expired password is changed (R18, R20) — before the provider creates any
  *    session, so no token exists until it is changed;
  * 3. a person with several active accounts chooses one (R9);

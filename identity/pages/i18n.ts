@@ -1,6 +1,7 @@
 import type Koa from 'koa';
 import { passwordErrors } from '../../platform/error-codes/passwords.ts';
 import { accountEn, accountZh } from './messages/account.ts';
+import { smsEn, smsZh } from './messages/sms.ts';
 
 export type Lang = 'zh' | 'en';
 
@@ -65,6 +66,7 @@ const zh = {
   logoutOne: '仅退出当前应用',
   loggedOut: '您已安全退出。',
   ...accountZh,
+  ...smsZh,
 };
 
 type Messages = Record<keyof typeof zh, string>;
@@ -124,6 +126,7 @@ const en: Messages = {
   logoutOne: 'Only this application',
   loggedOut: 'You have signed out.',
   ...accountEn,
+  ...smsEn,
 };
 
 export type MessageKey = keyof Messages;

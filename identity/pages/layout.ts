@@ -6,9 +6,9 @@ import { t, type Lang } from './i18n.ts';
 const STYLE = `body{font-family:"PingFang SC","Microsoft YaHei",system-ui,sans-serif;background:#f3f5f8;margin:0;color:#1f2933}
 main{max-width:380px;margin:48px auto;background:#fff;padding:28px 32px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.12)}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;font-weight:400;color:#52606d;margin:0 0 20px}
-label{display:block;margin:14px 0 6px;font-size:14px}input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:9px;font-size:15px;border:1px solid #cbd2d9;border-radius:4px}
+label{display:block;margin:14px 0 6px;font-size:14px}input[type=text],input[type=password],input[type=tel]{width:100%;box-sizing:border-box;padding:9px;font-size:15px;border:1px solid #cbd2d9;border-radius:4px}
 button{margin-top:18px;width:100%;padding:10px;font-size:15px;border:0;border-radius:4px;background:#1d4ed8;color:#fff;cursor:pointer}
-button.secondary{background:#e4e7eb;color:#1f2933}.error{background:#fde8e8;color:#9b1c1c;padding:10px;border-radius:4px;font-size:14px}
+button.secondary{background:#e4e7eb;color:#1f2933}button:disabled{opacity:.6;cursor:default}.error{background:#fde8e8;color:#9b1c1c;padding:10px;border-radius:4px;font-size:14px}
 .hint{font-size:12px;color:#616e7c}.choice{display:block;border:1px solid #cbd2d9;border-radius:4px;padding:10px;margin:8px 0}
 .tabs{display:flex;gap:4px;border-bottom:1px solid #cbd2d9;margin:0 0 12px}.tab{flex:1;text-align:center;padding:8px 4px;font-size:14px;color:#52606d;text-decoration:none}
 .tab.current{color:#1d4ed8;border-bottom:2px solid #1d4ed8;font-weight:600}

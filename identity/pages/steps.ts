@@ -1,4 +1,5 @@
 import type { SignInAccount } from '../../directory/credentials/credential-service.ts';
+import { maskPhone } from '../../directory/masking.ts';
 import { html, type SafeHtml } from './html.ts';
 import { t, type Lang, type MessageKey } from './i18n.ts';
 import { errorBox, page } from './layout.ts';
@@ -14,7 +15,8 @@ export interface PageEnv {
 const base = (env: PageEnv) => `/interaction/${env.uid}`;
 const action = (env: PageEnv, step: string) => `${base(env)}/${step}?lang=${env.lang}`;
 const csrfField = (env: PageEnv) => html`<input type="hidden" name="csrf" value="${env.csrf}">`;
-const frame = (env: PageEnv, title: MessageKey, body: SafeHtml) => page(env.lang, t(env.lang, title), body, base(env));
+const frame = (env: PageEnv, title: MessageKey, body: SafeHtml, scripts: string[] = []) =>
+  page(env.lang, t(env.lang, title), body, base(env), scripts);
 
 function cancelForm(env: PageEnv) {
   return html`<form method="post" action="${action(env, 'abort')}">${csrfField(env)}
@@ -25,9 +27,11 @@ function cancelForm(env: PageEnv) {
  * The sign-in methods, in the order of their tabs: each has its own section of the sign-in page
  * and its own POST route, all ending in the same `login` result (R19, R21, R22).
  */
-export const SIGN_IN_METHODS = ['password'] as const;
+export const SIGN_IN_METHODS = ['password', 'sms'] as const;
 export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
-const METHOD_LABELS: Record<SignInMethod, MessageKey> = { password: 'methodPassword' };
+const METHOD_LABELS: Record<SignInMethod, MessageKey> = { password: 'methodPassword', sms: 'methodSms' };
+/** Scripts a method's section loads (files of pages/assets/; the section works without them). */
+const METHOD_SCRIPTS: Record<SignInMethod, string[]> = { password: [], sms: ['sms-countdown.js'] };
 
 /** The method a `?method=` asks for; the first one otherwise. */
 export const signInMethod = (asked: unknown): SignInMethod =>
@@ -37,6 +41,18 @@ export interface SignInOpts {
   method?: SignInMethod | undefined;
   error?: string | undefined;
   username?: string | undefined;
+  /** SMS (R21): the phone typed, and once a code was asked for, the code form and the resend countdown. */
+  sms?: SmsSectionOpts | undefined;
+}
+
+export interface SmsSectionOpts {
+  phone?: string | undefined;
+  /** Shows the code field (a code was sent, or may still be valid). */
+  codeForm?: boolean | undefined;
+  /** Just sent: says so, with the phone masked. */
+  sent?: boolean | undefined;
+  /** Seconds until another code may be asked for (the countdown). */
+  resendAfterSeconds?: number | undefined;
 }
 
 /** Links between the methods (plain links: each tab is a page of its own, no script needed). */
@@ -62,6 +78,7 @@ ${methodTabs(env, method)}${errorBox(opts.error)}
 ${methodSection(env, method, opts)}
 ${cancelForm(env)}
 <p class="hint"><a href="/account?lang=${lang}">${t(lang, 'accountLink')}</a></p>`,
+    METHOD_SCRIPTS[method],
   );
 }
 
@@ -69,7 +86,41 @@ function methodSection(env: PageEnv, method: SignInMethod, opts: SignInOpts): Sa
   switch (method) {
     case 'password':
       return passwordForm(env, opts);
+    case 'sms':
+      return smsForms(env, opts.sms ?? {});
   }
+}
+
+/**
+ * R21 — two plain forms: the phone and "send code" (posts to `/sms/send`), then, once a code was
+ * sent, the code (posts to `/sms` with the phone carried along). The countdown until another code
+ * may be asked for is written by the server; sms-countdown.js only makes it tick and holds the
+ * send button until it reaches zero (without the script, an early click is refused with the
+ * seconds left).
+ */
+function smsForms(env: PageEnv, sms: SmsSectionOpts): SafeHtml {
+  const { lang } = env;
+  const wait = sms.resendAfterSeconds ?? 0;
+  const countdown =
+    wait > 0
+      ? html`<p class="hint" id="sms-countdown" aria-live="polite" data-seconds="${wait}"
+ data-wait="${t(lang, 'smsResendIn', { seconds: '{seconds}' })}" data-ready="${t(lang, 'smsResendReady')}">${t(lang, 'smsResendIn', { seconds: wait })}</p>`
+      : '';
+  const sent = sms.sent && sms.phone ? html`<p class="hint" role="status">${t(lang, 'smsSent', { phone: maskPhone(sms.phone), minutes: 5 })}</p>` : '';
+  const codeForm = sms.codeForm
+    ? html`<form method="post" action="${action(env, 'sms')}" autocomplete="off">${csrfField(env)}
+<input type="hidden" name="phone" value="${sms.phone ?? ''}">
+<label for="code">${t(lang, 'smsCode')}</label>
+<input type="text" id="code" name="code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" aria-describedby="code-hint" required autofocus>
+<p class="hint" id="code-hint">${t(lang, 'smsCodeHint')}</p>
+<button type="submit">${t(lang, 'smsSignIn')}</button></form>`
+    : '';
+  return html`<form method="post" action="${action(env, 'sms/send')}">${csrfField(env)}
+<label for="phone">${t(lang, 'phone')}</label>
+<input type="tel" id="phone" name="phone" value="${sms.phone ?? ''}" inputmode="tel" autocomplete="tel" maxlength="20" required${sms.codeForm ? '' : html` autofocus`}>
+${sent}${countdown}
+<button type="submit" id="sms-send" class="secondary">${t(lang, 'sendCode')}</button></form>
+${codeForm}`;
 }
 
 function passwordForm(env: PageEnv, opts: SignInOpts): SafeHtml {

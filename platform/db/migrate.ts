@@ -4,6 +4,7 @@ import * as directory from './migrations/0001-directory.ts';
 import * as platform from './migrations/0002-platform.ts';
 import * as auditIntegrity from './migrations/0003-audit-integrity.ts';
 import * as oneClock from './migrations/0004-one-clock.ts';
+import * as smsCodes from './migrations/0005-sms-codes.ts';
 import * as backchannelDeliveries from './migrations/0008-backchannel-deliveries.ts';
 import * as lastSignIn from './migrations/0009-last-sign-in.ts';
 import * as directoryTasks from './migrations/0010-directory-tasks.ts';
@@ -19,6 +20,7 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['0002-platform', platform],
   ['0003-audit-integrity', auditIntegrity],
   ['0004-one-clock', oneClock],
+  ['0005-sms-codes', smsCodes],
   ['0008-backchannel-deliveries', backchannelDeliveries],
   ['0009-last-sign-in', lastSignIn],
   ['0010-directory-tasks', directoryTasks],
