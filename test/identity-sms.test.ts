@@ -10,7 +10,8 @@ import { composeApp, startServer } from '../server/app.ts';
 import { createDirectory } from '../directory/index.ts';
 import { createLogger } from '../platform/logger.ts';
 import { startFakeAliyun, type FakeProvider } from './support/fake-sms-providers.ts';
-import { insertAccount, insertPerson, openSignInWorld, type SignInWorld } from './identity-fixtures.ts';
+import { insertAccount, insertPerson, nextSample, openSignInWorld, type SignInWorld } from './identity-fixtures.ts';
+import { samplePhone } from '../directory/codes/synthetic-codes.ts';
 
 /**
  * R21 — sign-in with a code sent by SMS, through HTTP against the running server, the console
@@ -523,6 +524,30 @@ describe('R21 gateway failure', () => {
       phone: person.phone, code: (JSON.parse(asked.TemplateParam) as { code: string }).code, meta: { ip: '198.51.100.11' },
     });
     expect(direct).toEqual({ ok: false, answer: 'no_code' });
+  });
+
+  it('R21: a code "sent" to a phone nobody holds takes about as long as a real send (the response time does not tell them apart)', async () => {
+    fake.behaviour = 'accept';
+    fake.delayMs = 400;
+    try {
+      for (const name of ['计时一', '计时二', '计时三']) {
+        const tab = await openSmsTab(real);
+        await sendCode(tab, (await operator(name, real)).phone); // the node learns how long the provider takes
+      }
+      const timed = async (phone: string) => {
+        const tab = await openSmsTab(real);
+        const started = performance.now();
+        await sendCode(tab, phone);
+        expect(tab.browser.lastStatus).toBe(200);
+        return performance.now() - started;
+      };
+      const known = await timed((await operator('计时四', real)).phone);
+      const unknown = await timed(samplePhone(nextSample()));
+      expect(known).toBeGreaterThanOrEqual(400);
+      expect(unknown).toBeGreaterThanOrEqual(0.8 * 400 - 50);
+    } finally {
+      fake.delayMs = 0;
+    }
   });
 
   it('with the provider accepting again (after 60 s), the code it delivered signs in; no development outbox exists', async () => {

@@ -13,6 +13,10 @@ import { ADDRESS_WINDOW_SECONDS } from './credential-service.ts';
 import type { CredentialRepository, SignInAccount } from './credential-repository.ts';
 import type { SmsCodeRepository, SmsPurpose, StoredCode } from './sms-code-repository.ts';
 import type { ThrottleRepository } from './throttle-repository.ts';
+import { GatewayPace } from './gateway-pace.ts';
+
+/** What a real gateway is assumed to take before this node has timed one. */
+const REAL_GATEWAY_GUESS_MS = 150;
 
 export type { SmsPurpose };
 
@@ -76,7 +80,12 @@ const verifyAction = (purpose: SmsPurpose) => (purpose === 'sign-in' ? 'signin.s
  * the transaction of its change (R25), the phone masked.
  */
 export class SmsCodeService {
-  constructor(private readonly deps: SmsCodeDeps) {}
+  /** R21 — a decoy send waits as long as a real one (no timing oracle on registered phones). */
+  private readonly pace: GatewayPace;
+
+  constructor(private readonly deps: SmsCodeDeps) {
+    this.pace = new GatewayPace(deps.gateway.provider === 'console' ? 0 : REAL_GATEWAY_GUESS_MS);
+  }
 
   private hashCode(salt: string, phoneHash: string, purpose: SmsPurpose, code: string): string {
     return this.deps.pii.lookupHash(`sms-code:${salt}:${phoneHash}:${purpose}:${code}`);
@@ -137,7 +146,9 @@ export class SmsCodeService {
     const sent: SmsSendResult = { ok: true, resendAfterSeconds: SMS_CODE_RULES.resendGapSeconds };
 
     if (!recipient.known) {
-      // No message, but a code row like any other: tries, expiry and the next send's limits are the same.
+      // No message, but as long a wait as a real send and a code row like any other: tries, expiry and
+      // the next send's limits are the same.
+      await new Promise((resolve) => setTimeout(resolve, this.pace.decoyDelayMs()));
       const decoy = this.hashCode(salt, phoneHash, input.purpose, crypto.randomBytes(16).toString('hex'));
       await this.deps.db.transaction(async (tx) => {
         await store(tx, decoy);
@@ -148,7 +159,9 @@ export class SmsCodeService {
 
     let receipt: { id: string };
     try {
+      const started = performance.now();
       receipt = await this.deps.gateway.send(verificationCodeMessage(phone, code, SMS_CODE_RULES.validSeconds / 60));
+      this.pace.observe(performance.now() - started);
     } catch (err) {
       if (!isAppError(err) || err.code !== 'sms.gateway_failed') throw err;
       await this.deps.db.transaction(async (tx) => {

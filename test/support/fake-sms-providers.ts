@@ -13,6 +13,8 @@ export type FakeBehaviour = 'accept' | 'refuse' | 'hang' | 'garbage';
 export interface FakeProvider {
   url: string;
   behaviour: FakeBehaviour;
+  /** How long it takes to answer (a real provider takes tens to hundreds of milliseconds). */
+  delayMs: number;
   /** Requests whose signature verified, as the provider would read them. */
   received: Array<Record<string, unknown>>;
   /** Raw request bodies and headers, verified or not (to check that no secret travels). */
@@ -21,7 +23,7 @@ export interface FakeProvider {
 }
 
 async function start(handle: (req: http.IncomingMessage, body: string, fake: FakeProvider) => { status: number; body: string } | null): Promise<FakeProvider> {
-  const fake: FakeProvider = { url: '', behaviour: 'accept', received: [], raw: [], close: async () => {} };
+  const fake: FakeProvider = { url: '', behaviour: 'accept', delayMs: 0, received: [], raw: [], close: async () => {} };
   const server = http.createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
@@ -34,7 +36,7 @@ async function start(handle: (req: http.IncomingMessage, body: string, fake: Fak
         return;
       }
       const answer = handle(req, body, fake);
-      if (answer) res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
+      if (answer) setTimeout(() => res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body), fake.delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
