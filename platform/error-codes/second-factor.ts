@@ -1,6 +1,6 @@
 import { defineErrors } from './define.ts';
 
-/** The second factor of R23 (identity/second-factor/): TOTP codes and recovery codes. */
+/** The second factor of R23 (directory/credentials/second-factor/): TOTP codes and recovery codes. */
 export const secondFactorErrors = defineErrors({
   name: 'second_factor',
   answeredBy: ['sign-in'],

@@ -1,4 +1,4 @@
-import type { PiiCipher } from '../../platform/crypto/pii.ts';
+import type { PiiCipher } from '../../../platform/crypto/pii.ts';
 
 /**
  * The TOTP secret at rest (R23, R25): sealed with the PII cipher (AES-256-GCM, key id prefixed so
