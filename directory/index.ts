@@ -5,6 +5,8 @@ import type { Logger } from '../platform/logger.ts';
 import { CredentialService } from './credentials/credential-service.ts';
 import { CredentialRepository } from './credentials/credential-repository.ts';
 import { ThrottleRepository } from './credentials/throttle-repository.ts';
+import { SecondFactorRepository } from './credentials/second-factor-repository.ts';
+import { SecondFactorService } from './credentials/second-factor-service.ts';
 import { AccountEnding } from './accounts/account-ending.ts';
 import { AccountFactory } from './accounts/account-factory.ts';
 import { AccountRepository } from './accounts/account-repository.ts';
@@ -62,6 +64,8 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
   const clientRepo = new ClientRepository();
 
   const credentials = new CredentialService({ config, db, pii, audit, credentials: credentialRepo, throttles });
+  // R23: enrolments hang off the person; verification shares the throttle table with the password's limits.
+  const secondFactors = new SecondFactorService({ db, pii, audit, factors: new SecondFactorRepository({ sequelize, pii }), throttles });
   const factory = new AccountFactory({ credentials, persons, accounts: accountRepo });
   const ending = new AccountEnding({ accounts: accountRepo });
   const roles = new RoleService({ db, audit, roles: roleRepo });
@@ -91,6 +95,8 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
   return {
     audit,
     credentials,
+    /** R23 — TOTP enrolment, verification and removal (identity's sign-in steps and the person's own page). */
+    secondFactors,
     /** Exposed for tests that stage a race between a person lookup and the insert (admin-bad-input). */
     persons,
     actors: new ActorLoader({ accounts: accountRepo }),

@@ -4,6 +4,8 @@ import type { Database } from '../platform/db/database.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { CredentialService } from '../directory/credentials/credential-service.ts';
 import type { IdentityReads } from '../directory/identity-reads.ts';
+import type { SecondFactorService } from '../directory/credentials/second-factor-service.ts';
+import type { SecondFactorSms } from './interactions/second-factor-sms.ts';
 
 /**
  * Everything the identity layer is built from, by name: the platform pieces the composition root
@@ -20,6 +22,10 @@ export interface IdentityDeps {
   cookieKeys: string[];
   /** The credential rules (R18–R20: password policy, lockout, initial password) every sign-in step goes through. */
   credentials: CredentialService;
+  /** R23 — the second factor (TOTP, recovery codes) administrators prove at sign-in when ADMIN_MFA asks for it. */
+  secondFactors: SecondFactorService;
+  /** R23 — an SMS code as the alternative second factor; the page offers none until it is wired. */
+  secondFactorSms?: SecondFactorSms | undefined;
   /** Clients, account views and roles as identity reads them; throttle windows for the clean-up. */
   directory: IdentityReads;
 }

@@ -85,6 +85,8 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   interactionRoutes(router, {
     provider,
     credentials: deps.credentials,
+    secondFactors: deps.secondFactors,
+    secondFactorSms: deps.secondFactorSms,
     store: new SignInStateStore(states),
     csrf: new CsrfTokens(deps.cookieKeys),
     config: deps.config,

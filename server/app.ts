@@ -33,7 +33,7 @@ export interface Tongmen {
 export async function composeApp(base: BaseContext, services: Directory) {
   const { config, issuer, logger, db, pii, cookieKeys } = base;
   const identity = await createIdentity({
-    config, issuer, logger, db, pii, cookieKeys, credentials: services.credentials, directory: services.identityReads,
+    config, issuer, logger, db, pii, cookieKeys, credentials: services.credentials, secondFactors: services.secondFactors, directory: services.identityReads,
   });
   services.attachSessionEnder(identity.sessionEnder);
   const adminApi = createAdminApi({ issuer, logger, directory: services }, identity);
