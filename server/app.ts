@@ -36,7 +36,7 @@ export async function composeApp(base: BaseContext, services: Directory) {
     config, issuer, logger, db, pii, cookieKeys, credentials: services.credentials, secondFactors: services.secondFactors, directory: services.identityReads,
   });
   services.attachSessionEnder(identity.sessionEnder);
-  const adminApi = createAdminApi({ issuer, logger, directory: services }, identity);
+  const adminApi = createAdminApi({ issuer, logger, directory: services, adminMfa: config.adminMfa }, identity);
   const app = new Koa({ keys: cookieKeys, proxy: config.trustProxy });
   app.silent = true;
   servePublicScheme(app, issuer);
