@@ -10,9 +10,10 @@ export type { AccessTokenClaims } from '../directory/catalogue/token-claims.ts';
  * the code exchange, the refresh token's on refresh (a refresh keeps the sign-in's amr, rotated or
  * not). A resource refuses an administrator's token without `mfa` when the policy asks for one.
  */
-function signInAmr(ctx: KoaContextWithOIDC): string[] | undefined {
-  const { AuthorizationCode, RefreshToken } = ctx.oidc.entities;
-  const amr = (AuthorizationCode ?? RefreshToken)?.amr;
+function signInAmr(ctx: KoaContextWithOIDC | undefined): string[] | undefined {
+  // A token saved outside a request (no context) has no sign-in behind it.
+  const entities = ctx?.oidc?.entities;
+  const amr = (entities?.AuthorizationCode ?? entities?.RefreshToken)?.amr;
   return Array.isArray(amr) ? amr : undefined;
 }
 
