@@ -84,7 +84,7 @@ interface Enrolled { secret: string; recoveryCodes: string[]; enrolCode: string;
  * The admin console's sign-in (openid-client, PKCE) with the R23 pages answered: an enrolment (the
  * key read off the page as a person types it into the app), the recovery codes, a code.
  */
-function consoleSignIn(username: string, answers: { enrolled?: Enrolled; otp?: () => Promise<string> } = {}) {
+function consoleSignIn(username: string, answers: { enrolled?: Enrolled; otp?: () => Promise<string>; browser?: FormBrowser } = {}) {
   const seen: string[] = [];
   return signIn({
     issuer: server.url,
@@ -93,6 +93,7 @@ function consoleSignIn(username: string, answers: { enrolled?: Enrolled; otp?: (
     resource: RESOURCES.admin,
     username,
     password: WORLD_PASSWORD,
+    ...(answers.browser ? { browser: answers.browser } : {}),
     onPage: async (html): Promise<{ fields: Record<string, string>; actionPart: string } | undefined> => {
       if (html.includes('/second-factor/enrol')) {
         seen.push('enrol');
@@ -239,7 +240,8 @@ describe('R23 second factor for administrators (ADMIN_MFA)', () => {
 
   it('R23 the admin API refuses an hrss administrator\'s token without mfa (issued while ADMIN_MFA was off) once the policy is on', async () => {
     await serve('off');
-    const result = await consoleSignIn(hrssAdmin.idNumber);
+    const browser = new FormBrowser(); // keeps the SSO session of this sign-in
+    const result = await consoleSignIn(hrssAdmin.idNumber, { browser });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.seen).toEqual([]);
@@ -251,6 +253,11 @@ describe('R23 second factor for administrators (ADMIN_MFA)', () => {
     const refused = await adminCall(server, token, 'GET', `/accounts/${hrssAdmin.accountId}`);
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('auth.mfa_required');
+    // The SSO session of that sign-in proved no second factor: the next authorization request asks
+    // for the password and the second factor again instead of handing out another useless token.
+    const again = await consoleSignIn(hrssAdmin.idNumber, { browser, otp: async () => first.recoveryCodes[1]! });
+    expect(again.ok && again.pages).toEqual(['password', 'answered']);
+    expect(again.ok && amrOf(again.tokens.access_token)).toEqual(['pwd', 'otp', 'mfa']);
     // The employer's administrator is not asked under hrss: the same kind of token still works.
     const employer = await consoleSignIn(employerAdmin.idNumber);
     expect(employer.ok && (await adminCall(server, employer.tokens.access_token, 'GET', `/accounts/${employerAdmin.accountId}`)).status).toBe(200);
