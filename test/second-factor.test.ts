@@ -189,8 +189,14 @@ describe('R23 second factor for administrators (ADMIN_MFA)', () => {
   it('R23 the next sign-in asks for the code: the code already used at enrolment is refused (replay), the next one is accepted', async () => {
     const { browser, submitOtp } = await atSecondFactorPage(hrssAdmin.idNumber);
     expect(browser.lastHtml).toContain('第二因素验证');
+    expect(browser.lastHtml).toMatch(/<input type="hidden" name="csrf" value="[^"]+">/);
+    expect(browser.lastHtml).toMatch(/<label for="otp">/);
+    expect(browser.lastHeaders.get('content-security-policy')).not.toMatch(/script-src[^;]*unsafe-inline/);
+    // English by ?lang=en, the same step.
+    await browser.follow(browser.lastUrl.replace('lang=zh', 'lang=en'));
+    expect(browser.lastHtml).toContain('Second factor');
     expect(await submitOtp(first.enrolCode)).toBe(401);
-    expect(browser.lastHtml).toContain('验证码不正确、已过期或已使用');
+    expect(browser.lastHtml).toContain('The code is wrong, expired or already used');
     const result = await consoleSignIn(hrssAdmin.idNumber, { otp: () => totp(first.secret, 1) });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
@@ -273,5 +279,12 @@ describe('R23 second factor for administrators (ADMIN_MFA)', () => {
     expect(amrOf(result.tokens.access_token)).toEqual(['pwd', 'otp', 'mfa']);
     const operator = await consoleSignIn(hrssOperator.idNumber);
     expect(operator.ok && operator.seen).toEqual([]);
+
+    // Removed (audited), the next sign-in enrols again.
+    await server.tongmen.services.secondFactors.removeTotp(employerAdmin.id, {});
+    expect(await server.tongmen.services.secondFactors.status(employerAdmin.id)).toEqual({ totp: false, recoveryCodesLeft: 0 });
+    expect(await auditOf(employerAdmin.id, 'second-factor.remove')).toEqual([{ result: 'success', reason: null }]);
+    const again = await consoleSignIn(employerAdmin.idNumber, { enrolled: newEnrolment() });
+    expect(again.ok && again.seen).toEqual(['enrol', 'codes']);
   });
 });
