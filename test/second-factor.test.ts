@@ -42,6 +42,7 @@ let hrssAdmin: Person;
 let hrssAdmin2: Person;
 let employerAdmin: Person;
 let hrssOperator: Person;
+let hrssAdmin3: Person;
 
 async function addPerson(kind: 'admin' | 'operator', unit: { id: string; kind: 'hrss' | 'employer' }, name: string): Promise<Person> {
   const { sequelize } = server.tongmen.base.db;
@@ -61,6 +62,7 @@ beforeAll(async () => {
   hrssAdmin2 = await addPerson('admin', world.root, '钱管理');
   employerAdmin = await addPerson('admin', world.school, '孙管理');
   hrssOperator = await addPerson('operator', world.root, '周经办');
+  hrssAdmin3 = await addPerson('admin', world.root, '吴管理');
 });
 afterAll(async () => {
   await server?.close();
@@ -232,6 +234,19 @@ describe('R23 second factor for administrators (ADMIN_MFA)', () => {
     expect(browser.lastHtml).toContain('验证码错误次数过多');
     const attempts = await auditOf(hrssAdmin2.id, 'signin.second-factor');
     expect(attempts.map((a) => a.reason)).toEqual([...Array(5).fill('code_invalid'), 'throttled']);
+  });
+
+  it('R23 two enrolments begun in two tabs: the second to confirm goes on to the code step instead of enrolling twice', async () => {
+    const [a, b] = [await atSecondFactorPage(hrssAdmin3.idNumber), await atSecondFactorPage(hrssAdmin3.idNumber)];
+    const secretOf = (html: string) => /<code id="totp-secret">([^<]+)<\/code>/.exec(html)![1]!.replace(/\s/g, '');
+    const [secretA, secretB] = [secretOf(a.browser.lastHtml), secretOf(b.browser.lastHtml)];
+    expect(secretA).not.toBe(secretB);
+    await a.browser.submit({ otp: await totp(secretA) }, { actionPart: 'second-factor/enrol' });
+    expect(a.browser.lastHtml).toContain('/second-factor/continue');
+    await b.browser.submit({ otp: await totp(secretB) }, { actionPart: 'second-factor/enrol' });
+    expect(b.browser.lastHtml).toContain('第二因素验证');
+    expect(b.browser.lastHtml).not.toContain('/second-factor/enrol');
+    expect((await auditOf(hrssAdmin3.id, 'second-factor.enrol')).map((e) => e.result)).toEqual(['success']);
   });
 
   it('R23 hrss: an employer\'s administrator and an operator are not asked', async () => {

@@ -125,17 +125,19 @@ export class SecondFactorService {
       throw err;
     }
     const { codes, hashes } = newRecoveryCodes(this.deps.pii);
-    await this.deps.db.transaction(async (tx) => {
-      const stored = await this.deps.factors.create(tx, {
+    const stored = await this.deps.db.transaction(async (tx) => {
+      const created = await this.deps.factors.create(tx, {
         personId,
         totpSecretEnc: sealTotpSecret(this.deps.pii, secret),
         totpLastStep: step,
         recoveryCodeHashes: hashes,
       });
-      if (!stored) throw alreadyEnrolled();
-      await this.deps.throttles.release(throttleKey(personId), tx);
-      await record(tx, null);
+      // Enrolled meanwhile (another tab or node): the attempt is recorded, the first enrolment stands.
+      await (created ? this.deps.throttles.release(throttleKey(personId), tx) : undefined);
+      await record(tx, created ? null : 'already_enrolled');
+      return created;
     });
+    if (!stored) throw alreadyEnrolled();
     return { recoveryCodes: codes };
   }
 

@@ -138,7 +138,7 @@ export async function proceed(ctx: Koa.Context, req: InteractionRequest, deps: I
 export async function stepOf(state: SignInState, deps: Pick<InteractionDeps, 'config' | 'secondFactors'>): Promise<Step> {
   const policy = { adminMfa: deps.config.adminMfa, totpEnrolled: false };
   const step = nextStep(state, policy);
-  if (step.name !== 'enrol-second-factor' || !step.personId || state.secondFactor?.pending) return step;
+  if (step.name !== 'enrol-second-factor' || !step.personId) return step;
   return nextStep(state, { ...policy, totpEnrolled: (await deps.secondFactors.status(step.personId)).totp });
 }
 

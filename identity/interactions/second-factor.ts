@@ -75,7 +75,10 @@ export const confirmEnrolment: StepHandler = async (ctx, req, deps) => {
     ({ recoveryCodes } = await deps.secondFactors.confirmTotpEnrolment(step.personId, pending, req.field('otp'), req.meta));
   } catch (err) {
     const message = refusalMessage(req, err);
-    if (isAppError(err) && err.code === 'second_factor.already_enrolled') return proceed(ctx, req, deps, req.state);
+    // Enrolled meanwhile (another tab): this enrolment is void, the code step follows.
+    if (isAppError(err) && err.code === 'second_factor.already_enrolled') {
+      return proceed(ctx, req, deps, { ...req.state, secondFactor: {} });
+    }
     if (isAppError(err) && err.status === 429) ctx.set('Retry-After', String(SECOND_FACTOR_WINDOW_SECONDS));
     return showEnrolment(ctx, req, deps, step.personId, isAppError(err) ? err.status : 400, message);
   }
