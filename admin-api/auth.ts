@@ -1,8 +1,9 @@
 import type { Middleware } from 'koa';
 import { RESOURCES } from '../directory/catalogue/modules.ts';
-import { isAppError, unauthorized } from '../platform/errors.ts';
+import { forbidden, isAppError, unauthorized } from '../platform/errors.ts';
 import type { CodeWithStatus } from '../platform/error-codes/index.ts';
 import type { ActorLoader } from '../directory/authz/actor-loader.ts';
+import { MFA_AMR, secondFactorRequired, type AdminMfa } from '../directory/credentials/second-factor-policy.ts';
 import { DPOP_ALGS } from '../platform/http/dpop.ts';
 import type { AdminIdentity, AdminState, TokenSubject } from './types.ts';
 
@@ -25,9 +26,16 @@ function challenge(scheme: 'Bearer' | 'DPoP' | undefined, error?: string, descri
  * token's. A sender-constrained token (`cnf.jkt`, from a token request with a DPoP proof) is
  * accepted only as `Authorization: DPoP` with a valid proof of its key (RFC 9449, issue 5 item 5):
  * presented as a plain Bearer token it is refused, so a stolen bound token is worthless. Every
- * failure is 401 with `WWW-Authenticate` challenges.
+ * failure is 401 with `WWW-Authenticate` challenges. R23: an administrator the policy (ADMIN_MFA)
+ * asks for a second factor is refused (403 `auth.mfa_required`) with a token whose `amr` lacks
+ * `mfa` — e.g. one issued while ADMIN_MFA was off — judged by today's account, not the token's.
  */
-export function authenticate<C extends TokenSubject>(identity: AdminIdentity<C>, actors: ActorLoader, issuer: string): Middleware<AdminState> {
+export function authenticate<C extends TokenSubject>(
+  identity: AdminIdentity<C>,
+  actors: ActorLoader,
+  issuer: string,
+  adminMfa: AdminMfa,
+): Middleware<AdminState> {
   return async (ctx, next) => {
     const refuse = (scheme: 'Bearer' | 'DPoP' | undefined, error: string | undefined, code: CodeWithStatus<401>, message: string) => {
       ctx.set('WWW-Authenticate', challenge(scheme, error, error && message));
@@ -63,6 +71,12 @@ export function authenticate<C extends TokenSubject>(identity: AdminIdentity<C>,
     const actor = (await identity.isTokenLive(claims)) ? await actors.load(claims.sub) : null;
     if (!actor) {
       throw refuse(scheme, 'invalid_token', 'auth.account_inactive', 'The account or sign-in behind this token is no longer active');
+    }
+    if (secondFactorRequired(adminMfa, actor) && !claims.amr?.includes(MFA_AMR)) {
+      ctx.set('WWW-Authenticate', challenge(scheme, 'insufficient_user_authentication', 'A second factor is required: sign in again'));
+      throw forbidden('auth.mfa_required', 'This account must sign in with a second factor to use the admin API: sign in again', {
+        rule: 'R23',
+      });
     }
     ctx.state.actor = actor;
     await next();

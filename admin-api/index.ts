@@ -68,12 +68,12 @@ function unmatched(router: AdminRouter): Step {
  * OpenAPI document built from those guards.
  */
 export function createAdminApi<C extends TokenSubject>(context: AdminContext, identity: AdminIdentity<C>) {
-  const { issuer, logger, directory } = context;
+  const { issuer, logger, directory, adminMfa } = context;
   const router = new Router<AdminState>({ prefix: ADMIN_PREFIX });
   // Router middleware runs only for matched routes, so unknown paths still reach the 404 below.
   // Authentication comes first: an anonymous request never has its body read or parsed (item 9).
   router.use(
-    authenticate(identity, directory.actors, issuer),
+    authenticate(identity, directory.actors, issuer, adminMfa),
     bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, encoding: 'utf-8', onError: bodyError }),
   );
   for (const register of ROUTE_MODULES) register(router, context);

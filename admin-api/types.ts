@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { Logger } from '../platform/logger.ts';
 import type { DPoPCheck } from '../platform/http/dpop.ts';
 import type { Actor } from '../directory/actor.ts';
+import type { AdminMfa } from '../directory/credentials/second-factor-policy.ts';
 import type { AccountService } from '../directory/accounts/account-service.ts';
 import type { AdministratorService } from '../directory/accounts/administrator-service.ts';
 import type { MigrationService } from '../directory/accounts/migration-service.ts';
@@ -20,6 +21,8 @@ import type { InboxService } from '../directory/inbox/inbox-service.ts';
 /** What the admin API reads from a verified access token; the identity layer's claims carry more. */
 export interface TokenSubject {
   sub: string;
+  /** RFC 8176 methods of the sign-in (R23): the admin API refuses an administrator's token without `mfa` when ADMIN_MFA asks for it. */
+  amr?: string[] | undefined;
   /** Present when the token is sender-constrained (DPoP). */
   cnf?: { jkt?: string | undefined } | undefined;
 }
@@ -70,6 +73,8 @@ export interface AdminContext {
   issuer: string;
   logger: Logger;
   directory: AdminDirectory;
+  /** R23 — which administrators must have signed in with a second factor (ADMIN_MFA). */
+  adminMfa: AdminMfa;
 }
 
 /** A route module: registers its routes, each with one guard, on the admin router. */

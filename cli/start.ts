@@ -56,7 +56,6 @@ async function maybeLoadDemo({ base, services }: Core, issuer: string) {
 function warnAboutSettings(log: Logger, c: Config) {
   if (c.initialPassword) log.warn('INITIAL_PASSWORD is set: every new or reset account gets the same initial password (R20)');
   if (c.adminMfa === 'off') log.warn('ADMIN_MFA=off: administrators sign in without a second factor (development and tests only)');
-  else log.warn(`ADMIN_MFA=${c.adminMfa}: the second factor (R23) is not in this release yet; administrators sign in with a password only`);
 }
 
 /** One process serving HTTP: the whole node, or one worker of a cluster. */

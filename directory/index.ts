@@ -9,6 +9,9 @@ import { CredentialRepository } from './credentials/credential-repository.ts';
 import { ThrottleRepository } from './credentials/throttle-repository.ts';
 import { SmsCodeRepository } from './credentials/sms-code-repository.ts';
 import { SmsCodeService } from './credentials/sms-code-service.ts';
+import { SecondFactorRepository } from './credentials/second-factor-repository.ts';
+import { SecondFactorService } from './credentials/second-factor-service.ts';
+import { SecondFactorSmsCodes } from './credentials/second-factor-sms.ts';
 import { AccountEnding } from './accounts/account-ending.ts';
 import { AccountFactory } from './accounts/account-factory.ts';
 import { AccountRepository } from './accounts/account-repository.ts';
@@ -76,6 +79,8 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
   const gateway = createSmsGateway(config, { logger, outbox: smsOutbox });
   const smsCodeRepo = new SmsCodeRepository({ sequelize });
   const smsCodes = new SmsCodeService({ config, db, pii, audit, codes: smsCodeRepo, credentials: credentialRepo, throttles, gateway });
+  // R23: enrolments hang off the person; verification shares the throttle table with the password's limits.
+  const secondFactors = new SecondFactorService({ db, pii, audit, factors: new SecondFactorRepository({ sequelize, pii }), throttles });
   const factory = new AccountFactory({ credentials, persons, accounts: accountRepo });
   const ending = new AccountEnding({ accounts: accountRepo });
   const roles = new RoleService({ db, audit, roles: roleRepo });
@@ -113,6 +118,10 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
     smsCodes,
     /** The console gateway's outbox (development and tests only; undefined with a real gateway). */
     smsOutbox,
+    /** R23 — TOTP enrolment, verification and removal (identity's sign-in steps and the person's own page). */
+    secondFactors,
+    /** R23 — an SMS code to the person's phone as the alternative second factor. */
+    secondFactorSms: new SecondFactorSmsCodes({ smsCodes, persons }),
     /** Exposed for tests that stage a race between a person lookup and the insert (admin-bad-input). */
     persons,
     actors: new ActorLoader({ accounts: accountRepo }),
@@ -141,7 +150,7 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
     auditQuery: new AuditQuery({ db, audit, events: auditEvents, units: unitRepo, accounts: accountRepo }),
     affiliation,
     /** The person's own page (issue 7); the SMS code and second-factor services join it when they exist. */
-    self: new SelfService({ db, audit, events: auditEvents, accounts: accountRepo, persons, credentials, ending, phoneCodes: smsCodes }),
+    self: new SelfService({ db, audit, events: auditEvents, accounts: accountRepo, persons, credentials, ending, phoneCodes: smsCodes, secondFactors }),
     /** Each completed sign-in: the account's last sign-in and its audit event (issue 7). */
     signIns: new SignInRecorder({ db, audit, accounts: accountRepo }),
     /** The identity layer's reads of directory tables (by the composition root into `IdentityDeps`). */

@@ -4,7 +4,8 @@ import { accountViewOfRequest, isLive, type AccountView } from './account-view.t
 
 /** Which claims each OIDC scope releases (SPEC §6): the unit context always, the masked phone on request. */
 export const SCOPE_CLAIMS = {
-  openid: ['sub', 'acct_kind', 'name', 'unit', 'unit_path'],
+  // `amr` (R23): relying parties see whether a second factor was used (`mfa`).
+  openid: ['sub', 'acct_kind', 'name', 'unit', 'unit_path', 'amr'],
   profile: ['name'],
   phone: ['phone_number'],
 };

@@ -9,6 +9,8 @@ import type { IdentityReads } from '../directory/identity-reads.ts';
 import type { AuditService } from '../directory/audit/audit-service.ts';
 import type { SelfService } from '../directory/self/self-service.ts';
 import type { SignInRecorder } from '../directory/self/sign-in-recorder.ts';
+import type { SecondFactorService } from '../directory/credentials/second-factor-service.ts';
+import type { SecondFactorSms } from './interactions/second-factor-sms.ts';
 
 /**
  * Everything the identity layer is built from, by name: the platform pieces the composition root
@@ -29,6 +31,10 @@ export interface IdentityDeps {
   smsCodes: SmsCodeService;
   /** The console SMS gateway's outbox, read by `GET /dev/sms-outbox` outside production; undefined otherwise. */
   smsOutbox?: SmsOutbox | undefined;
+  /** R23 — the second factor (TOTP, recovery codes) administrators prove at sign-in when ADMIN_MFA asks for it. */
+  secondFactors: SecondFactorService;
+  /** R23 — an SMS code as the alternative second factor; the page offers none until it is wired. */
+  secondFactorSms?: SecondFactorSms | undefined;
   /** Clients, account views and roles as identity reads them; throttle windows for the clean-up. */
   directory: IdentityReads;
   /** The audit trail (R25): what identity itself must record, e.g. a back-channel logout given up (R24). */

@@ -102,6 +102,8 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     provider,
     credentials: deps.credentials,
     smsCodes: deps.smsCodes,
+    secondFactors: deps.secondFactors,
+    secondFactorSms: deps.secondFactorSms,
     store: new SignInStateStore(states),
     csrf: new CsrfTokens(deps.cookieKeys),
     config: deps.config,

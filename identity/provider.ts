@@ -5,6 +5,7 @@ import type { IdentityDeps } from './deps.ts';
 import { makeFindAccount, SCOPE_CLAIMS } from './claims.ts';
 import { ClientAdapter, EXTRA_CLIENT_METADATA } from './clients.ts';
 import { makeOutboundFetch } from './fetch.ts';
+import { signInPolicy } from './interaction-policy.ts';
 import { loadExistingGrant } from './grants.ts';
 import type { SigningKeys } from './keys.ts';
 import type { PayloadRepository } from './store/payload-repository.ts';
@@ -73,7 +74,10 @@ export function buildProvider(
         useGrantedResource: () => true,
       },
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy: signInPolicy(directory.accounts, base.config.adminMfa),
+    },
     renderError,
     clientBasedCORS: () => false,
     fetch: makeOutboundFetch(directory.clients),

@@ -33,12 +33,12 @@ export interface Tongmen {
 export async function composeApp(base: BaseContext, services: Directory) {
   const { config, issuer, logger, db, pii, cookieKeys, audit } = base;
   const identity = await createIdentity({
-    config, issuer, logger, db, pii, cookieKeys, audit, credentials: services.credentials, directory: services.identityReads,
+    config, issuer, logger, db, pii, cookieKeys, audit, credentials: services.credentials, secondFactors: services.secondFactors, secondFactorSms: services.secondFactorSms, directory: services.identityReads,
     signIns: services.signIns, self: services.self,
     smsCodes: services.smsCodes, smsOutbox: services.smsOutbox,
   });
   services.attachSessionEnder(identity.sessionEnder);
-  const adminApi = createAdminApi({ issuer, logger, directory: services }, identity);
+  const adminApi = createAdminApi({ issuer, logger, directory: services, adminMfa: config.adminMfa }, identity);
   const app = new Koa({ keys: cookieKeys, proxy: config.trustProxy });
   app.silent = true;
   servePublicScheme(app, issuer);

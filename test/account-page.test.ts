@@ -290,7 +290,7 @@ describe('the person’s own page (issue 7)', () => {
     expect(event!.details.phone).toBe(`${fresh.slice(0, 3)}****${fresh.slice(-4)}`);
   });
 
-  it.skip('R23: enrols an authenticator app from the page (QR code, key, first code), shows the recovery codes once, and removes it (after the i7-mfa merge)', async () => {
+  it('R23: enrols an authenticator app from the page (QR code, key, first code), shows the recovery codes once, and removes it only with a current code', async () => {
     const person = await freshPerson('韩验证');
     const browser = new FormBrowser();
     await openAccountPage(browser, person.idNumber, WORLD_PASSWORD);
@@ -313,7 +313,13 @@ describe('the person’s own page (issue 7)', () => {
     expect(browser.lastHtml).toContain('已启用身份验证器');
     expect(browser.lastHtml).not.toContain('<li><code>'); // shown once
 
-    await browser.submit({}, { actionPart: '/account/totp/remove' });
+    // Removing it needs the factor itself: a wrong code leaves it on.
+    const page = browser.lastHtml;
+    await browser.submit({ otp: ['000000', '111111', '222222'].find((c) => !valid.has(c))! }, { actionPart: '/account/totp/remove' });
+    expect(browser.lastStatus).toBe(400);
+    expect(browser.lastHtml).toContain('已启用身份验证器');
+    browser.lastHtml = page;
+    await browser.submit({ otp: await code(1) }, { actionPart: '/account/totp/remove' });
     expect(browser.lastHtml).toContain('身份验证器已停用。');
     expect(browser.lastHtml).toContain('尚未启用身份验证器');
   });

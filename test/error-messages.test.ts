@@ -84,6 +84,18 @@ const NOT_ADMIN: Partial<Record<ErrorCode, string>> = {
   'bootstrap.already_done': 'npm run bootstrap only',
   'password.policy_violation': 'a password chosen by its owner, in the sign-in pages only',
   'password.changed_concurrently': 'the same',
+  // R23: the second factor's service is the directory's, but only the sign-in pages (and the person's own page) call it.
+  'second_factor.code_malformed': 'the sign-in pages only',
+  'second_factor.code_invalid': 'the same',
+  'second_factor.code_reused': 'the same',
+  'second_factor.recovery_code_invalid': 'the same',
+  'second_factor.throttled': 'the same',
+  'second_factor.not_enrolled': 'the same',
+  'second_factor.already_enrolled': 'the same',
+  'second_factor.enrolment_invalid': 'the same',
+  // R23: an SMS code as the second factor — the sign-in pages only.
+  'sms.gateway_failed': 'the sign-in pages only (SMS codes)',
+  'sms.send_limited': 'the same',
 };
 
 describe('issue 6 item 5: the OpenAPI document lists the error codes', () => {

@@ -23,6 +23,8 @@ export const accessTokenClaimsSchema = z.object({
   unit_category: z.enum(['institution', 'enterprise', 'social-organization']).nullable().optional(),
   roles: z.array(z.string()).optional(),
   modules: z.array(z.string()).optional(),
+  /** RFC 8176 methods of the sign-in (R23): `mfa` when a second factor was proved. */
+  amr: z.array(z.string()).optional(),
   /** The grant the token belongs to: introspection checks it is still alive. */
   gid: z.string(),
   /** Present when the token is sender-constrained (DPoP). */

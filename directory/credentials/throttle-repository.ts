@@ -38,6 +38,17 @@ export class ThrottleRepository {
     return rows[0]?.count ?? 0;
   }
 
+  /**
+   * Takes back one hit of the current window (never below zero): a limit that reserves a hit before
+   * checking (so parallel attempts on any node are all counted) returns it when the attempt succeeded.
+   */
+  async release(key: string, transaction?: Transaction): Promise<void> {
+    await this.sequelize.query(`UPDATE throttles SET count = greatest(count - 1, 0) WHERE key = :key`, {
+      replacements: { key },
+      transaction,
+    });
+  }
+
   /** Deletes windows older than `olderThanSeconds` (called by the periodic cleanup). */
   async purge(olderThanSeconds: number): Promise<void> {
     await this.sequelize.query(`DELETE FROM throttles WHERE window_start < now() - make_interval(secs => :seconds)`, {

@@ -25,6 +25,11 @@ export class PersonRepository {
     return plain(await PersonModel.findOne({ where: { phoneHash: this.pii.lookupHash(phone) }, transaction: tx }));
   }
 
+  /** The person's phone in clear (R8: stored encrypted), for a code sent to it. */
+  phoneOf(person: Pick<Person, 'phoneEnc'>): string {
+    return this.pii.decrypt(person.phoneEnc);
+  }
+
   async findById(tx: Transaction | undefined, id: string): Promise<Person | null> {
     return plain(await PersonModel.findByPk(id, { transaction: tx }));
   }

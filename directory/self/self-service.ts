@@ -10,7 +10,8 @@ import { parsePhone } from '../codes/phone.ts';
 import type { CredentialOwner, CredentialService } from '../credentials/credential-service.ts';
 import type { PersonRepository } from '../persons/person-repository.ts';
 import { uniqueConflict } from '../unique-conflicts.ts';
-import type { PhoneCodes, SecondFactors } from './ports.ts';
+import type { SecondFactorService } from '../credentials/second-factor-service.ts';
+import type { SmsCodeService } from '../credentials/sms-code-service.ts';
 
 /** Who is on their own page: the account of the SSO session, and its person (none for a unit account). */
 export interface Self {
@@ -58,10 +59,10 @@ export interface SelfDeps {
   persons: PersonRepository;
   credentials: CredentialService;
   ending: AccountEnding;
-  /** SmsCodeService (R21), when wired: the phone change needs it. */
-  phoneCodes?: PhoneCodes | undefined;
-  /** SecondFactorService (R23), when wired. */
-  secondFactors?: SecondFactors | undefined;
+  /** R21 — the code to the new phone of a phone change. */
+  phoneCodes: Pick<SmsCodeService, 'send' | 'verify'>;
+  /** R23 — enrolling and removing an authenticator app. */
+  secondFactors: SecondFactorService;
 }
 
 /**
@@ -100,8 +101,8 @@ export class SelfService {
         username: typeof e.details.username === 'string' ? e.details.username : null,
       })),
       phoneMasked: person?.phoneMasked ?? null,
-      secondFactor: self.personId && secondFactors ? await secondFactors.status(self.personId) : null,
-      phoneChange: Boolean(self.personId && this.deps.phoneCodes),
+      secondFactor: self.personId ? await secondFactors.status(self.personId) : null,
+      phoneChange: Boolean(self.personId),
     };
   }
 
@@ -117,7 +118,7 @@ export class SelfService {
   async sendPhoneCode(self: Self, input: { phone: string; meta: RequestMeta }): Promise<PhoneAnswer> {
     const checked = await this.newPhone(self, input.phone);
     if (!checked.ok) return checked;
-    const sent = await this.deps.phoneCodes!.send({ phone: checked.phone, purpose: 'phone-change', meta: input.meta, personId: self.personId! });
+    const sent = await this.deps.phoneCodes.send({ phone: checked.phone, purpose: 'phone-change', meta: input.meta, personId: self.personId! });
     return sent.ok ? { ...sent, phone: checked.phone } : sent;
   }
 
@@ -129,7 +130,7 @@ export class SelfService {
   async confirmPhone(self: Self, input: { phone: string; code: string; meta: RequestMeta }): Promise<PhoneAnswer> {
     const checked = await this.newPhone(self, input.phone);
     if (!checked.ok) return checked;
-    const proved = await this.deps.phoneCodes!.verify({ phone: checked.phone, purpose: 'phone-change', code: input.code, meta: input.meta });
+    const proved = await this.deps.phoneCodes.verify({ phone: checked.phone, purpose: 'phone-change', code: input.code, meta: input.meta });
     if (!proved.ok) return proved;
     const personId = self.personId!;
     try {
@@ -155,7 +156,7 @@ export class SelfService {
   }
 
   private async newPhone(self: Self, input: string): Promise<{ ok: true; phone: string } | { ok: false; answer: string }> {
-    if (!self.personId || !this.deps.phoneCodes) return { ok: false, answer: 'unavailable' };
+    if (!self.personId) return { ok: false, answer: 'unavailable' };
     let phone: string;
     try {
       phone = parsePhone(input);
@@ -194,8 +195,8 @@ export class SelfService {
    * R23 — the person's second factor, when the service is wired in and there is a person; `label`
    * names the enrolment in the authenticator app (the masked phone: the app never shows it whole).
    */
-  async secondFactorOf(self: Self): Promise<{ personId: string; factors: SecondFactors; label: string } | null> {
-    if (!self.personId || !this.deps.secondFactors) return null;
+  async secondFactorOf(self: Self): Promise<{ personId: string; factors: SecondFactorService; label: string } | null> {
+    if (!self.personId) return null;
     const person = await this.deps.persons.findById(undefined, self.personId);
     return { personId: self.personId, factors: this.deps.secondFactors, label: person?.phoneMasked ?? self.accountId };
   }

@@ -92,9 +92,16 @@ export const confirmTotp: AccountHandler = async (_ctx, req, deps) => {
   }
 };
 
+/**
+ * R23 — removing the authenticator needs the factor itself (a current code or a recovery code, with
+ * the same rate limit and audit as at sign-in): a session left open, or a stolen one, is not enough to
+ * strip an administrator's second factor.
+ */
 export const removeTotp: AccountHandler = async (_ctx, req, deps) => {
   const sf = await deps.self.secondFactorOf(req.self);
   if (!sf) return refuse(req, 404, 'top', 'accountUnavailable');
+  const proved = await sf.factors.verify(sf.personId, req.field('otp'), req.meta);
+  if (!proved.ok) return proved.answer === 'throttled' ? refuse(req, 429, 'mfa', 'accountOtpThrottled') : refuse(req, 400, 'mfa', 'accountOtpWrong');
   await sf.factors.removeTotp(sf.personId, req.meta);
   req.done('totp-removed');
 };

@@ -6,6 +6,7 @@ import type { RequestMeta } from '../../directory/actor.ts';
 import type { CredentialService } from '../../directory/credentials/credential-service.ts';
 import type { SignInRecorder } from '../../directory/self/sign-in-recorder.ts';
 import type { SmsCodeService } from '../../directory/credentials/sms-code-service.ts';
+import type { SecondFactorService } from '../../directory/credentials/second-factor-service.ts';
 import { requestMeta } from '../../platform/http/request.ts';
 import { formFields } from '../form.ts';
 import { textProblem } from '../../platform/input-text.ts';
@@ -15,12 +16,17 @@ import { sendPage } from '../pages/layout.ts';
 import { errorPage, type PageEnv } from '../pages/steps.ts';
 import type { CsrfTokens } from './csrf.ts';
 import type { SignInState, SignInStateStore } from './state.ts';
-import { nextStep } from './step-machine.ts';
+import type { SecondFactorSms } from './second-factor-sms.ts';
+import { nextStep, type Step } from './step-machine.ts';
 
 export interface InteractionDeps {
   provider: Provider;
   credentials: CredentialService;
   smsCodes: SmsCodeService;
+  /** R23 — the second factor's rules (directory). */
+  secondFactors: SecondFactorService;
+  /** R23 — an SMS code as the alternative second factor; absent until an SMS service is wired. */
+  secondFactorSms?: SecondFactorSms | undefined;
   store: SignInStateStore;
   csrf: CsrfTokens;
   config: Config;
@@ -112,7 +118,7 @@ export const stepUrl = (uid: string, lang: Lang) => `/interaction/${uid}?lang=${
  * the session and returns to the client.
  */
 export async function proceed(ctx: Koa.Context, req: InteractionRequest, deps: InteractionDeps, state: SignInState) {
-  const step = nextStep(state);
+  const step = await stepOf(state, deps);
   if (step.name !== 'done') {
     await deps.store.save(req.uid, state, req.interaction.exp);
     ctx.redirect(stepUrl(req.uid, req.env.lang));
@@ -129,6 +135,17 @@ export async function proceed(ctx: Koa.Context, req: InteractionRequest, deps: I
     { login: { accountId: step.accountId, amr: step.amr } },
     { mergeWithLastSubmission: false },
   );
+}
+
+/**
+ * The step machine's answer for this state: the enrolment status is read only when the policy
+ * asks the chosen account for a second factor (R23).
+ */
+export async function stepOf(state: SignInState, deps: Pick<InteractionDeps, 'config' | 'secondFactors'>): Promise<Step> {
+  const policy = { adminMfa: deps.config.adminMfa, totpEnrolled: false };
+  const step = nextStep(state, policy);
+  if (step.name !== 'enrol-second-factor' || !step.personId) return step;
+  return nextStep(state, { ...policy, totpEnrolled: (await deps.secondFactors.status(step.personId)).totp });
 }
 
 /** Ends the interaction with an OAuth error for the client (cancel, refused consent). */

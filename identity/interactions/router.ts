@@ -5,6 +5,7 @@ import { chooseAccount } from './choose-account.ts';
 import { consent } from './consent.ts';
 import { passwordSignIn } from './password-method.ts';
 import { interactionPage, refuse, type InteractionDeps } from './request.ts';
+import { confirmEnrolment, continueAfterCodes, sendSecondFactorSms, verifySecondFactor, verifySecondFactorSms } from './second-factor.ts';
 import { showStep } from './show.ts';
 import { smsSend, smsSignIn } from './sms-method.ts';
 
@@ -23,6 +24,11 @@ export function interactionRoutes(router: Router, deps: InteractionDeps): void {
   router.post('/interaction/:uid/sms', form, page(smsSignIn, 'login'));
   router.post('/interaction/:uid/change-password', form, page(changePassword, 'login'));
   router.post('/interaction/:uid/account', form, page(chooseAccount, 'login'));
+  router.post('/interaction/:uid/second-factor', form, page(verifySecondFactor, 'login'));
+  router.post('/interaction/:uid/second-factor/enrol', form, page(confirmEnrolment, 'login'));
+  router.post('/interaction/:uid/second-factor/continue', form, page(continueAfterCodes, 'login'));
+  router.post('/interaction/:uid/second-factor/sms/send', form, page(sendSecondFactorSms, 'login'));
+  router.post('/interaction/:uid/second-factor/sms', form, page(verifySecondFactorSms, 'login'));
   router.post('/interaction/:uid/consent', form, page(consent, 'consent'));
   router.post('/interaction/:uid/abort', form, page((ctx, req) => refuse(ctx, req, deps, 'End-User aborted the sign-in')));
 }

@@ -22,6 +22,15 @@ export interface SignInState {
   };
   /** R9 — the account chosen among several. */
   accountId?: string;
+  /** R23 — the second factor of this sign-in. */
+  secondFactor?: {
+    /** The amr of the factor proved (`otp`: an authenticator code or a recovery code; `sms`): the step is passed. */
+    passed?: 'otp' | 'sms' | undefined;
+    /** An enrolment begun on this sign-in: the new secret, sealed for the person (never plain at rest). */
+    pending?: string | undefined;
+    /** An SMS code was sent as the second factor: the masked phone it went to (the page shows the code field). */
+    smsSentTo?: string | undefined;
+  };
 }
 
 /** The sign-in's view of its step state: a sign-in that has none yet starts from `{}`. */

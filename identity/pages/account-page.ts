@@ -118,7 +118,10 @@ function mfaSection(env: AccountEnv, status: { totp: boolean; recoveryCodesLeft:
 <button type="submit">${t(lang, 'accountMfaConfirm')}</button></form>`
     : '';
   const toggle = status.totp
-    ? html`<form method="post" action="${action(env, 'totp/remove')}">${csrfField(env)}<button type="submit" class="secondary">${t(lang, 'accountMfaRemove')}</button></form>`
+    ? html`<form method="post" action="${action(env, 'totp/remove')}">${csrfField(env)}
+<label for="remove-otp">${t(lang, 'accountMfaRemoveCode')}</label>
+<input type="text" id="remove-otp" name="otp" autocomplete="one-time-code" maxlength="20" required>
+<button type="submit" class="secondary">${t(lang, 'accountMfaRemove')}</button></form>`
     : x.enrolment
       ? ''
       : html`<form method="post" action="${action(env, 'totp')}">${csrfField(env)}<button type="submit">${t(lang, 'accountMfaEnrol')}</button></form>`;

@@ -2,6 +2,7 @@ import type Koa from 'koa';
 import { passwordErrors } from '../../platform/error-codes/passwords.ts';
 import { accountEn, accountZh } from './messages/account.ts';
 import { smsEn, smsZh } from './messages/sms.ts';
+import { secondFactorEn, secondFactorZh } from './messages/second-factor.ts';
 
 export type Lang = 'zh' | 'en';
 
@@ -67,6 +68,7 @@ const zh = {
   loggedOut: '您已安全退出。',
   ...accountZh,
   ...smsZh,
+  ...secondFactorZh,
 };
 
 type Messages = Record<keyof typeof zh, string>;
@@ -127,6 +129,7 @@ const en: Messages = {
   loggedOut: 'You have signed out.',
   ...accountEn,
   ...smsEn,
+  ...secondFactorEn,
 };
 
 export type MessageKey = keyof Messages;

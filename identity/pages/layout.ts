@@ -11,6 +11,7 @@ button{margin-top:18px;width:100%;padding:10px;font-size:15px;border:0;border-ra
 button.secondary{background:#e4e7eb;color:#1f2933}button:disabled{opacity:.6;cursor:default}.error{background:#fde8e8;color:#9b1c1c;padding:10px;border-radius:4px;font-size:14px}
 .hint{font-size:12px;color:#616e7c}.choice{display:block;border:1px solid #cbd2d9;border-radius:4px;padding:10px;margin:8px 0}
 .tabs{display:flex;gap:4px;border-bottom:1px solid #cbd2d9;margin:0 0 12px}.tab{flex:1;text-align:center;padding:8px 4px;font-size:14px;color:#52606d;text-decoration:none}
+.qr{margin:12px auto;max-width:220px}.recovery-codes code,#totp-secret{font-size:15px;letter-spacing:1px}
 .tab.current{color:#1d4ed8;border-bottom:2px solid #1d4ed8;font-weight:600}
 footer{text-align:center;font-size:12px;margin-top:16px}footer a{color:#52606d}
 h3{font-size:15px;margin:24px 0 8px}table{width:100%;border-collapse:collapse;font-size:13px}th,td{text-align:left;padding:4px;border-bottom:1px solid #e4e7eb;vertical-align:top}

@@ -13,12 +13,12 @@ export interface PageEnv {
 }
 
 const base = (env: PageEnv) => `/interaction/${env.uid}`;
-const action = (env: PageEnv, step: string) => `${base(env)}/${step}?lang=${env.lang}`;
-const csrfField = (env: PageEnv) => html`<input type="hidden" name="csrf" value="${env.csrf}">`;
-const frame = (env: PageEnv, title: MessageKey, body: SafeHtml, scripts: string[] = []) =>
+export const action = (env: PageEnv, step: string) => `${base(env)}/${step}?lang=${env.lang}`;
+export const csrfField = (env: PageEnv) => html`<input type="hidden" name="csrf" value="${env.csrf}">`;
+export const frame = (env: PageEnv, title: MessageKey, body: SafeHtml, scripts: string[] = []) =>
   page(env.lang, t(env.lang, title), body, base(env), scripts);
 
-function cancelForm(env: PageEnv) {
+export function cancelForm(env: PageEnv) {
   return html`<form method="post" action="${action(env, 'abort')}">${csrfField(env)}
 <button type="submit" class="secondary">${t(env.lang, 'cancel')}</button></form>`;
 }

@@ -5,6 +5,7 @@ import * as platform from './migrations/0002-platform.ts';
 import * as auditIntegrity from './migrations/0003-audit-integrity.ts';
 import * as oneClock from './migrations/0004-one-clock.ts';
 import * as smsCodes from './migrations/0005-sms-codes.ts';
+import * as secondFactors from './migrations/0007-second-factors.ts';
 import * as backchannelDeliveries from './migrations/0008-backchannel-deliveries.ts';
 import * as lastSignIn from './migrations/0009-last-sign-in.ts';
 import * as directoryTasks from './migrations/0010-directory-tasks.ts';
@@ -21,6 +22,7 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['0003-audit-integrity', auditIntegrity],
   ['0004-one-clock', oneClock],
   ['0005-sms-codes', smsCodes],
+  ['0007-second-factors', secondFactors],
   ['0008-backchannel-deliveries', backchannelDeliveries],
   ['0009-last-sign-in', lastSignIn],
   ['0010-directory-tasks', directoryTasks],

@@ -23,6 +23,12 @@ export const authErrors = defineErrors({
       en: 'The account or sign-in behind this token is no longer active',
       description: 'The account was ended or disabled, or the sign-in revoked, after the token was issued (R12).',
     },
+    'auth.mfa_required': {
+      status: 403,
+      zh: '该账号须使用第二因素（身份验证器或短信验证码）登录后才能使用管理接口，请退出后重新登录。',
+      en: 'This account must sign in with a second factor to use the admin API: sign in again',
+      description: 'R23: the token\'s `amr` lacks `mfa` while ADMIN_MFA requires a second factor for this administrator (e.g. a token issued while ADMIN_MFA was off).',
+    },
     'auth.forbidden': {
       status: 403,
       zh: '无权执行此操作。',

@@ -15,6 +15,11 @@ export interface SignInOptions {
   /** Which account to act as, when the person has several (R9). */
   accountId?: string;
   browser?: FormBrowser;
+  /**
+   * Answers a page the walk does not know itself (R23: the second factor): the fields to submit and
+   * the form to submit them with (`actionPart`), or undefined to let the walk treat it as usual.
+   */
+  onPage?: (html: string, browser: FormBrowser) => Promise<{ fields: Record<string, string>; actionPart?: string } | undefined>;
 }
 
 /** An openid-client configuration for a Tongmen client (http issuers allowed in tests only). */
@@ -55,9 +60,13 @@ export async function signIn(o: SignInOptions) {
   const atCallback = (u: URL) => `${u.origin}${u.pathname}` === o.redirectUri;
   let current = await browser.follow(url.toString(), atCallback);
   const pages: string[] = [];
-  for (let step = 0; step < 6 && !atCallback(new URL(current)); step++) {
+  for (let step = 0; step < 10 && !atCallback(new URL(current)); step++) {
     const html = browser.lastHtml;
-    if (/name="newPassword"/.test(html)) {
+    const answer = await o.onPage?.(html, browser);
+    if (answer) {
+      pages.push('answered');
+      current = await browser.submit(answer.fields, { stopAt: atCallback, ...(answer.actionPart ? { actionPart: answer.actionPart } : {}) });
+    } else if (/name="newPassword"/.test(html)) {
       pages.push('change-password');
       if (!o.newPassword) throw new Error('password change requested');
       current = await browser.submit({ newPassword: o.newPassword, confirmPassword: o.newPassword }, { stopAt: atCallback });

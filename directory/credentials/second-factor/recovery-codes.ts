@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import type { PiiCipher } from '../../platform/crypto/pii.ts';
-import { unauthorized } from '../../platform/errors.ts';
+import type { PiiCipher } from '../../../platform/crypto/pii.ts';
+import { unauthorized } from '../../../platform/errors.ts';
 
 /**
  * Recovery codes of R23: 10 codes shown once at enrolment, each good for one sign-in when the

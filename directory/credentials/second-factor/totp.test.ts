@@ -1,7 +1,7 @@
 import { generate } from 'otplib';
 import { describe, expect, it } from 'vitest';
-import { createPiiCipher } from '../../platform/crypto/pii.ts';
-import { isAppError } from '../../platform/errors.ts';
+import { createPiiCipher } from '../../../platform/crypto/pii.ts';
+import { isAppError } from '../../../platform/errors.ts';
 import { hashRecoveryCode, newRecoveryCodes, RECOVERY_CODE_COUNT, useRecoveryCode } from './recovery-codes.ts';
 import { openTotpSecret, sealTotpSecret } from './sealing.ts';
 import { DEFAULT_TOTP_ISSUER, enrolmentQrSvg, newTotpSecret, totpUri, verifyTotp } from './totp.ts';

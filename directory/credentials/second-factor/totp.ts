@@ -1,7 +1,7 @@
 import { generateSecret, generateURI, verify } from 'otplib';
 import QRCode from 'qrcode';
-import { maskSignInName } from '../../directory/credentials/sign-in-name.ts';
-import { badRequest, unauthorized } from '../../platform/errors.ts';
+import { maskSignInName } from '../sign-in-name.ts';
+import { badRequest, unauthorized } from '../../../platform/errors.ts';
 
 /**
  * TOTP second factor of R23 (RFC 6238: SHA-1, 6 digits, 30-second steps — what every authenticator
