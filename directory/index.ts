@@ -4,6 +4,8 @@ import type { Database } from '../platform/db/database.ts';
 import type { Logger } from '../platform/logger.ts';
 import { CredentialService } from './credentials/credential-service.ts';
 import { CredentialRepository } from './credentials/credential-repository.ts';
+import { QrTicketRepository } from './credentials/qr-ticket-repository.ts';
+import { QrTicketService } from './credentials/qr-ticket-service.ts';
 import { ThrottleRepository } from './credentials/throttle-repository.ts';
 import { AccountEnding } from './accounts/account-ending.ts';
 import { AccountFactory } from './accounts/account-factory.ts';
@@ -41,6 +43,8 @@ export interface DirectoryDeps {
   logger: Logger;
   db: Database;
   pii: PiiCipher;
+  /** R22 — the e-SSC card app's public key (PEM): ESSC_PUBLIC_KEY or the development key; none = QR sign-in off. */
+  esscPublicKey?: string | undefined;
 }
 
 /**
@@ -48,7 +52,7 @@ export interface DirectoryDeps {
  * thing the layers above (identity, admin API, CLI) call. Built once per process by the composition
  * root; every object gets what it uses by name.
  */
-export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
+export function createDirectory({ config, logger, db, pii, esscPublicKey }: DirectoryDeps) {
   const sequelize = db.sequelize;
   // Repositories: one per table (or group of tables one rule owns), each with all of their SQL.
   const unitRepo = new UnitRepository({ sequelize });
@@ -62,6 +66,15 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
   const clientRepo = new ClientRepository();
 
   const credentials = new CredentialService({ config, db, pii, audit, credentials: credentialRepo, throttles });
+  // R22: the QR tickets' rules need the audit trail and the person lookup, so they live here.
+  const qrTickets = new QrTicketService({
+    db,
+    audit,
+    tickets: new QrTicketRepository({ sequelize }),
+    persons,
+    credentials: credentialRepo,
+    publicKeyPem: esscPublicKey,
+  });
   const factory = new AccountFactory({ credentials, persons, accounts: accountRepo });
   const ending = new AccountEnding({ accounts: accountRepo });
   const roles = new RoleService({ db, audit, roles: roleRepo });
@@ -91,6 +104,8 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
   return {
     audit,
     credentials,
+    /** QR sign-in tickets (R22), handed to identity as `IdentityDeps.qrTickets`. */
+    qrTickets,
     /** Exposed for tests that stage a race between a person lookup and the insert (admin-bad-input). */
     persons,
     actors: new ActorLoader({ accounts: accountRepo }),

@@ -16,6 +16,7 @@ export function startCleanup(
     payloads: Pick<PayloadRepository, 'deleteExpired'>;
     states: Pick<InteractionStateRepository<object>, 'deleteExpired'>;
     throttles: IdentityDeps['directory']['throttles'];
+    qrTickets: Pick<IdentityDeps['qrTickets'], 'purge'>;
   },
   logger: Logger,
 ): { stop(): Promise<void> } {
@@ -26,6 +27,7 @@ export function startCleanup(
         const deleted = await stores.payloads.deleteExpired();
         await stores.states.deleteExpired();
         await stores.throttles.purge(THROTTLE_RETENTION_SECONDS);
+        await stores.qrTickets.purge();
         if (deleted) logger.debug({ deleted }, 'expired identity artifacts deleted');
       } catch (err) {
         logger.warn({ err }, 'identity cleanup failed; retrying at the next run');

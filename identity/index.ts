@@ -8,6 +8,8 @@ import type { DPoPCheck } from '../platform/http/dpop.ts';
 import { makeDPoPVerifier } from './dpop.ts';
 import { startCleanup } from './cleanup.ts';
 import { introspectionFront } from './introspection.ts';
+import { esscConfirmRoute } from './essc/confirm-route.ts';
+import { esscSimulatorRoutes } from './essc/dev-simulator.ts';
 import { CsrfTokens } from './interactions/csrf.ts';
 import { interactionRoutes } from './interactions/router.ts';
 import { SignInStateStore, type SignInState } from './interactions/state.ts';
@@ -82,18 +84,25 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   );
   const router = new Router();
   assetRoutes(router);
+  // R22, SPEC §5: the card-app simulator exists only outside production, with the development key.
+  const simulatorKey = deps.config.env !== 'production' ? deps.esscDevPrivateKey : undefined;
   interactionRoutes(router, {
     provider,
     credentials: deps.credentials,
+    qr: deps.qrTickets,
+    issuer: deps.issuer,
+    esscSimulator: simulatorKey !== undefined,
     store: new SignInStateStore(states),
     csrf: new CsrfTokens(deps.cookieKeys),
     config: deps.config,
     logger: deps.logger,
   });
+  esscConfirmRoute(router, deps.qrTickets);
+  if (simulatorKey) esscSimulatorRoutes(router, simulatorKey);
   router.post('/token/introspection', ...introspectionFront({ directory: deps.directory, pii: deps.pii, provider, verify }));
 
   const handle = provider.callback();
-  const cleanup = startCleanup({ payloads, states, throttles: deps.directory.throttles }, deps.logger);
+  const cleanup = startCleanup({ payloads, states, throttles: deps.directory.throttles, qrTickets: deps.qrTickets }, deps.logger);
   return {
     provider,
     routes: router.routes(),

@@ -34,6 +34,7 @@ export async function composeApp(base: BaseContext, services: Directory) {
   const { config, issuer, logger, db, pii, cookieKeys } = base;
   const identity = await createIdentity({
     config, issuer, logger, db, pii, cookieKeys, credentials: services.credentials, directory: services.identityReads,
+    qrTickets: services.qrTickets, esscDevPrivateKey: base.essc.devPrivateKeyPem,
   });
   services.attachSessionEnder(identity.sessionEnder);
   const adminApi = createAdminApi({ issuer, logger, directory: services }, identity);

@@ -1,5 +1,6 @@
 import type Koa from 'koa';
 import { passwordErrors } from '../../platform/error-codes/passwords.ts';
+import { qrEn, qrZh } from './messages/qr.ts';
 
 export type Lang = 'zh' | 'en';
 
@@ -62,6 +63,7 @@ const zh = {
   logoutAll: '退出（所有应用）',
   logoutOne: '仅退出当前应用',
   loggedOut: '您已安全退出。',
+  ...qrZh,
 };
 
 type Messages = Record<keyof typeof zh, string>;
@@ -119,6 +121,7 @@ const en: Messages = {
   logoutAll: 'Sign out (all applications)',
   logoutOne: 'Only this application',
   loggedOut: 'You have signed out.',
+  ...qrEn,
 };
 
 export type MessageKey = keyof Messages;

@@ -2,6 +2,7 @@ import type { SignInAccount } from '../../directory/credentials/credential-servi
 import { html, type SafeHtml } from './html.ts';
 import { t, type Lang, type MessageKey } from './i18n.ts';
 import { errorBox, page } from './layout.ts';
+import { qrSection, type QrSectionData } from './qr-section.ts';
 
 /** What every interaction page needs: language, where forms post, the CSRF token. */
 export interface PageEnv {
@@ -9,12 +10,15 @@ export interface PageEnv {
   uid: string;
   csrf: string;
   clientName?: string | undefined;
+  /** The sign-in methods this server offers (QR only with a card-app key, R22); all by default. */
+  methods?: readonly SignInMethod[] | undefined;
 }
 
 const base = (env: PageEnv) => `/interaction/${env.uid}`;
 const action = (env: PageEnv, step: string) => `${base(env)}/${step}?lang=${env.lang}`;
 const csrfField = (env: PageEnv) => html`<input type="hidden" name="csrf" value="${env.csrf}">`;
-const frame = (env: PageEnv, title: MessageKey, body: SafeHtml) => page(env.lang, t(env.lang, title), body, base(env));
+const frame = (env: PageEnv, title: MessageKey, body: SafeHtml, scripts: string[] = []) =>
+  page(env.lang, t(env.lang, title), body, base(env), scripts);
 
 function cancelForm(env: PageEnv) {
   return html`<form method="post" action="${action(env, 'abort')}">${csrfField(env)}
@@ -25,9 +29,9 @@ function cancelForm(env: PageEnv) {
  * The sign-in methods, in the order of their tabs: each has its own section of the sign-in page
  * and its own POST route, all ending in the same `login` result (R19, R21, R22).
  */
-export const SIGN_IN_METHODS = ['password'] as const;
+export const SIGN_IN_METHODS = ['password', 'qr'] as const;
 export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
-const METHOD_LABELS: Record<SignInMethod, MessageKey> = { password: 'methodPassword' };
+const METHOD_LABELS: Record<SignInMethod, MessageKey> = { password: 'methodPassword', qr: 'methodQr' };
 
 /** The method a `?method=` asks for; the first one otherwise. */
 export const signInMethod = (asked: unknown): SignInMethod =>
@@ -37,12 +41,15 @@ export interface SignInOpts {
   method?: SignInMethod | undefined;
   error?: string | undefined;
   username?: string | undefined;
+  /** The QR tab's ticket and code (R22). */
+  qr?: QrSectionData | undefined;
 }
 
 /** Links between the methods (plain links: each tab is a page of its own, no script needed). */
 function methodTabs(env: PageEnv, current: SignInMethod): SafeHtml | '' {
-  if (SIGN_IN_METHODS.length < 2) return '';
-  const tabs = SIGN_IN_METHODS.map((m) =>
+  const methods = env.methods ?? SIGN_IN_METHODS;
+  if (methods.length < 2) return '';
+  const tabs = methods.map((m) =>
     m === current
       ? html`<a class="tab current" aria-current="page" href="${base(env)}?lang=${env.lang}&amp;method=${m}">${t(env.lang, METHOD_LABELS[m])}</a>`
       : html`<a class="tab" href="${base(env)}?lang=${env.lang}&amp;method=${m}">${t(env.lang, METHOD_LABELS[m])}</a>`,
@@ -61,6 +68,7 @@ export function signInPage(env: PageEnv, opts: SignInOpts): SafeHtml {
 ${methodTabs(env, method)}${errorBox(opts.error)}
 ${methodSection(env, method, opts)}
 ${cancelForm(env)}`,
+    method === 'qr' && opts.qr ? ['qr-wait.js'] : [],
   );
 }
 
@@ -68,6 +76,8 @@ function methodSection(env: PageEnv, method: SignInMethod, opts: SignInOpts): Sa
   switch (method) {
     case 'password':
       return passwordForm(env, opts);
+    case 'qr':
+      return opts.qr ? qrSection(env, opts.qr) : html``;
   }
 }
 

@@ -4,6 +4,7 @@ import * as directory from './migrations/0001-directory.ts';
 import * as platform from './migrations/0002-platform.ts';
 import * as auditIntegrity from './migrations/0003-audit-integrity.ts';
 import * as oneClock from './migrations/0004-one-clock.ts';
+import * as qrTickets from './migrations/0006-qr-tickets.ts';
 import { APP_ROLE } from './migrations/0003-audit-integrity.ts';
 import { AppError } from '../errors.ts';
 import type { MigrationContext } from './migration-context.ts';
@@ -16,6 +17,7 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['0002-platform', platform],
   ['0003-audit-integrity', auditIntegrity],
   ['0004-one-clock', oneClock],
+  ['0006-qr-tickets', qrTickets],
 ];
 
 const LOCK_ID = 7_420_001; // advisory lock: two nodes starting at once migrate one after the other

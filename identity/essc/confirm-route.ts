@@ -1,0 +1,28 @@
+import { bodyParser } from '@koa/bodyparser';
+import type { Router } from '@koa/router';
+import type { QrTicketService } from '../../directory/credentials/qr-ticket-service.ts';
+import { requestMeta } from '../../platform/http/request.ts';
+import { MAX_ASSERTION_LENGTH } from '../../directory/credentials/essc/assertion.ts';
+
+/** The assertion as the card app sends it: the compact JWS as the body (`application/jose`), or JSON `{assertion}`. */
+function assertionOf(body: unknown): unknown {
+  if (typeof body === 'string') return body.trim();
+  if (typeof body === 'object' && body !== null && !Array.isArray(body)) return (body as Record<string, unknown>).assertion;
+  return undefined;
+}
+
+/**
+ * R22 — `POST /essc/confirm[?ticket=…]`: the callback the e-SSC card app posts its signed
+ * confirmation of a QR ticket to (the QR code names this URL with its ticket). A thin route: the
+ * directory's ticket service verifies, matches the person, audits; refusals are JSON errors with
+ * their catalogued codes (the error responder), the success is `{ticket, status: "confirmed"}`.
+ */
+export function esscConfirmRoute(router: Router, qr: QrTicketService): void {
+  const limit = `${2 * MAX_ASSERTION_LENGTH}b`;
+  const body = bodyParser({ enableTypes: ['json', 'text'], jsonLimit: limit, textLimit: limit, extendTypes: { text: ['application/jose'] } });
+  router.post('/essc/confirm', body, async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    const ticket = typeof ctx.query.ticket === 'string' ? ctx.query.ticket : undefined;
+    ctx.body = await qr.confirm({ assertion: assertionOf(ctx.request.body), ticket, meta: requestMeta(ctx) });
+  });
+}
