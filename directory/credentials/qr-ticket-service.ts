@@ -26,7 +26,14 @@ export interface IssuedTicket {
 }
 
 export type QrConsumption =
-  | { ok: true; personId: string; accounts: SignInAccount[] }
+  | {
+      ok: true;
+      personId: string;
+      accounts: SignInAccount[];
+      /** The person's password, when they have one: R20 still asks to change an initial or reset one before any token. */
+      credentialId: string | undefined;
+      mustChange: boolean;
+    }
   | { ok: false; reason: 'pending' | 'expired' | 'invalid' | 'no_active_account' };
 
 export interface QrTicketDeps {
@@ -34,7 +41,7 @@ export interface QrTicketDeps {
   audit: AuditService;
   tickets: QrTicketRepository;
   persons: PersonRepository;
-  credentials: Pick<CredentialRepository, 'activeAccounts'>;
+  credentials: Pick<CredentialRepository, 'activeAccounts' | 'ofPerson'>;
   /** The card app's public key (PEM: ESSC_PUBLIC_KEY or the development key); undefined = QR sign-in off. */
   publicKeyPem: string | undefined;
 }
@@ -206,8 +213,9 @@ export class QrTicketService {
         await record('no_active_account', personId);
         return { ok: false, reason: 'no_active_account' };
       }
+      const credential = await this.deps.credentials.ofPerson(tx, personId);
       await record(null, personId, accounts);
-      return { ok: true, personId, accounts };
+      return { ok: true, personId, accounts, credentialId: credential?.id, mustChange: credential?.mustChange ?? false };
     });
   }
 

@@ -1,6 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { Router } from '@koa/router';
 import type { QrTicketService } from '../../directory/credentials/qr-ticket-service.ts';
+import { badRequest } from '../../platform/errors.ts';
 import { requestMeta } from '../../platform/http/request.ts';
 import { MAX_ASSERTION_LENGTH } from '../../directory/credentials/essc/assertion.ts';
 
@@ -19,7 +20,11 @@ function assertionOf(body: unknown): unknown {
  */
 export function esscConfirmRoute(router: Router, qr: QrTicketService): void {
   const limit = `${2 * MAX_ASSERTION_LENGTH}b`;
-  const body = bodyParser({ enableTypes: ['json', 'text'], jsonLimit: limit, textLimit: limit, extendTypes: { text: ['application/jose'] } });
+  const body = bodyParser({ enableTypes: ['json', 'text'], jsonLimit: limit, textLimit: limit, extendTypes: { text: ['application/jose'] },
+    onError: () => {
+      throw badRequest('request.invalid', 'The body is not JSON nor a compact JWS');
+    },
+  });
   router.post('/essc/confirm', body, async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     const ticket = typeof ctx.query.ticket === 'string' ? ctx.query.ticket : undefined;

@@ -73,7 +73,15 @@ export const qrSignIn: StepHandler = async (ctx, req, deps) => {
     }
   }
   await proceed(ctx, req, deps, {
-    auth: { method: 'essc', amr: ESSC_AMR, personId: result.personId, accounts: result.accounts, mustChange: false },
+    auth: {
+      method: 'essc',
+      amr: ESSC_AMR,
+      // R20: an initial or reset password is changed at the next sign-in, whatever its method (no token before).
+      credentialId: result.credentialId,
+      personId: result.personId,
+      accounts: result.accounts,
+      mustChange: result.mustChange,
+    },
   });
 };
 
