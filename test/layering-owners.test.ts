@@ -24,7 +24,7 @@ const resolved = (file: string, spec: string) => path.normalize(path.join(path.d
 /** The directory's tables; only the directory (and the migrations) write SQL about them. */
 const DIRECTORY_TABLES = [
   'units', 'persons', 'accounts', 'credentials', 'roles', 'account_roles', 'affiliation_requests',
-  'migration_requests', 'role_change_requests', 'clients', 'throttles',
+  'migration_requests', 'role_change_requests', 'clients', 'throttles', 'qr_tickets', 'essc_assertions',
 ];
 const SQL_ON_TABLE = new RegExp(`\\b(FROM|JOIN|INTO|UPDATE)\\s+(${DIRECTORY_TABLES.join('|')})\\b`, 'i');
 
