@@ -56,8 +56,8 @@ export class QrTicketRepository {
   }
 
   /** One ticket of a binding (a browser sees only its own tickets). */
-  async ofBinding(binding: string, id: string): Promise<QrTicketRow | undefined> {
-    const [row] = await this.select<QrTicketRow>(`SELECT ${COLUMNS} FROM qr_tickets WHERE id = :id AND binding = :binding`, { id, binding });
+  async ofBinding(binding: string, id: string, tx?: Transaction): Promise<QrTicketRow | undefined> {
+    const [row] = await this.select<QrTicketRow>(`SELECT ${COLUMNS} FROM qr_tickets WHERE id = :id AND binding = :binding`, { id, binding }, tx);
     return row && toRow(row);
   }
 

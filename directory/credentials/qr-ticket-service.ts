@@ -202,7 +202,7 @@ export class QrTicketService {
         });
       const personId = ticket ? await this.deps.tickets.consume(tx, binding, ticket, now) : undefined;
       if (!personId) {
-        const row = ticket ? await this.deps.tickets.ofBinding(binding, ticket) : undefined;
+        const row = ticket ? await this.deps.tickets.ofBinding(binding, ticket, tx) : undefined;
         const reason =
           !row || row.status === 'superseded' || row.status === 'consumed' ? 'invalid' : row.expiresAt.getTime() <= now.getTime() ? 'expired' : 'pending';
         await record(reason === 'pending' ? 'not_confirmed' : `ticket_${reason}`);
