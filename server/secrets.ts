@@ -49,5 +49,7 @@ async function esscKeys(config: Config, sequelize: Sequelize, logger: Logger): P
     return { publicKeyPem: undefined, devPrivateKeyPem: undefined };
   }
   const pair = await getOrCreateSetting(sequelize, 'essc_dev_key', () => generateEsscDevKeyPair('ec'));
+  // NODE_ENV defaults to development: say loudly that anyone may sign in as anyone through /dev/essc.
+  logger.warn('ESSC_PUBLIC_KEY is not set: QR sign-in (R22) uses a generated development key and the /dev/essc simulator can sign for anyone; never run like this in production');
   return { publicKeyPem: pair.publicKeyPem, devPrivateKeyPem: pair.privateKeyPem };
 }

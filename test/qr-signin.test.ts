@@ -144,6 +144,7 @@ describe('R22 QR sign-in in Chromium with JavaScript', () => {
     // The countdown runs (the script is loaded under the page's policy), and the page waits.
     await page.waitForFunction(() => /秒后失效/.test((globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }).document.getElementById('qr-countdown').textContent));
     expect(await page.textContent('#qr-status')).toContain('等待扫码确认');
+    await page.screenshot({ path: 'test/.artifacts/signin-qr.png' }).catch(() => {});
 
     const done = page.waitForURL((u) => u.toString().startsWith(flow.redirectUri), { timeout: 20_000 });
     const person = await qrOnlyPerson();
@@ -245,8 +246,11 @@ describe('R22 QR sign-in without JavaScript', () => {
       409, 'essc.ticket_used', 'ticket_superseded', w.world.op.idNumber,
     );
     expect((await simulate(w.server.url, { ticket: fresh, idNumber: w.world.op.idNumber, name: w.world.op.name })).status).toBe(200);
-    // A reload of the page keeps the live code instead of making a new one.
+    // A reload of the page keeps the live code instead of making a new one, also once confirmed.
     const again = await qrTab();
+    await again.b.follow(again.pageUrl);
+    expect(ticketIn(again.b.lastHtml)).toBe(again.ticket);
+    expect((await simulate(w.server.url, { ticket: again.ticket, idNumber: w.world.op.idNumber, name: w.world.op.name })).status).toBe(200);
     await again.b.follow(again.pageUrl);
     expect(ticketIn(again.b.lastHtml)).toBe(again.ticket);
   });

@@ -45,10 +45,10 @@ export class QrTicketRepository {
     return superseded.length;
   }
 
-  /** The newest ticket of a binding that is still pending and unexpired at `now`. */
-  async livePending(binding: string, now: Date): Promise<QrTicketRow | undefined> {
+  /** The newest ticket of a binding that is still pending or confirmed (not yet consumed) and unexpired at `now`. */
+  async live(binding: string, now: Date): Promise<QrTicketRow | undefined> {
     const [row] = await this.select<QrTicketRow>(
-      `SELECT ${COLUMNS} FROM qr_tickets WHERE binding = :binding AND status = 'pending' AND expires_at > :now
+      `SELECT ${COLUMNS} FROM qr_tickets WHERE binding = :binding AND status IN ('pending', 'confirmed') AND expires_at > :now
        ORDER BY created_at DESC LIMIT 1`,
       { binding, now },
     );

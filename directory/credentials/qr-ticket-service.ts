@@ -71,9 +71,12 @@ export class QrTicketService {
     return this.verifier !== undefined;
   }
 
-  /** The binding's live pending ticket, or a new one (a reload of the page keeps its QR code). */
+  /**
+   * The binding's live ticket, or a new one: a reload of the page keeps its QR code, and a reload
+   * after the app confirmed keeps the confirmation (the page then completes it).
+   */
   async current(binding: string, meta: RequestMeta = {}): Promise<IssuedTicket> {
-    const live = await this.deps.tickets.livePending(binding, new Date());
+    const live = await this.deps.tickets.live(binding, new Date());
     return live ? { ticket: live.id, expiresAt: live.expiresAt } : this.refresh(binding, meta);
   }
 
