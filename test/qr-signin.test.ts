@@ -214,6 +214,19 @@ describe('R22 QR sign-in without JavaScript', () => {
     expect(await lastEvent('password.change')).toMatchObject({ result: 'success', target_id: w.world.op.id });
   });
 
+  it('R22: the QR tab speaks English on request, with an accessible name for the code and CSRF tokens on both forms', async () => {
+    const { b, pageUrl } = await qrTab();
+    const en = new URL(pageUrl);
+    en.searchParams.set('lang', 'en');
+    await b.follow(en.toString());
+    expect(b.lastHtml).toContain('Scan QR code');
+    expect(b.lastHtml).toContain('aria-label="QR code for signing in with the e-SSC"');
+    expect(b.lastHtml).toContain('I have scanned it, continue');
+    expect(b.lastHtml.match(/<form method="post" action="\/interaction\/[^"]+\/qr[^"]*"[^>]*><input type="hidden" name="csrf" value="[^"]+">/g)).toHaveLength(2);
+    expect(b.lastHeaders.get('content-security-policy')).toContain("script-src 'self'; connect-src 'self'");
+    expect(b.lastHtml).not.toMatch(/<script>/);
+  });
+
   it('R22: the status endpoint answers only the browser the ticket is bound to; another browser cannot consume it', async () => {
     const a = await qrTab();
     const other = await qrTab();
