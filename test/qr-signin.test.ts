@@ -339,6 +339,13 @@ describe('R22 the card app\'s confirmation: each refusal has its code and an aud
     await expectRefusal(confirm(forUnknown), 404, 'essc.ticket_unknown', 'ticket_unknown', w.world.op.idNumber);
     const forThis = await signEsscAssertion({ ticket, idNumber: w.world.op.idNumber, name: w.world.op.name }, devKey());
     await expectRefusal(confirm(forThis, unknown), 400, 'essc.ticket_mismatch', 'ticket_mismatch');
+    const res = await fetch(`${w.server.url}/essc/confirm?ticket=%00${'A'.repeat(20)}`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: forThis });
+    expect(res.status).toBe(400);
+    const { b, uid } = await qrTab();
+    const weird = await b.get(`${w.server.url}/interaction/${uid}/qr/status?ticket=%00%ED%A0%80`);
+    expect(await weird.json()).toEqual({ status: 'invalid' });
+    await b.submit({}, { actionPart: '/qr?', encoded: { ticket: '%00' } });
+    expect(b.lastStatus).toBe(410);
     for (const body of ['{"assertion": 42}', '[]', '{bad json']) {
       const res = await fetch(`${w.server.url}/essc/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       expect(res.status).toBe(400);

@@ -4,7 +4,7 @@ import type { QrTicketService } from '../../directory/credentials/qr-ticket-serv
 import { errorBody, errorLanguage } from '../../platform/error-codes/language.ts';
 import { badRequest, isAppError } from '../../platform/errors.ts';
 import { requestMeta } from '../../platform/http/request.ts';
-import { MAX_ASSERTION_LENGTH } from '../../directory/credentials/essc/assertion.ts';
+import { MAX_ASSERTION_LENGTH, TICKET_FORMAT } from '../../directory/credentials/essc/assertion.ts';
 
 /** The assertion as the card app sends it: the compact JWS as the body (`application/jose`), or JSON `{assertion}`. */
 function assertionOf(body: unknown): unknown {
@@ -30,6 +30,7 @@ export function esscConfirmRoute(router: Router, qr: QrTicketService): void {
   router.post('/essc/confirm', body, async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     const ticket = typeof ctx.query.ticket === 'string' ? ctx.query.ticket : undefined;
+    if (ticket !== undefined && !TICKET_FORMAT.test(ticket)) throw badRequest('request.invalid', 'The ticket parameter is not a ticket id');
     try {
       ctx.body = await qr.confirm({ assertion: assertionOf(ctx.request.body), ticket, meta: requestMeta(ctx) });
     } catch (err) {

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type Koa from 'koa';
 import QRCode from 'qrcode';
 import { errors } from 'oidc-provider';
+import { TICKET_FORMAT } from '../../directory/credentials/essc/assertion.ts';
 import { t } from '../pages/i18n.ts';
 import { signInPage } from '../pages/steps.ts';
 import { proceed, render, stepUrl, type InteractionDeps, type InteractionRequest, type StepHandler } from './request.ts';
@@ -61,7 +62,8 @@ export const qrRefresh: StepHandler = async (ctx, req, deps) => {
 export const qrSignIn: StepHandler = async (ctx, req, deps) => {
   const { lang } = req.env;
   if (!deps.qr.enabled) return qrPage(ctx, req, deps);
-  const result = await deps.qr.consume(qrBinding(req.uid), req.field('ticket'), req.meta);
+  const ticket = req.field('ticket');
+  const result = await deps.qr.consume(qrBinding(req.uid), TICKET_FORMAT.test(ticket) ? ticket : '', req.meta);
   if (!result.ok) {
     switch (result.reason) {
       case 'pending':
@@ -96,7 +98,7 @@ export function qrStatus(deps: InteractionDeps): Koa.Middleware {
     try {
       const interaction = await deps.provider.interactionDetails(ctx.req, ctx.res);
       if (interaction.uid !== ctx.params?.uid) throw new errors.SessionNotFound('interaction mismatch');
-      const ticket = typeof ctx.query.ticket === 'string' ? ctx.query.ticket : '';
+      const ticket = typeof ctx.query.ticket === 'string' && TICKET_FORMAT.test(ctx.query.ticket) ? ctx.query.ticket : '';
       ctx.body = { status: deps.qr.enabled && ticket ? await deps.qr.status(qrBinding(interaction.uid), ticket) : 'invalid' };
     } catch (err) {
       if (!(err instanceof errors.SessionNotFound)) throw err;
