@@ -6,6 +6,8 @@ import { createSmsGateway } from '../platform/sms/create-gateway.ts';
 import { MemorySmsOutbox } from '../platform/sms/memory-outbox.ts';
 import { CredentialService } from './credentials/credential-service.ts';
 import { CredentialRepository } from './credentials/credential-repository.ts';
+import { QrTicketRepository } from './credentials/qr-ticket-repository.ts';
+import { QrTicketService } from './credentials/qr-ticket-service.ts';
 import { ThrottleRepository } from './credentials/throttle-repository.ts';
 import { SmsCodeRepository } from './credentials/sms-code-repository.ts';
 import { SmsCodeService } from './credentials/sms-code-service.ts';
@@ -53,6 +55,8 @@ export interface DirectoryDeps {
   logger: Logger;
   db: Database;
   pii: PiiCipher;
+  /** R22 — the e-SSC card app's public key (PEM): ESSC_PUBLIC_KEY or the development key; none = QR sign-in off. */
+  esscPublicKey?: string | undefined;
 }
 
 /**
@@ -60,7 +64,7 @@ export interface DirectoryDeps {
  * thing the layers above (identity, admin API, CLI) call. Built once per process by the composition
  * root; every object gets what it uses by name.
  */
-export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
+export function createDirectory({ config, logger, db, pii, esscPublicKey }: DirectoryDeps) {
   const sequelize = db.sequelize;
   // Repositories: one per table (or group of tables one rule owns), each with all of their SQL.
   const unitRepo = new UnitRepository({ sequelize });
@@ -81,6 +85,15 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
   const smsCodes = new SmsCodeService({ config, db, pii, audit, codes: smsCodeRepo, credentials: credentialRepo, throttles, gateway });
   // R23: enrolments hang off the person; verification shares the throttle table with the password's limits.
   const secondFactors = new SecondFactorService({ db, pii, audit, factors: new SecondFactorRepository({ sequelize, pii }), throttles });
+  // R22: the QR tickets' rules need the audit trail and the person lookup, so they live here.
+  const qrTickets = new QrTicketService({
+    db,
+    audit,
+    tickets: new QrTicketRepository({ sequelize }),
+    persons,
+    credentials: credentialRepo,
+    publicKeyPem: esscPublicKey,
+  });
   const factory = new AccountFactory({ credentials, persons, accounts: accountRepo });
   const ending = new AccountEnding({ accounts: accountRepo });
   const roles = new RoleService({ db, audit, roles: roleRepo });
@@ -122,6 +135,8 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
     secondFactors,
     /** R23 — an SMS code to the person's phone as the alternative second factor. */
     secondFactorSms: new SecondFactorSmsCodes({ smsCodes, persons }),
+    /** QR sign-in tickets (R22), handed to identity as `IdentityDeps.qrTickets`. */
+    qrTickets,
     /** Exposed for tests that stage a race between a person lookup and the insert (admin-bad-input). */
     persons,
     actors: new ActorLoader({ accounts: accountRepo }),

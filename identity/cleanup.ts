@@ -17,6 +17,7 @@ export function startCleanup(
     states: Pick<InteractionStateRepository<object>, 'deleteExpired'>;
     throttles: IdentityDeps['directory']['throttles'];
     smsCodes: IdentityDeps['directory']['smsCodes'];
+    qrTickets: Pick<IdentityDeps['qrTickets'], 'purge'>;
   },
   logger: Logger,
 ): { stop(): Promise<void> } {
@@ -28,6 +29,7 @@ export function startCleanup(
         await stores.states.deleteExpired();
         await stores.throttles.purge(THROTTLE_RETENTION_SECONDS);
         await stores.smsCodes.purge();
+        await stores.qrTickets.purge();
         if (deleted) logger.debug({ deleted }, 'expired identity artifacts deleted');
       } catch (err) {
         logger.warn({ err }, 'identity cleanup failed; retrying at the next run');

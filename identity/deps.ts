@@ -5,6 +5,7 @@ import type { Logger } from '../platform/logger.ts';
 import type { CredentialService } from '../directory/credentials/credential-service.ts';
 import type { SmsCodeService } from '../directory/credentials/sms-code-service.ts';
 import type { SmsOutbox } from '../platform/sms/sms-gateway.ts';
+import type { QrTicketService } from '../directory/credentials/qr-ticket-service.ts';
 import type { IdentityReads } from '../directory/identity-reads.ts';
 import type { AuditService } from '../directory/audit/audit-service.ts';
 import type { SelfService } from '../directory/self/self-service.ts';
@@ -35,6 +36,13 @@ export interface IdentityDeps {
   secondFactors: SecondFactorService;
   /** R23 — an SMS code as the alternative second factor; the page offers none until it is wired. */
   secondFactorSms?: SecondFactorSms | undefined;
+  /** R22 — QR sign-in tickets with the e-SSC (built by createDirectory; off without a card-app key). */
+  qrTickets: QrTicketService;
+  /**
+   * The development e-SSC private key (PEM), outside production and without ESSC_PUBLIC_KEY only:
+   * the card-app simulator (/dev/essc) signs with it. Undefined = no simulator.
+   */
+  esscDevPrivateKey?: string | undefined;
   /** Clients, account views and roles as identity reads them; throttle windows for the clean-up. */
   directory: IdentityReads;
   /** The audit trail (R25): what identity itself must record, e.g. a back-channel logout given up (R24). */

@@ -10,6 +10,8 @@ import type { DPoPCheck } from '../platform/http/dpop.ts';
 import { makeDPoPVerifier } from './dpop.ts';
 import { startCleanup } from './cleanup.ts';
 import { introspectionFront } from './introspection.ts';
+import { esscConfirmRoute } from './essc/confirm-route.ts';
+import { esscSimulatorRoutes } from './essc/dev-simulator.ts';
 import { CsrfTokens } from './interactions/csrf.ts';
 import { interactionRoutes } from './interactions/router.ts';
 import { SignInStateStore, type SignInState } from './interactions/state.ts';
@@ -98,12 +100,17 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   assetRoutes(router);
   // SPEC §5: a development aid, absent in production (where the console gateway is refused anyway).
   if (deps.config.env !== 'production' && deps.smsOutbox) devSmsOutboxRoute(router, deps.smsOutbox);
+  // R22, SPEC §5: the card-app simulator exists only outside production, with the development key.
+  const simulatorKey = deps.config.env !== 'production' ? deps.esscDevPrivateKey : undefined;
   interactionRoutes(router, {
     provider,
     credentials: deps.credentials,
     smsCodes: deps.smsCodes,
     secondFactors: deps.secondFactors,
     secondFactorSms: deps.secondFactorSms,
+    qr: deps.qrTickets,
+    issuer: deps.issuer,
+    esscSimulator: simulatorKey !== undefined,
     store: new SignInStateStore(states),
     csrf: new CsrfTokens(deps.cookieKeys),
     config: deps.config,
@@ -119,10 +126,12 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     config: deps.config,
     logger: deps.logger,
   });
+  esscConfirmRoute(router, deps.qrTickets);
+  if (simulatorKey) esscSimulatorRoutes(router, simulatorKey);
   router.post('/token/introspection', ...introspectionFront({ directory: deps.directory, pii: deps.pii, provider, verify }));
 
   const handle = provider.callback();
-  const cleanup = startCleanup({ payloads, states, throttles: deps.directory.throttles, smsCodes: deps.directory.smsCodes }, deps.logger);
+  const cleanup = startCleanup({ payloads, states, throttles: deps.directory.throttles, smsCodes: deps.directory.smsCodes, qrTickets: deps.qrTickets }, deps.logger);
   return {
     provider,
     routes: router.routes(),

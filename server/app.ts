@@ -36,6 +36,7 @@ export async function composeApp(base: BaseContext, services: Directory) {
     config, issuer, logger, db, pii, cookieKeys, audit, credentials: services.credentials, secondFactors: services.secondFactors, secondFactorSms: services.secondFactorSms, directory: services.identityReads,
     signIns: services.signIns, self: services.self,
     smsCodes: services.smsCodes, smsOutbox: services.smsOutbox,
+    qrTickets: services.qrTickets, esscDevPrivateKey: base.essc.devPrivateKeyPem,
   });
   services.attachSessionEnder(identity.sessionEnder);
   const adminApi = createAdminApi({ issuer, logger, directory: services, adminMfa: config.adminMfa }, identity);

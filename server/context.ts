@@ -3,6 +3,7 @@ import type { Database } from '../platform/db/database.ts';
 import type { PiiCipher } from '../platform/crypto/pii.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { AuditService } from '../directory/audit/audit-service.ts';
+import type { EsscKeys } from './secrets.ts';
 
 /** What every layer is built from: the composition root makes exactly one per process. */
 export interface BaseContext {
@@ -14,4 +15,6 @@ export interface BaseContext {
   pii: PiiCipher;
   cookieKeys: string[];
   audit: AuditService;
+  /** R22 — the card app's key, and the development private key the simulator signs with. */
+  essc: EsscKeys;
 }

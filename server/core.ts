@@ -16,7 +16,7 @@ export async function openCore(config: Config, issuer: string, logger?: Logger):
   try {
     initModels(db.sequelize);
     const secrets = await loadSecrets(config, db.sequelize, log);
-    const directory = createDirectory({ config, logger: log, db, pii: secrets.pii });
+    const directory = createDirectory({ config, logger: log, db, pii: secrets.pii, esscPublicKey: secrets.essc.publicKeyPem });
     const base: BaseContext = {
       config,
       issuer: issuer.replace(/\/$/, ''),
@@ -25,6 +25,7 @@ export async function openCore(config: Config, issuer: string, logger?: Logger):
       pii: secrets.pii,
       cookieKeys: secrets.cookieKeys,
       audit: directory.audit,
+      essc: secrets.essc,
     };
     return { base, services: directory };
   } catch (err) {

@@ -4,10 +4,24 @@ import type { Config } from '../platform/config.ts';
 import { createPiiCipher, generatePiiKey, parsePiiKey, type PiiCipher } from '../platform/crypto/pii.ts';
 import type { Logger } from '../platform/logger.ts';
 import { getOrCreateSetting } from '../platform/settings.ts';
+import { generateEsscDevKeyPair } from '../identity/essc/simulator.ts';
 
 export interface Secrets {
   pii: PiiCipher;
   cookieKeys: string[];
+  /** R22 — the e-SSC card app's key: see {@link esscKeys}. */
+  essc: EsscKeys;
+}
+
+/**
+ * The card app's public key the server verifies with, and — only for the development key — its
+ * private half, with which the simulator (/dev/essc) signs. ESSC_PUBLIC_KEY wins and has no private
+ * half here; without it, outside production, one development pair is generated and kept in the
+ * `settings` table (every node signs and verifies alike); in production without it, QR sign-in is off.
+ */
+export interface EsscKeys {
+  publicKeyPem: string | undefined;
+  devPrivateKeyPem: string | undefined;
 }
 
 /**
@@ -25,5 +39,17 @@ export async function loadSecrets(config: Config, sequelize: Sequelize, logger: 
   const cookieKeys =
     config.cookieKeys ??
     (await getOrCreateSetting(sequelize, 'cookie_keys', () => [crypto.randomBytes(32).toString('base64url')]));
-  return { pii: createPiiCipher(parsePiiKey(piiKey)), cookieKeys };
+  return { pii: createPiiCipher(parsePiiKey(piiKey)), cookieKeys, essc: await esscKeys(config, sequelize, logger) };
+}
+
+async function esscKeys(config: Config, sequelize: Sequelize, logger: Logger): Promise<EsscKeys> {
+  if (config.esscPublicKey) return { publicKeyPem: config.esscPublicKey, devPrivateKeyPem: undefined };
+  if (config.env === 'production') {
+    logger.warn('ESSC_PUBLIC_KEY is not set: QR sign-in with the e-SSC (R22) is off');
+    return { publicKeyPem: undefined, devPrivateKeyPem: undefined };
+  }
+  const pair = await getOrCreateSetting(sequelize, 'essc_dev_key', () => generateEsscDevKeyPair('ec'));
+  // NODE_ENV defaults to development: say loudly that anyone may sign in as anyone through /dev/essc.
+  logger.warn('ESSC_PUBLIC_KEY is not set: QR sign-in (R22) uses a generated development key and the /dev/essc simulator can sign for anyone; never run like this in production');
+  return { publicKeyPem: pair.publicKeyPem, devPrivateKeyPem: pair.privateKeyPem };
 }

@@ -10,7 +10,8 @@ import { composeApp, startServer } from '../server/app.ts';
 import { createDirectory } from '../directory/index.ts';
 import { createLogger } from '../platform/logger.ts';
 import { startFakeAliyun, type FakeProvider } from './support/fake-sms-providers.ts';
-import { insertAccount, insertPerson, nextSample, openSignInWorld, type SignInWorld } from './identity-fixtures.ts';
+import { insertAccount, insertCredential, insertPerson, nextSample, openSignInWorld, WORLD_PASSWORD, type SignInWorld } from './identity-fixtures.ts';
+import { argon2Hasher } from '../directory/credentials/password-hasher.ts';
 import { samplePhone } from '../directory/codes/synthetic-codes.ts';
 
 /**
@@ -182,6 +183,19 @@ describe('R21 SMS sign-in, end to end', () => {
     } finally {
       await browser.close();
     }
+  });
+
+  it('R20: a person whose password is an initial one (created or reset) sets a new one after the code, before any token', async () => {
+    const person = await operator('短信初始密码');
+    await insertCredential(sequelize(), { personId: person.id, hash: await argon2Hasher.hash(WORLD_PASSWORD), mustChange: true });
+    const tab = await openSmsTab();
+    await sendCode(tab, person.phone);
+    await enterCode(tab, await lastCode(person.phone));
+    expect(tab.browser.lastHtml).toContain('name="newPassword"');
+    const back = await tab.browser.submit({ newPassword: 'Sms#Changed2026', confirmPassword: 'Sms#Changed2026' }, { stopAt: atCallback });
+    expect(atCallback(new URL(back))).toBe(true);
+    const tokens = await oidc.authorizationCodeGrant(tab.config, new URL(back), { pkceCodeVerifier: tab.verifier, expectedState: tab.state }, { resource: 'urn:tongmen:title' });
+    expect(tokens.claims()).toMatchObject({ sub: person.accountId });
   });
 
   it('answers in English with ?lang=en', async () => {

@@ -215,4 +215,17 @@ export class CredentialRepository {
     const [current] = await this.rows<{ same: boolean }>(`SELECT hash = :hash AS same FROM credentials WHERE id = :credentialId`, replacements, tx);
     return current?.same ? 'locked' : 'changed';
   }
+
+  /**
+   * A person's password credential and whether it must change (R20), for a sign-in by another
+   * method (R22): the initial or reset password is still changed before any token is issued.
+   */
+  async ofPerson(tx: Transaction, personId: string): Promise<{ id: string; mustChange: boolean } | undefined> {
+    const [row] = await this.rows<{ id: string; mustChange: boolean }>(
+      `SELECT id, must_change AS "mustChange" FROM credentials WHERE person_id = :personId`,
+      { personId },
+      tx,
+    );
+    return row;
+  }
 }

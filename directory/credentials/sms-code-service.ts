@@ -29,7 +29,14 @@ type SmsVerifyRefusal = 'wrong_code' | 'expired' | 'too_many_tries' | 'no_code' 
 
 /** A sign-in by SMS code: like a right password, the person and the accounts they may act as (R9). */
 export type SmsSignInResult =
-  | { ok: true; personId: string; accounts: SignInAccount[] }
+  | {
+      ok: true;
+      personId: string;
+      accounts: SignInAccount[];
+      /** R20 — the person's password credential, when it holds an initial or reset password that must be changed first. */
+      credentialId: string | undefined;
+      mustChange: boolean;
+    }
   | { ok: false; answer: SmsVerifyRefusal | 'disabled' };
 
 /** R21's numbers. */
@@ -205,7 +212,11 @@ export class SmsCodeService {
       const personId = stored.personId;
       const accounts = personId ? await this.deps.credentials.activeAccounts(tx, { personId }) : [];
       if (!personId || !accounts.length) return { refusal: 'disabled' as const, audit: { personId }, value: null };
-      return { audit: { personId, unitId: accounts[0]!.unitId, more: { accounts: accounts.length } }, value: { personId, accounts } };
+      const credential = await this.deps.credentials.ofPerson(tx, personId);
+      return {
+        audit: { personId, unitId: accounts[0]!.unitId, more: { accounts: accounts.length } },
+        value: { personId, accounts, credentialId: credential?.id, mustChange: credential?.mustChange ?? false },
+      };
     });
     if (!result.ok) return result;
     return { ok: true, ...result.value! };

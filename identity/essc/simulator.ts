@@ -1,6 +1,6 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { CompactSign } from 'jose';
-import { ESSC_ASSERTION_TYPE, type EsscClaims } from './assertion.ts';
+import { ESSC_ASSERTION_TYPE, type EsscClaims } from '../../directory/credentials/essc/assertion.ts';
 
 /**
  * The development stand-in for the e-SSC card app (R22), for /dev/essc and tests: it signs an

@@ -7,13 +7,14 @@ import type { CredentialService } from '../../directory/credentials/credential-s
 import type { SignInRecorder } from '../../directory/self/sign-in-recorder.ts';
 import type { SmsCodeService } from '../../directory/credentials/sms-code-service.ts';
 import type { SecondFactorService } from '../../directory/credentials/second-factor-service.ts';
+import type { QrTicketService } from '../../directory/credentials/qr-ticket-service.ts';
 import { requestMeta } from '../../platform/http/request.ts';
 import { formFields } from '../form.ts';
 import { textProblem } from '../../platform/input-text.ts';
 import type { SafeHtml } from '../pages/html.ts';
 import { pickLang, t, type Lang } from '../pages/i18n.ts';
 import { sendPage } from '../pages/layout.ts';
-import { errorPage, type PageEnv } from '../pages/steps.ts';
+import { errorPage, SIGN_IN_METHODS, type PageEnv } from '../pages/steps.ts';
 import type { CsrfTokens } from './csrf.ts';
 import type { SignInState, SignInStateStore } from './state.ts';
 import type { SecondFactorSms } from './second-factor-sms.ts';
@@ -27,6 +28,12 @@ export interface InteractionDeps {
   secondFactors: SecondFactorService;
   /** R23 — an SMS code as the alternative second factor; absent until an SMS service is wired. */
   secondFactorSms?: SecondFactorSms | undefined;
+  /** R22 — QR sign-in tickets (off without a card-app key). */
+  qr: QrTicketService;
+  /** The issuer URL: the QR code names its confirmation endpoint. */
+  issuer: string;
+  /** Outside production with the development key: the QR tab links to the card-app simulator. */
+  esscSimulator: boolean;
   store: SignInStateStore;
   csrf: CsrfTokens;
   config: Config;
@@ -70,7 +77,13 @@ export function interactionPage(deps: InteractionDeps, handler: StepHandler, pro
         uid,
         interaction,
         state: await deps.store.load(uid),
-        env: { lang, uid, csrf: deps.csrf.issue(uid), clientName: client?.clientName ?? client?.clientId },
+        env: {
+          lang,
+          uid,
+          csrf: deps.csrf.issue(uid),
+          clientName: client?.clientName ?? client?.clientId,
+          methods: SIGN_IN_METHODS.filter((m) => m !== 'qr' || deps.qr.enabled),
+        },
         meta: requestMeta(ctx),
         field: (name) => formText(body[name]).trim(),
         secret: (name) => formText(body[name]),

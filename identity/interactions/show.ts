@@ -1,6 +1,7 @@
 import { changePasswordPage, chooseAccountPage, consentPage, signInMethod, signInPage } from '../pages/steps.ts';
 import { policyHints } from './change-password.ts';
 import { consentRequest } from './consent.ts';
+import { qrPage } from './qr-method.ts';
 import { proceed, render, stepOf, type StepHandler } from './request.ts';
 import { showEnrolment, showSecondFactor } from './second-factor.ts';
 
@@ -11,8 +12,11 @@ export const showStep: StepHandler = async (ctx, req, deps) => {
   }
   const step = await stepOf(req.state, deps);
   switch (step.name) {
-    case 'sign-in':
-      return render(ctx, 200, signInPage(req.env, { method: signInMethod(ctx.query.method) }));
+    case 'sign-in': {
+      const method = signInMethod(ctx.query.method);
+      if (method === 'qr' && deps.qr.enabled) return qrPage(ctx, req, deps);
+      return render(ctx, 200, signInPage(req.env, { method: method === 'qr' ? 'password' : method }));
+    }
     case 'change-password':
       return render(ctx, 200, changePasswordPage(req.env, policyHints(deps)));
     case 'choose-account':

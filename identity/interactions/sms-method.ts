@@ -63,6 +63,7 @@ export const smsSignIn: StepHandler = async (ctx, req, deps) => {
     return smsPage(ctx, req, throttled ? 429 : 401, { phone, codeForm: true }, t(lang, `sms_${result.answer}` satisfies MessageKey));
   }
   await proceed(ctx, req, deps, {
-    auth: { method: 'sms', amr: ['sms'], personId: result.personId, accounts: result.accounts, mustChange: false },
+    // R20: an initial or reset password is changed before any token, whatever proved who is there (as for QR).
+    auth: { method: 'sms', amr: ['sms'], personId: result.personId, accounts: result.accounts, credentialId: result.credentialId, mustChange: result.mustChange },
   });
 };

@@ -12,7 +12,10 @@ export interface SignInState {
     method: 'password' | 'sms' | 'essc';
     /** RFC 8176 method references; the second factor (R23) adds its own (`otp`, `sms`) and `mfa`. */
     amr: string[];
-    /** The password credential that was checked (password sign-in only: a forced change needs it). */
+    /**
+     * The password credential a forced change (R20) replaces: the one checked by a password sign-in,
+     * or the person's own when a QR sign-in (R22) meets an initial or reset password.
+     */
     credentialId?: string | undefined;
     /** The real-name person signed in (null for a unit account, which has no person). */
     personId: string | null;

@@ -3,6 +3,7 @@ import { passwordErrors } from '../../platform/error-codes/passwords.ts';
 import { accountEn, accountZh } from './messages/account.ts';
 import { smsEn, smsZh } from './messages/sms.ts';
 import { secondFactorEn, secondFactorZh } from './messages/second-factor.ts';
+import { qrEn, qrZh } from './messages/qr.ts';
 
 export type Lang = 'zh' | 'en';
 
@@ -69,6 +70,7 @@ const zh = {
   ...accountZh,
   ...smsZh,
   ...secondFactorZh,
+  ...qrZh,
 };
 
 type Messages = Record<keyof typeof zh, string>;
@@ -130,6 +132,7 @@ const en: Messages = {
   ...accountEn,
   ...smsEn,
   ...secondFactorEn,
+  ...qrEn,
 };
 
 export type MessageKey = keyof Messages;

@@ -3,6 +3,7 @@ import { maskPhone } from '../../directory/masking.ts';
 import { html, type SafeHtml } from './html.ts';
 import { t, type Lang, type MessageKey } from './i18n.ts';
 import { errorBox, page } from './layout.ts';
+import { qrSection, type QrSectionData } from './qr-section.ts';
 
 /** What every interaction page needs: language, where forms post, the CSRF token. */
 export interface PageEnv {
@@ -10,6 +11,8 @@ export interface PageEnv {
   uid: string;
   csrf: string;
   clientName?: string | undefined;
+  /** The sign-in methods this server offers (QR only with a card-app key, R22); all by default. */
+  methods?: readonly SignInMethod[] | undefined;
 }
 
 const base = (env: PageEnv) => `/interaction/${env.uid}`;
@@ -27,11 +30,11 @@ export function cancelForm(env: PageEnv) {
  * The sign-in methods, in the order of their tabs: each has its own section of the sign-in page
  * and its own POST route, all ending in the same `login` result (R19, R21, R22).
  */
-export const SIGN_IN_METHODS = ['password', 'sms'] as const;
+export const SIGN_IN_METHODS = ['password', 'sms', 'qr'] as const;
 export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
-const METHOD_LABELS: Record<SignInMethod, MessageKey> = { password: 'methodPassword', sms: 'methodSms' };
+const METHOD_LABELS: Record<SignInMethod, MessageKey> = { password: 'methodPassword', sms: 'methodSms', qr: 'methodQr' };
 /** Scripts a method's section loads (files of pages/assets/; the section works without them). */
-const METHOD_SCRIPTS: Record<SignInMethod, string[]> = { password: [], sms: ['sms-countdown.js'] };
+const METHOD_SCRIPTS: Record<SignInMethod, string[]> = { password: [], sms: ['sms-countdown.js'], qr: ['qr-wait.js'] };
 
 /** The method a `?method=` asks for; the first one otherwise. */
 export const signInMethod = (asked: unknown): SignInMethod =>
@@ -43,6 +46,8 @@ export interface SignInOpts {
   username?: string | undefined;
   /** SMS (R21): the phone typed, and once a code was asked for, the code form and the resend countdown. */
   sms?: SmsSectionOpts | undefined;
+  /** The QR tab's ticket and code (R22). */
+  qr?: QrSectionData | undefined;
 }
 
 export interface SmsSectionOpts {
@@ -57,8 +62,9 @@ export interface SmsSectionOpts {
 
 /** Links between the methods (plain links: each tab is a page of its own, no script needed). */
 function methodTabs(env: PageEnv, current: SignInMethod): SafeHtml | '' {
-  if (SIGN_IN_METHODS.length < 2) return '';
-  const tabs = SIGN_IN_METHODS.map((m) =>
+  const methods = env.methods ?? SIGN_IN_METHODS;
+  if (methods.length < 2) return '';
+  const tabs = methods.map((m) =>
     m === current
       ? html`<a class="tab current" aria-current="page" href="${base(env)}?lang=${env.lang}&amp;method=${m}">${t(env.lang, METHOD_LABELS[m])}</a>`
       : html`<a class="tab" href="${base(env)}?lang=${env.lang}&amp;method=${m}">${t(env.lang, METHOD_LABELS[m])}</a>`,
@@ -78,7 +84,7 @@ ${methodTabs(env, method)}${errorBox(opts.error)}
 ${methodSection(env, method, opts)}
 ${cancelForm(env)}
 <p class="hint"><a href="/account?lang=${lang}">${t(lang, 'accountLink')}</a></p>`,
-    METHOD_SCRIPTS[method],
+    method === 'qr' && !opts.qr ? [] : METHOD_SCRIPTS[method],
   );
 }
 
@@ -88,6 +94,8 @@ function methodSection(env: PageEnv, method: SignInMethod, opts: SignInOpts): Sa
       return passwordForm(env, opts);
     case 'sms':
       return smsForms(env, opts.sms ?? {});
+    case 'qr':
+      return opts.qr ? qrSection(env, opts.qr) : html``;
   }
 }
 

@@ -5,6 +5,7 @@ import * as platform from './migrations/0002-platform.ts';
 import * as auditIntegrity from './migrations/0003-audit-integrity.ts';
 import * as oneClock from './migrations/0004-one-clock.ts';
 import * as smsCodes from './migrations/0005-sms-codes.ts';
+import * as qrTickets from './migrations/0006-qr-tickets.ts';
 import * as secondFactors from './migrations/0007-second-factors.ts';
 import * as backchannelDeliveries from './migrations/0008-backchannel-deliveries.ts';
 import * as lastSignIn from './migrations/0009-last-sign-in.ts';
@@ -22,6 +23,7 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['0003-audit-integrity', auditIntegrity],
   ['0004-one-clock', oneClock],
   ['0005-sms-codes', smsCodes],
+  ['0006-qr-tickets', qrTickets],
   ['0007-second-factors', secondFactors],
   ['0008-backchannel-deliveries', backchannelDeliveries],
   ['0009-last-sign-in', lastSignIn],

@@ -1,8 +1,8 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { CompactSign } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../platform/config.ts';
-import { generateEsscDevKeyPair, signEsscAssertion } from './simulator.ts';
+import { loadConfig } from '../../../platform/config.ts';
+import { generateEsscDevKeyPair, signEsscAssertion } from '../../../identity/essc/simulator.ts';
 import type { SignatureVerifier } from './signature-verifier.ts';
 import { verifyEsscAssertion } from './verify-assertion.ts';
 

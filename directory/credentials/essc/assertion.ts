@@ -38,8 +38,11 @@ export interface VerifiedEsscAssertion {
   assertionId: string;
 }
 
+/** What a ticket id looks like (base64url); anything else names no ticket and is never looked up. */
+export const TICKET_FORMAT = /^[A-Za-z0-9_-]{16,128}$/;
+
 export const claimsSchema = z.object({
-  ticket: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/),
+  ticket: z.string().regex(TICKET_FORMAT),
   idNumber: z
     .string()
     .regex(/^\d{17}[\dXx]$/)

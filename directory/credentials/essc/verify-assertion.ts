@@ -1,14 +1,17 @@
 import { createHash, KeyObject, timingSafeEqual } from 'node:crypto';
-import { parseVerificationKey } from '../../platform/crypto/public-key.ts';
-import { appError } from '../../platform/errors.ts';
+import { parseVerificationKey } from '../../../platform/crypto/public-key.ts';
+import { appError } from '../../../platform/errors.ts';
 import { claimsSchema, ESSC_ASSERTION_TYPE, MAX_ASSERTION_LENGTH, type VerifiedEsscAssertion } from './assertion.ts';
 import { publicKeyVerifier, type SignatureVerifier } from './signature-verifier.ts';
 
 export interface VerifyEsscOptions {
   /** The card app's key: a PEM SPKI (ESSC_PUBLIC_KEY), a KeyObject, or any verifier (e.g. SM2 later). */
   publicKey: string | KeyObject | SignatureVerifier;
-  /** The ticket of the QR code this confirmation was posted for. */
-  expectedTicket: string;
+  /**
+   * The ticket of the QR code this confirmation was posted for (the callback URL names it); when
+   * absent, the verified claim names the ticket and the caller looks it up.
+   */
+  expectedTicket?: string | undefined;
   now?: Date;
   /** How old an assertion may be (default 120 s, the ticket's lifetime). */
   maxAgeSeconds?: number;
@@ -80,9 +83,11 @@ export async function verifyEsscAssertion(input: unknown, options: VerifyEsscOpt
   if (issuedAt > nowSeconds + maxSkewSeconds) throw appError('essc.assertion_expired', { reason: 'in_future' });
   if (nowSeconds - issuedAt > maxAgeSeconds) throw appError('essc.assertion_expired', { reason: 'too_old' });
 
-  const expected = Buffer.from(options.expectedTicket);
-  const actual = Buffer.from(ticket);
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) throw appError('essc.ticket_mismatch');
+  if (options.expectedTicket !== undefined) {
+    const expected = Buffer.from(options.expectedTicket);
+    const actual = Buffer.from(ticket);
+    if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) throw appError('essc.ticket_mismatch');
+  }
 
   return {
     ticket,
