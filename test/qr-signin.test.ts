@@ -142,7 +142,7 @@ describe('R22 QR sign-in in Chromium with JavaScript', () => {
     expect(ticket).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(await page.locator('#qr-signin svg path').count()).toBeGreaterThan(0);
     // The countdown runs (the script is loaded under the page's policy), and the page waits.
-    await page.waitForFunction(() => /秒后失效/.test((globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }).document.getElementById('qr-countdown').textContent));
+    await page.waitForFunction(() => /将在 \d+ 秒后失效/.test((globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }).document.getElementById('qr-countdown').textContent));
     expect(await page.textContent('#qr-status')).toContain('等待扫码确认');
     await page.screenshot({ path: 'test/.artifacts/signin-qr.png' }).catch(() => {});
 

@@ -24,7 +24,7 @@ export function qrSection(env: { lang: Lang; uid: string; csrf: string }, qr: Qr
   const action = (step: string) => `/interaction/${env.uid}/${step}?lang=${lang}`;
   const csrf = html`<input type="hidden" name="csrf" value="${env.csrf}">`;
   return html`<section id="qr-signin" data-ticket="${qr.ticket}" data-status-url="${qr.statusUrl}" data-expires-in="${qr.expiresInSeconds}"
- data-msg-countdown="${t(lang, 'qrCountdown')}" data-msg-confirmed="${t(lang, 'qrConfirmed')}" data-msg-expired="${t(lang, 'qrExpired')}">
+ data-msg-countdown="${t(lang, 'qrCountdown', { seconds: '{seconds}' })}" data-msg-confirmed="${t(lang, 'qrConfirmed')}" data-msg-expired="${t(lang, 'qrExpired')}">
 <p>${t(lang, 'qrIntro')}</p>
 <div class="qr-code" role="img" aria-label="${t(lang, 'qrImageLabel')}" style="text-align:center">${trusted(qr.svg)}</div>
 <p class="hint" id="qr-countdown">${t(lang, 'qrValidFor')}</p>
