@@ -91,20 +91,22 @@ describe('issue 8: clean-up lists of accounts (清理离职、离岗人员账号
   // One county of the city, with an employer below it whose category predates issue 8.
   let county: Awaited<ReturnType<typeof unitUnder>>;
   let employer: Awaited<ReturnType<typeof unitUnder>>;
-  const op: Record<string, { id: string; person: ReturnType<typeof samplePerson> }> = {};
+  let op: Record<'never' | 'recent' | 'dormant' | 'dormant2' | 'locked' | 'noPassword' | 'gone' | 'disabledRole', Awaited<ReturnType<typeof operatorOf>>>;
 
   beforeAll(async () => {
     county = await unitUnder(f.city.adminId, 'hrss', '清理测试县人社局', { adminDivision: '350102' });
-    op.never = await operatorOf(county.adminId);
-    op.recent = await operatorOf(county.adminId, ['title.reviewer']);
-    op.dormant = await operatorOf(county.adminId, ['title.reviewer']);
-    op.dormant2 = await operatorOf(county.adminId, ['title.reviewer']);
-    op.locked = await operatorOf(county.adminId, ['title.reviewer']);
-    op.noPassword = await operatorOf(county.adminId, ['title.reviewer']);
-    op.gone = await operatorOf(county.adminId);
-    // A role the county defined and later disabled: its holder has no active role any more.
+    // A role the county defines and later disables: its holder has no active role any more.
     expect((await call(county.adminId, 'POST', '/roles', { code: 'title.cleanup-old', name: '旧角色', subsystem: 'title', modules: ['title:apply'] })).status).toBe(201);
-    op.disabledRole = await operatorOf(county.adminId, ['title.cleanup-old']);
+    op = {
+      never: await operatorOf(county.adminId),
+      recent: await operatorOf(county.adminId, ['title.reviewer']),
+      dormant: await operatorOf(county.adminId, ['title.reviewer']),
+      dormant2: await operatorOf(county.adminId, ['title.reviewer']),
+      locked: await operatorOf(county.adminId, ['title.reviewer']),
+      noPassword: await operatorOf(county.adminId, ['title.reviewer']),
+      gone: await operatorOf(county.adminId),
+      disabledRole: await operatorOf(county.adminId, ['title.cleanup-old']),
+    };
     expect((await call(county.adminId, 'PUT', '/roles/title.cleanup-old', { status: 'disabled' })).status).toBe(200);
     employer = await unitUnder(county.adminId, 'employer', '清理测试县某中学');
     for (const id of [county.unitAccountId, county.adminId, op.recent.id, op.locked.id, op.noPassword.id, op.gone.id, op.disabledRole.id]) await signedIn(id);
