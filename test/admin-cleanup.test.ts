@@ -197,6 +197,9 @@ describe('issue 8: clean-up lists of accounts (清理离职、离岗人员账号
     const byUnit = Object.fromEntries(items.map((u) => [u.unitId, u]));
     expect(byUnit[county.unitId]).toMatchObject({ name: '清理测试县人社局', kind: 'hrss', accounts: 9, neverSignedIn: 1, dormant: 2, locked: 1, operatorsWithoutRole: 2 });
     expect(byUnit[employer.unitId]).toMatchObject({ kind: 'employer', parentUnitId: county.unitId, accounts: 2, neverSignedIn: 2, dormant: 0, locked: 0, operatorsWithoutRole: 0 });
+    const first = await call(f.city.adminId, 'GET', `/cleanup/units?unitId=${county.unitId}&limit=1`);
+    expect(first.body.totals).toEqual({ accounts: 11, neverSignedIn: 3, dormant: 2, locked: 1, operatorsWithoutRole: 2 });
+    expect((await call(f.city.adminId, 'GET', `/cleanup/units?unitId=${county.unitId}&days=160`)).body.totals.dormant).toBe(1);
     const cityUnits = (await all(f.city.adminId, '/cleanup/units')).map((u) => u.unitId);
     expect(cityUnits).toEqual(expect.arrayContaining([f.city.unitId, f.county.unitId, f.employer.unitId, county.unitId]));
     expect(cityUnits).not.toContain(f.city2.unitId);

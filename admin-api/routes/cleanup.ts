@@ -14,7 +14,7 @@ import {
   cleanupRole,
   cleanupRoleQuery,
   dormantQuery,
-  unitCounts,
+  unitCountsPage,
   unitCountsQuery,
 } from '../schemas/cleanup.ts';
 
@@ -85,10 +85,10 @@ export const cleanupRoutes: AdminRoutes = (router, { directory: { cleanup, bulkA
   router.get(
     '/cleanup/units',
     guard({
-      summary: 'Each unit of the jurisdiction (or of the subtree of `unitId`) with counts of its own live accounts',
+      summary: 'Each unit of the jurisdiction (or of the subtree of `unitId`) with counts of its own live accounts, and the totals of the whole subtree',
       tags: ['cleanup'],
       query: unitCountsQuery,
-      response: page(unitCounts),
+      response: unitCountsPage,
       errors: [403, 404],
     }),
     async (ctx) => {

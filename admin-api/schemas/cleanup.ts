@@ -37,21 +37,31 @@ export const cleanupRole = z
   })
   .meta({ id: 'CleanupRole' });
 
-export const unitCounts = z
-  .object({
+const counts = z.object({
+  accounts: z.number().int().describe('Live accounts'),
+  neverSignedIn: z.number().int(),
+  dormant: z.number().int().describe('Not signed in for `days` days (never-signed-in accounts older than that included)'),
+  locked: z.number().int(),
+  operatorsWithoutRole: z.number().int(),
+});
+
+const unitCounts = counts
+  .extend({
     unitId: z.uuid(),
     name: z.string(),
     kind: z.enum(['hrss', 'competent', 'employer']),
     uscc: z.string(),
     parentUnitId: z.uuid().nullable(),
     status: z.enum(['active', 'disabled']),
-    accounts: z.number().int().describe('Live accounts of the unit itself'),
-    neverSignedIn: z.number().int(),
-    dormant: z.number().int().describe('Not signed in for `days` days (never-signed-in accounts older than that included)'),
-    locked: z.number().int(),
-    operatorsWithoutRole: z.number().int(),
   })
+  .describe("The unit's own live accounts")
   .meta({ id: 'UnitCleanupCounts' });
+
+export const unitCountsPage = z.object({
+  items: z.array(unitCounts),
+  next: z.string().optional(),
+  totals: counts.describe('Over every unit of the scope (the whole subtree), whatever the page'),
+});
 
 const accountIds = z.array(z.uuid()).min(1).max(MAX_BULK);
 

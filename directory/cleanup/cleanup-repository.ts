@@ -57,18 +57,21 @@ export interface CleanupRoleRow {
   members: number;
 }
 
-export interface UnitCountsRow {
+export interface CountsRow {
+  accounts: number;
+  neverSignedIn: number;
+  dormant: number;
+  locked: number;
+  operatorsWithoutRole: number;
+}
+
+export interface UnitCountsRow extends CountsRow {
   unitId: string;
   name: string;
   kind: UnitKind;
   uscc: string;
   parentUnitId: string | null;
   status: 'active' | 'disabled';
-  accounts: number;
-  neverSignedIn: number;
-  dormant: number;
-  locked: number;
-  operatorsWithoutRole: number;
 }
 
 /** Units of the scope: the caller's jurisdiction (R10) and the chosen unit's subtree. `u` is the units alias. */
@@ -104,6 +107,13 @@ const QUESTIONS: Record<AccountQuestion, { where: string; orderKey: string }> = 
   incomplete: { where: `cardinality(${MISSING}) > 0`, orderKey: 'a.created_at' },
   'without-role': { where: NO_ACTIVE_ROLE, orderKey: 'a.created_at' },
 };
+
+/** The counts of the clean-up questions over the accounts `a` joined (NULL rows of a LEFT JOIN count nowhere). */
+const COUNTS = `count(a.id)::int AS accounts,
+  count(a.id) FILTER (WHERE a.last_sign_in_at IS NULL)::int AS "neverSignedIn",
+  count(a.id) FILTER (WHERE ${DORMANT})::int AS dormant,
+  count(a.id) FILTER (WHERE ${LOCKED})::int AS locked,
+  count(a.id) FILTER (WHERE ${NO_ACTIVE_ROLE})::int AS "operatorsWithoutRole"`;
 
 /** A live member of role `r` among the accounts of the scope; `u` here is the member's unit. */
 const MEMBER = `FROM account_roles ar JOIN accounts a ON a.id = ar.account_id JOIN units u ON u.id = a.unit_id
@@ -165,6 +175,15 @@ export class CleanupRepository {
     });
   }
 
+  /** The same counts over every live account of the scope at once (the subtree's totals). */
+  async scopeTotals(q: CleanupScope & { days: number }): Promise<CountsRow> {
+    const [row] = await this.sequelize.query<CountsRow>(
+      `SELECT ${COUNTS} FROM accounts a JOIN units u ON u.id = a.unit_id ${CREDENTIALS} WHERE ${LIVE_ACCOUNT_SQL} AND ${IN_SCOPE}`,
+      { replacements: { jurisdictionUnitId: q.jurisdictionUnitId, subtreeUnitId: q.subtreeUnitId, days: q.days }, type: QueryTypes.SELECT },
+    );
+    return row!;
+  }
+
   /** Each unit of the scope with the counts of its own live accounts, by name then id. */
   unitCounts(q: CleanupScope & { days: number; limit: number; next?: string | undefined }): Promise<UnitCountsRow[]> {
     const where = [IN_SCOPE];
@@ -173,11 +192,7 @@ export class CleanupRepository {
     if (cursor) (where.push('(u.name, u.id) > (:cName, CAST(:cId AS uuid))'), Object.assign(replacements, { cName: cursor[0], cId: cursor[1] }));
     return this.sequelize.query<UnitCountsRow>(
       `SELECT u.id AS "unitId", u.name, u.kind, u.uscc, u.parent_unit_id AS "parentUnitId", u.status,
-          count(a.id)::int AS accounts,
-          count(a.id) FILTER (WHERE a.last_sign_in_at IS NULL)::int AS "neverSignedIn",
-          count(a.id) FILTER (WHERE ${DORMANT})::int AS dormant,
-          count(a.id) FILTER (WHERE ${LOCKED})::int AS locked,
-          count(a.id) FILTER (WHERE ${NO_ACTIVE_ROLE})::int AS "operatorsWithoutRole"
+          ${COUNTS}
         FROM units u LEFT JOIN accounts a ON a.unit_id = u.id AND ${LIVE_ACCOUNT_SQL} ${CREDENTIALS}
         WHERE ${where.join(' AND ')}
         GROUP BY u.id ORDER BY u.name, u.id LIMIT :limit`,

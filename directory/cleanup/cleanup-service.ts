@@ -38,8 +38,6 @@ const cleanupRoleView = (r: CleanupRoleRow) => ({
   members: r.members,
 });
 
-const unitCountsView = (u: UnitCountsRow) => ({ ...u });
-
 /**
  * Issue 8 — keeping the account system clean (清理离职、离岗人员账号; 完善账号体系; 大量无效角色): the lists
  * a unit acts on, over its jurisdiction (R10) or the subtree of one of its units: accounts never
@@ -64,10 +62,15 @@ export class CleanupService {
     return toPage(rows, f.limit, (r) => [r.code], cleanupRoleView);
   }
 
+  /** Each unit of the scope with its own counts, paged, and the totals of the whole scope (on every page). */
   async unitCounts(actor: Actor, f: Paging & { unitId?: string | undefined; days?: number | undefined }) {
     const scope = await this.scope(actor, f.unitId);
-    const rows = await this.deps.cleanup.unitCounts({ ...scope, days: f.days ?? DEFAULT_DORMANT_DAYS, limit: f.limit, next: f.next });
-    return toPage(rows, f.limit, (r) => [r.name, r.unitId], unitCountsView);
+    const days = f.days ?? DEFAULT_DORMANT_DAYS;
+    const [rows, totals] = await Promise.all([
+      this.deps.cleanup.unitCounts({ ...scope, days, limit: f.limit, next: f.next }),
+      this.deps.cleanup.scopeTotals({ ...scope, days }),
+    ]);
+    return { ...toPage(rows, f.limit, (r) => [r.name, r.unitId], (r: UnitCountsRow) => r), totals };
   }
 
   /** R10 — the caller's jurisdiction, narrowed to the subtree of `unitId`; a unit outside it is not found. */
