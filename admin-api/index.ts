@@ -12,6 +12,7 @@ import { accountRoutes } from './routes/accounts.ts';
 import { administratorRoutes } from './routes/administrators.ts';
 import { affiliationRoutes } from './routes/affiliation.ts';
 import { auditRoutes } from './routes/audit-events.ts';
+import { cleanupRoutes } from './routes/cleanup.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { inboxRoutes } from './routes/inbox.ts';
 import { roleChangeRoutes } from './routes/role-change-requests.ts';
@@ -33,6 +34,7 @@ const ROUTE_MODULES: AdminRoutes[] = [
   clientRoutes,
   auditRoutes,
   inboxRoutes,
+  cleanupRoutes,
 ];
 
 /** Admin requests carry small JSON documents; anything bigger is refused (413) before parsing. */

@@ -17,6 +17,8 @@ import type { UnitService } from '../directory/units/unit-service.ts';
 import type { UpperUnitLookup } from '../directory/units/upper-unit-lookup.ts';
 import type { UnitCodeService } from '../directory/units/unit-code-service.ts';
 import type { InboxService } from '../directory/inbox/inbox-service.ts';
+import type { CleanupService } from '../directory/cleanup/cleanup-service.ts';
+import type { BulkAccountActions } from '../directory/accounts/bulk-actions.ts';
 
 /** What the admin API reads from a verified access token; the identity layer's claims carry more. */
 export interface TokenSubject {
@@ -48,6 +50,8 @@ export interface AdminDirectory {
   upperUnits: UpperUnitLookup;
   unitCodes: UnitCodeService;
   inbox: InboxService;
+  cleanup: CleanupService;
+  bulkAccounts: BulkAccountActions;
   affiliation: AffiliationService;
   accounts: AccountService;
   migrations: MigrationService;

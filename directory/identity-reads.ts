@@ -3,6 +3,7 @@ import type { ClientRepository } from './clients/client-repository.ts';
 import type { ThrottleRepository } from './credentials/throttle-repository.ts';
 import type { SmsCodeRepository } from './credentials/sms-code-repository.ts';
 import type { RoleRepository } from './roles/role-repository.ts';
+import type { SubsystemUsageRecorder } from './cleanup/subsystem-usage.ts';
 
 /**
  * What the identity layer reads from the directory's tables (SPEC §6: a client by id, an account's
@@ -17,4 +18,6 @@ export interface IdentityReads {
   throttles: Pick<ThrottleRepository, 'purge'>;
   /** Dead SMS codes and send allowances (R21), for the same clean-up. */
   smsCodes: Pick<SmsCodeRepository, 'purge'>;
+  /** Issue 8: the one write tokens make — an account's use of a subsystem, at most once an hour (clean-up lists). */
+  subsystemUsage: Pick<SubsystemUsageRecorder, 'record'>;
 }

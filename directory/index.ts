@@ -48,6 +48,11 @@ import { UnitService } from './units/unit-service.ts';
 import { UpperUnitLookup } from './units/upper-unit-lookup.ts';
 import { UnitCodeService } from './units/unit-code-service.ts';
 import { InboxService } from './inbox/inbox-service.ts';
+import { BulkAccountActions } from './accounts/bulk-actions.ts';
+import { CleanupRepository } from './cleanup/cleanup-repository.ts';
+import { CleanupService } from './cleanup/cleanup-service.ts';
+import { SubsystemUsageRecorder } from './cleanup/subsystem-usage.ts';
+import { SubsystemUsageRepository } from './cleanup/subsystem-usage-repository.ts';
 
 /** What the directory is built from: the platform pieces, nothing from the layers above. */
 export interface DirectoryDeps {
@@ -123,7 +128,9 @@ export function createDirectory({ config, logger, db, pii, esscPublicKey }: Dire
   const migrationRequests = new MigrationRepository({ sequelize });
   const roleChangeRequests = new RoleChangeRepository({ sequelize });
   const affiliation = new AffiliationService({ db, audit, units: unitRepo, requests: affiliationRequests });
-  const identityReads: IdentityReads = { clients: clientRepo, accounts: accountRepo, roles: roleRepo, throttles, smsCodes: smsCodeRepo };
+  // Issue 8: which subsystems each account got tokens for, recorded by the provider (roles no member used).
+  const subsystemUsage = new SubsystemUsageRecorder({ usage: new SubsystemUsageRepository({ sequelize }), logger });
+  const identityReads: IdentityReads = { clients: clientRepo, accounts: accountRepo, roles: roleRepo, throttles, smsCodes: smsCodeRepo, subsystemUsage };
   return {
     audit,
     credentials,
@@ -161,6 +168,10 @@ export function createDirectory({ config, logger, db, pii, esscPublicKey }: Dire
     roleChanges: new RoleChangeService({ db, audit, requests: roleChangeRequests, roles: roleRepo, catalogue: roles }),
     /** Issue 8: what waits for the caller's unit (affiliation, migration, role change). */
     inbox: new InboxService({ affiliation: affiliationRequests, migrations: migrationRequests, roleChanges: roleChangeRequests }),
+    /** Issue 8: the clean-up lists of a jurisdiction (accounts, roles, counts per unit). */
+    cleanup: new CleanupService({ cleanup: new CleanupRepository({ sequelize }), units: unitRepo }),
+    /** Issue 8: offboard, reset, grant or revoke a role on a selection, each account through its own action. */
+    bulkAccounts: new BulkAccountActions({ accounts, roleGrants, logger }),
     clients: new ClientService({ db, audit, pii, clients: clientRepo, ending }),
     auditQuery: new AuditQuery({ db, audit, events: auditEvents, units: unitRepo, accounts: accountRepo }),
     affiliation,

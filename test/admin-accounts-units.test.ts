@@ -460,6 +460,7 @@ describe('bad input is 400, never 500 (SPEC §5)', () => {
     { route: 'POST /accounts/:id/unlock', path: '/accounts/1e3/unlock', issues: ['params:id'] },
     { route: 'POST /accounts/:id/offboard', path: '/accounts/null/offboard', issues: ['params:id'] },
     { route: 'PUT /accounts/:id/scope', path: '/accounts/x/scope', body: { scope: 'all' }, issues: ['params:id', 'body:scope'] },
+    { route: 'POST /accounts/bulk', path: '/accounts/bulk', body: { action: 'offboard', accountIds: ['not-a-uuid', 5] }, issues: ['body:accountIds.0', 'body:accountIds.1'] },
     { route: 'POST /accounts/:id/migrate', path: `/accounts/${u}/migrate`, body: { toUnitId: ['x'] }, issues: ['body:toUnitId'] },
     { route: 'POST /migrations/:id/accept', path: '/migrations/abc/accept', body: { reason: 1 }, issues: ['params:id', 'body:reason'] },
     { route: 'POST /migrations/:id/reject', path: `/migrations/${u}/reject`, body: { reason: ['x'] }, issues: ['body:reason'] },

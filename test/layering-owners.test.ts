@@ -25,7 +25,7 @@ const resolved = (file: string, spec: string) => path.normalize(path.join(path.d
 const DIRECTORY_TABLES = [
   'units', 'persons', 'accounts', 'credentials', 'roles', 'account_roles', 'affiliation_requests',
   'migration_requests', 'role_change_requests', 'clients', 'throttles', 'retired_unit_codes', 'sms_codes', 'sms_send_limits',
-  'qr_tickets', 'essc_assertions',
+  'qr_tickets', 'essc_assertions', 'subsystem_usage',
 ];
 const SQL_ON_TABLE = new RegExp(`\\b(FROM|JOIN|INTO|UPDATE)\\s+(${DIRECTORY_TABLES.join('|')})\\b`, 'i');
 

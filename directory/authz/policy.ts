@@ -13,6 +13,7 @@ export const ACTIONS = [
   'client.read', 'client.manage',
   'audit.read',
   'inbox.read',
+  'cleanup.read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -118,6 +119,8 @@ export const POLICY: Record<Action, Partial<Record<AccountKind, readonly Conditi
   'audit.read': { admin: [] },
   // Issue 8: what waits for the caller's unit; each part is shown only to whom may act on it.
   'inbox.read': { admin: [], operator: ['hrss-operator', 'affiliation-reviewer'] },
+  // Issue 8: the clean-up lists of the caller's jurisdiction (R10); acting on them goes through each action's own row.
+  'cleanup.read': { admin: [] },
 };
 
 /** The first reason the table refuses, or null when it allows. Pure. */

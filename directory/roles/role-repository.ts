@@ -28,6 +28,9 @@ const COLUMNS = `r.id, r.code, r.name, r.subsystem, r.modules, r.owner_unit_id A
 const GRANTABLE_SQL = `(r.owner_unit_id IS NULL OR (u.kind = 'hrss' AND EXISTS (
   SELECT 1 FROM units self WHERE self.id = :jurisdictionUnitId AND r.owner_unit_id = ANY(self.path))))`;
 
+/** R10/R17 — a role `:jurisdictionUnitId` sees: grantable there, or defined inside its jurisdiction (`r` the role, `u` its owner unit). */
+export const VISIBLE_ROLE_SQL = `(${GRANTABLE_SQL} OR COALESCE(${JURISDICTION_SQL}, false))`;
+
 /** The roles a unit sees: grantable ones plus those defined inside its jurisdiction. */
 const VIEW = `SELECT ${COLUMNS}, ${GRANTABLE_SQL} AS grantable,
     COALESCE(${JURISDICTION_SQL}, false) AS "inJurisdiction"
@@ -43,7 +46,7 @@ export class RoleRepository {
 
   /** Roles visible from `unitId` (R15, R17), optionally of one subsystem or status, ordered by code. */
   visible(tx: Transaction | undefined, unitId: string, f: { subsystem?: string | undefined; status?: string | undefined }) {
-    const where = [`(${GRANTABLE_SQL} OR COALESCE(${JURISDICTION_SQL}, false))`];
+    const where = [VISIBLE_ROLE_SQL];
     const replacements: Record<string, unknown> = { jurisdictionUnitId: unitId };
     if (f.subsystem) (where.push('r.subsystem = :subsystem'), (replacements.subsystem = f.subsystem));
     if (f.status) (where.push('r.status = :status'), (replacements.status = f.status));
