@@ -16,6 +16,7 @@ import type { UnitService } from '../directory/units/unit-service.ts';
 import type { UpperUnitLookup } from '../directory/units/upper-unit-lookup.ts';
 import type { UnitCodeService } from '../directory/units/unit-code-service.ts';
 import type { InboxService } from '../directory/inbox/inbox-service.ts';
+import type { ImportJobs } from '../directory/imports/import-jobs.ts';
 
 /** What the admin API reads from a verified access token; the identity layer's claims carry more. */
 export interface TokenSubject {
@@ -45,6 +46,7 @@ export interface AdminDirectory {
   upperUnits: UpperUnitLookup;
   unitCodes: UnitCodeService;
   inbox: InboxService;
+  importJobs: ImportJobs;
   affiliation: AffiliationService;
   accounts: AccountService;
   migrations: MigrationService;

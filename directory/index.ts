@@ -37,6 +37,9 @@ import { UnitService } from './units/unit-service.ts';
 import { UpperUnitLookup } from './units/upper-unit-lookup.ts';
 import { UnitCodeService } from './units/unit-code-service.ts';
 import { InboxService } from './inbox/inbox-service.ts';
+import { ImportJobRepository } from './imports/import-job-repository.ts';
+import { ImportJobs } from './imports/import-jobs.ts';
+import { ImportService } from './imports/import-service.ts';
 
 /** What the directory is built from: the platform pieces, nothing from the layers above. */
 export interface DirectoryDeps {
@@ -94,6 +97,18 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
   const migrationRequests = new MigrationRepository({ sequelize });
   const roleChangeRequests = new RoleChangeRepository({ sequelize });
   const affiliation = new AffiliationService({ db, audit, units: unitRepo, requests: affiliationRequests });
+  // Issue 8: the legacy import, through the same repositories, factory and R17 resolution as the API.
+  const imports = new ImportService({
+    db,
+    audit,
+    units: unitRepo,
+    accounts: accountRepo,
+    persons,
+    factory,
+    roles: roleRepo,
+    roleGrants,
+    prepareSecret: () => credentials.prepareUnusableSecret(),
+  });
   const identityReads: IdentityReads = { clients: clientRepo, accounts: accountRepo, roles: roleRepo, throttles };
   return {
     audit,
@@ -120,6 +135,9 @@ export function createDirectory({ config, logger, db, pii }: DirectoryDeps) {
     roles,
     roleGrants,
     roleChanges: new RoleChangeService({ db, audit, requests: roleChangeRequests, roles: roleRepo, catalogue: roles }),
+    /** Issue 8: the legacy import (`npm run import`) and its jobs in the server (`POST /imports`). */
+    imports,
+    importJobs: new ImportJobs({ imports, jobs: new ImportJobRepository({ sequelize }), logger }),
     /** Issue 8: what waits for the caller's unit (affiliation, migration, role change). */
     inbox: new InboxService({ affiliation: affiliationRequests, migrations: migrationRequests, roleChanges: roleChangeRequests }),
     clients: new ClientService({ db, audit, pii, clients: clientRepo, ending }),

@@ -72,6 +72,7 @@ const EXPECTED: Record<Action, Name[]> = {
   'client.manage': ['adminProvince'],
   'audit.read': ADMINS,
   'inbox.read': [...ADMINS, 'opHrssReviewer'],
+  'import.run': ['adminProvince'],
 };
 
 describe('R7/R9/R13/R15/R16 authorization table (every actor kind × every action)', () => {

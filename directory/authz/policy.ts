@@ -13,6 +13,7 @@ export const ACTIONS = [
   'client.read', 'client.manage',
   'audit.read',
   'inbox.read',
+  'import.run',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -118,6 +119,8 @@ export const POLICY: Record<Action, Partial<Record<AccountKind, readonly Conditi
   'audit.read': { admin: [] },
   // Issue 8: what waits for the caller's unit; each part is shown only to whom may act on it.
   'inbox.read': { admin: [], operator: ['hrss-operator', 'affiliation-reviewer'] },
+  // Issue 8: the legacy import creates units anywhere in the province — the province's scope-all administrators only.
+  'import.run': { admin: ['province-hrss', 'scope-all'] },
 };
 
 /** The first reason the table refuses, or null when it allows. Pure. */

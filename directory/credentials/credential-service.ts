@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import type { Config } from '../../platform/config.ts';
 import type { PiiCipher } from '../../platform/crypto/pii.ts';
@@ -221,6 +222,15 @@ export class CredentialService {
   async prepareInitialPassword(): Promise<InitialPassword> {
     const password = this.deps.config.initialPassword ?? generateInitialPassword(this.deps.config.passwordPolicy);
     return { password, hash: await this.hasher.hash(password) };
+  }
+
+  /**
+   * Issue 8 (legacy import) — a credential nobody can sign in with: the hash of a random secret that
+   * is thrown away. Hashed once per import run, not once per row (R18's argon2 is slow on purpose).
+   * Imported persons sign in by SMS or QR code (R21, R22) or get a password by an administrator's reset.
+   */
+  async prepareUnusableSecret(): Promise<InitialPassword> {
+    return { password: '', hash: await this.hasher.hash(crypto.randomBytes(32).toString('base64url')) };
   }
 
   /**

@@ -6,6 +6,7 @@ import * as auditIntegrity from './migrations/0003-audit-integrity.ts';
 import * as oneClock from './migrations/0004-one-clock.ts';
 import * as backchannelDeliveries from './migrations/0008-backchannel-deliveries.ts';
 import * as directoryTasks from './migrations/0010-directory-tasks.ts';
+import * as importJobs from './migrations/0011-import-jobs.ts';
 import { APP_ROLE } from './migrations/0003-audit-integrity.ts';
 import { AppError } from '../errors.ts';
 import type { MigrationContext } from './migration-context.ts';
@@ -20,6 +21,7 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['0004-one-clock', oneClock],
   ['0008-backchannel-deliveries', backchannelDeliveries],
   ['0010-directory-tasks', directoryTasks],
+  ['0011-import-jobs', importJobs],
 ];
 
 const LOCK_ID = 7_420_001; // advisory lock: two nodes starting at once migrate one after the other
