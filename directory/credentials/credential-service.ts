@@ -242,6 +242,11 @@ export class CredentialService {
     return this.repo.create(tx, owner, input.hash);
   }
 
+  /** Issue 8 (import batches) — the persons' first credentials, all with the one prepared hash. */
+  createPersonCredentials(tx: Transaction, personIds: string[], hash: string): Promise<void> {
+    return this.repo.createForPersons(tx, personIds, hash);
+  }
+
   /**
    * R19/R20 — an administrator's reset in the caller's transaction: the prepared initial password
    * replaces the old one, must be changed, and the lock and counter are cleared (the only way to

@@ -7,12 +7,12 @@ import type { Sheet } from '../../platform/sheets/read-sheet.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
 import type { AccountFactory } from '../accounts/account-factory.ts';
 import type { AccountRepository } from '../accounts/account-repository.ts';
-import type { AuditService } from '../audit/audit-service.ts';
+import type { AuditInput, AuditService } from '../audit/audit-service.ts';
 import { authorize } from '../authz/policy.ts';
 import type { InitialPassword } from '../credentials/credential-service.ts';
 import type { Unit } from '../models/index.ts';
 import type { PersonRepository } from '../persons/person-repository.ts';
-import type { RoleGrantService } from '../roles/role-grants.ts';
+import type { GrantableRole, RoleGrantService } from '../roles/role-grants.ts';
 import type { RoleRepository } from '../roles/role-repository.ts';
 import { canAffiliate, checkCreation } from '../units/creation-rules.ts';
 import type { UnitRepository } from '../units/unit-repository.ts';
@@ -80,6 +80,8 @@ interface RunState {
   units: Map<string, Unit>;
   failedUnits: Set<string>;
   failedAccounts: Set<string>;
+  /** R17 answers per unit and role code: a role resolved once per run, not once per row. */
+  roles: Map<string, GrantableRole | AppError>;
 }
 
 /**
@@ -134,6 +136,7 @@ export class ImportService {
       units: new Map(),
       failedUnits: new Set(),
       failedAccounts: new Set(),
+      roles: new Map(),
     };
     const rows: ReportRow[] = [];
     const files = { units: sheets.units?.name ?? '', accounts: sheets.accounts?.name ?? '', grants: sheets.grants?.name ?? '' };
@@ -144,7 +147,9 @@ export class ImportService {
         for (let i = 0; i < list.length; i += size) {
           const batch = list.slice(i, i + size);
           const apply = async (t: Transaction) => {
-            for (const row of batch) rows.push(await this.applyRow(t, state, sheet, files[sheet], row));
+            if (sheet === 'units') for (const row of batch) rows.push(await this.unitRowIn(t, state, files.units, row as Prepared<UnitRow>));
+            else if (sheet === 'accounts') rows.push(...(await this.accountBatch(t, state, files.accounts, batch as Array<Prepared<AccountRow>>)));
+            else rows.push(...(await this.grantBatch(t, state, files.grants, batch as Array<Prepared<GrantRow>>)));
           };
           if (tx) await apply(tx);
           else await this.deps.db.transaction(apply);
@@ -181,27 +186,123 @@ export class ImportService {
     return { runId: state.runId, dryRun: options.dryRun, counts, rows };
   }
 
-  /** One row in a savepoint: its writes and audit event stand or fall together, the batch goes on. */
-  private async applyRow(tx: Transaction, state: RunState, sheet: SheetKind, file: string, row: Prepared<UnitRow | AccountRow | GrantRow>): Promise<ReportRow> {
+  /** A row's line in the report; a failed row also fails the rows of later sheets that name it. */
+  private report(state: RunState, sheet: SheetKind, file: string, row: Prepared<unknown>, outcome: RowOutcome | AppError): ReportRow {
     const base = { sheet, file, line: row.line, key: row.key };
-    const fail = (err: AppError): ReportRow => {
-      // Rows of the later sheets that name this one fail with a reason pointing here.
-      if (sheet === 'units') state.failedUnits.add(row.ref);
-      if (sheet === 'accounts') state.failedAccounts.add(row.ref);
-      return { ...base, outcome: 'failed', code: err.code, reason: err.message, reasonZh: errorEntry(err.code).zh, ...(err.details ? { details: err.details } : {}) };
-    };
-    if (!row.ok) return fail(row.error);
+    if (typeof outcome === 'string') return { ...base, outcome };
+    if (sheet === 'units') state.failedUnits.add(row.ref);
+    if (sheet === 'accounts') state.failedAccounts.add(row.ref);
+    const err = outcome;
+    return { ...base, outcome: 'failed', code: err.code, reason: err.message, reasonZh: errorEntry(err.code).zh, ...(err.details ? { details: err.details } : {}) };
+  }
+
+  /** Runs `work`, turning a rule's refusal into the row's failure; anything else is a bug and stops the run. */
+  private async refusal<T>(work: () => Promise<T>): Promise<T | AppError> {
     try {
-      const outcome = await this.deps.db.sequelize.transaction({ transaction: tx }, (sp) => {
-        if (sheet === 'units') return this.unitRow(sp, state, row.line, row.value as UnitRow);
-        if (sheet === 'accounts') return this.accountRow(sp, state, row.line, row.value as AccountRow);
-        return this.grantRow(sp, state, row.line, row.value as GrantRow);
-      });
-      return { ...base, outcome };
+      return await work();
     } catch (err) {
-      if (isAppError(err)) return fail(err);
+      if (isAppError(err)) return err;
       throw err;
     }
+  }
+
+  /** A unit row in a savepoint: the unit, its unit account, administrator and audit event stand or fall together. */
+  private async unitRowIn(tx: Transaction, state: RunState, file: string, row: Prepared<UnitRow>): Promise<ReportRow> {
+    if (!row.ok) return this.report(state, 'units', file, row, row.error);
+    const outcome = await this.refusal(() => this.deps.db.sequelize.transaction({ transaction: tx }, (sp) => this.unitRow(sp, state, row.line, row.value)));
+    return this.report(state, 'units', file, row, outcome);
+  }
+
+  /**
+   * A batch of operator rows: the units resolved, then the persons and accounts read and written per
+   * batch by the account factory (R8, same rules as one by one), then one audit event per created account.
+   */
+  private async accountBatch(tx: Transaction, state: RunState, file: string, batch: Array<Prepared<AccountRow>>): Promise<ReportRow[]> {
+    const outcomes: Array<RowOutcome | AppError> = [];
+    const todo: Array<{ i: number; line: number; unit: Unit; row: AccountRow }> = [];
+    for (const [i, row] of batch.entries()) {
+      if (!row.ok) {
+        outcomes[i] = row.error;
+        continue;
+      }
+      const unit = await this.refusal(() => this.unitOf(tx, state, row.value.unitCode));
+      if (isAppError(unit)) outcomes[i] = unit;
+      else todo.push({ i, line: row.line, unit, row: row.value });
+    }
+    const answers = await this.deps.factory.createOperators(tx, todo.map((t) => ({ unit: t.unit, person: t.row.person })), state.secret);
+    const events: AuditInput[] = [];
+    for (const [k, t] of todo.entries()) {
+      const answer = answers[k]!;
+      outcomes[t.i] = answer.outcome === 'failed' ? answer.error : answer.outcome;
+      if (answer.outcome !== 'created') continue;
+      events.push({
+        actor: state.actor,
+        action: 'import.account',
+        target: { type: 'account', id: answer.accountId },
+        unitId: t.unit.id,
+        details: { runId: state.runId, line: t.line, unit: t.unit.uscc, kind: 'operator', personCreated: answer.personCreated },
+        meta: state.meta,
+      });
+    }
+    await this.deps.audit.recordMany(tx, events);
+    return batch.map((row, i) => this.report(state, 'accounts', file, row, outcomes[i]!));
+  }
+
+  /** A batch of grant rows: accounts read per batch, roles resolved once per unit and code (R17), grants written in one statement. */
+  private async grantBatch(tx: Transaction, state: RunState, file: string, batch: Array<Prepared<GrantRow>>): Promise<ReportRow[]> {
+    const outcomes: Array<RowOutcome | AppError> = [];
+    const persons = await this.deps.persons.findByIdNumbers(tx, batch.flatMap((r) => (r.ok ? [r.value.idNumber] : [])));
+    const accounts = await this.deps.accounts.activeOfPersons(tx, [...persons.values()].map((p) => p.id), 'operator');
+    const wanted: Array<{ i: number; line: number; unit: Unit; accountId: string; role: GrantableRole }> = [];
+    for (const [i, row] of batch.entries()) {
+      if (!row.ok) {
+        outcomes[i] = row.error;
+        continue;
+      }
+      const g = row.value;
+      const resolved = await this.refusal(async () => {
+        const unit = await this.unitOf(tx, state, g.unitCode);
+        const person = persons.get(g.idNumber);
+        const accountId = person ? accounts.get(`${person.id}@${unit.id}`) : undefined;
+        if (!accountId) {
+          if (state.failedAccounts.has(`${g.idNumber}@${g.unitCode}`)) throw badRequest('import.account_failed', 'The row of this account failed');
+          throw badRequest('import.account_unknown', `The person has no operator account in unit ${unit.uscc}`, { unitCode: unit.uscc });
+        }
+        return { unit, accountId, role: await this.grantable(tx, state, unit.id, g.roleCode) };
+      });
+      if (isAppError(resolved)) outcomes[i] = resolved;
+      else wanted.push({ i, line: row.line, ...resolved });
+    }
+    const added = await this.deps.roles.grantMany(tx, wanted.map((w) => ({ accountId: w.accountId, roleId: w.role.id })), state.actor.accountId);
+    const events: AuditInput[] = [];
+    for (const w of wanted) {
+      const isNew = added.has(`${w.accountId}/${w.role.id}`);
+      outcomes[w.i] = isNew ? 'created' : 'unchanged';
+      if (isNew) {
+        events.push({
+          actor: state.actor,
+          action: 'import.grant',
+          target: { type: 'account', id: w.accountId },
+          unitId: w.unit.id,
+          details: { runId: state.runId, line: w.line, role: w.role.code },
+          meta: state.meta,
+        });
+      }
+    }
+    await this.deps.audit.recordMany(tx, events);
+    return batch.map((row, i) => this.report(state, 'grants', file, row, outcomes[i]!));
+  }
+
+  /** R17 — the same resolution as PUT /accounts/{id}/roles (unknown, not grantable here, disabled), once per unit and code in a run. */
+  private async grantable(tx: Transaction, state: RunState, unitId: string, code: string): Promise<GrantableRole> {
+    const key = `${unitId}/${code}`;
+    let answer = state.roles.get(key);
+    if (!answer) {
+      answer = await this.refusal(async () => (await this.deps.roleGrants.grantableRoleIds(tx, unitId, [code]))[0]!);
+      state.roles.set(key, answer);
+    }
+    if (isAppError(answer)) throw answer;
+    return answer;
   }
 
   private async unitByCode(tx: Transaction, state: RunState, code: string): Promise<Unit | null> {
@@ -273,43 +374,6 @@ export class ImportService {
     throw badRequest('import.unit_unknown', `Unit ${code} is not known`, { unitCode: code });
   }
 
-  private async accountRow(tx: Transaction, state: RunState, line: number, row: AccountRow): Promise<RowOutcome> {
-    const unit = await this.unitOf(tx, state, row.unitCode);
-    const person = await this.deps.persons.findByIdNumber(tx, row.person.idNumber);
-    if (person && (await this.deps.accounts.findActive(tx, { personId: person.id, unitId: unit.id, kind: 'operator' }))) return 'unchanged';
-    const created = await this.deps.factory.createPersonAccount(tx, { unit, kind: 'operator', person: row.person, scope: null, secret: state.secret, sight: null });
-    await this.deps.audit.record(tx, {
-      actor: state.actor,
-      action: 'import.account',
-      target: { type: 'account', id: created.account.id },
-      unitId: unit.id,
-      details: { runId: state.runId, line, unit: unit.uscc, kind: 'operator', personCreated: created.initialPassword !== null },
-      meta: state.meta,
-    });
-    return 'created';
-  }
-
-  private async grantRow(tx: Transaction, state: RunState, line: number, row: GrantRow): Promise<RowOutcome> {
-    const unit = await this.unitOf(tx, state, row.unitCode);
-    const person = await this.deps.persons.findByIdNumber(tx, row.idNumber);
-    const account = person ? await this.deps.accounts.findActive(tx, { personId: person.id, unitId: unit.id, kind: 'operator' }) : null;
-    if (!account) {
-      if (state.failedAccounts.has(`${row.idNumber}@${row.unitCode}`)) throw badRequest('import.account_failed', 'The row of this account failed');
-      throw badRequest('import.account_unknown', `The person has no operator account in unit ${unit.uscc}`, { unitCode: unit.uscc });
-    }
-    // R17 — the same resolution as PUT /accounts/{id}/roles: unknown, not grantable here, disabled.
-    const [role] = await this.deps.roleGrants.grantableRoleIds(tx, unit.id, [row.roleCode]);
-    if (!(await this.deps.roles.grant(tx, account.id, role!.id, state.actor.accountId))) return 'unchanged';
-    await this.deps.audit.record(tx, {
-      actor: state.actor,
-      action: 'import.grant',
-      target: { type: 'account', id: account.id },
-      unitId: unit.id,
-      details: { runId: state.runId, line, role: role!.code },
-      meta: state.meta,
-    });
-    return 'created';
-  }
 }
 
 function countRows(rows: ReportRow[]): ImportCounts {
