@@ -7,6 +7,7 @@ import { isAppError } from '../platform/errors.ts';
 import { createLogger } from '../platform/logger.ts';
 import { readSheet } from '../platform/sheets/read-sheet.ts';
 import type { ImportSheets } from '../directory/imports/import-service.ts';
+import { headersOf } from '../directory/imports/sheet-layout.ts';
 import { progressBar, reportCsv } from './import-report.ts';
 
 /**
@@ -15,7 +16,11 @@ import { progressBar, reportCsv } from './import-report.ts';
  * order, the units, accounts and grants sheets; `--units/--accounts/--grants FILE` name one alone.
  */
 const usage = `usage: npm run import -- [--dry-run] [--report FILE.csv|.json] [--as ACCOUNT_ID] UNITS ACCOUNTS GRANTS
-       npm run import -- [--dry-run] [--units FILE] [--accounts FILE] [--grants FILE]`;
+       npm run import -- [--dry-run] [--units FILE] [--accounts FILE] [--grants FILE]
+columns (xlsx or UTF-8 CSV, header on line 1; see docs/import-templates/):
+  units:    ${headersOf('units').join(', ')}
+  accounts: ${headersOf('accounts').join(', ')}
+  grants:   ${headersOf('grants').join(', ')}`;
 const { values, positionals } = parseArgs({
   options: {
     'dry-run': { type: 'boolean', default: false },

@@ -63,12 +63,11 @@ export class ImportJobRepository {
   }
 
   /** A running job whose heartbeat is older than `staleSeconds` lost its node: it failed. Atomic, so any node may call it. */
-  async failStale(staleSeconds: number): Promise<number> {
+  async failStale(staleSeconds: number, error: { code: string; message: string }): Promise<number> {
     const rows = await this.query<{ id: string }>(
-      `UPDATE import_jobs SET status = 'failed', finished_at = clock_timestamp(),
-         error = '{"code":"import.node_lost","message":"The node running the import stopped"}'::jsonb
+      `UPDATE import_jobs SET status = 'failed', finished_at = clock_timestamp(), error = CAST(:error AS jsonb)
        WHERE status = 'running' AND heartbeat_at < clock_timestamp() - make_interval(secs => :staleSeconds) RETURNING id`,
-      { staleSeconds },
+      { staleSeconds, error: JSON.stringify(error) },
     );
     return rows.length;
   }

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { isAppError, notFound } from '../../platform/errors.ts';
+import { AppError, isAppError, notFound } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { readSheet } from '../../platform/sheets/read-sheet.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
@@ -82,7 +82,8 @@ export class ImportJobs {
 
   /** Marks the jobs of dead nodes failed; called when a node starts. */
   failStale(): Promise<number> {
-    return this.deps.jobs.failStale(STALE_SECONDS);
+    const lost = new AppError(503, 'import.node_lost', 'The node running the import stopped; rows written stay, import again');
+    return this.deps.jobs.failStale(STALE_SECONDS, { code: lost.code, message: lost.message });
   }
 
   /** Waits for this node's jobs (a graceful stop, and tests). */
