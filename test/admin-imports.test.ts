@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryTypes } from 'sequelize';
 import { sampleIdNumber, samplePhone, sampleUscc } from '../directory/codes/synthetic-codes.ts';
@@ -261,6 +262,17 @@ describe('issue 8: legacy import through the admin API (R1, R2, R4, R8, R17, R25
     );
     const got = await f.api(f.token(f.province.adminId), 'GET', `/imports/${id}`);
     expect(got.body).toMatchObject({ status: 'failed', error: { code: 'import.node_lost' }, finishedAt: expect.any(String) });
+  });
+
+  it('the samples in docs/import-templates import without a refused row (their root code is this province’s)', async () => {
+    const body: Record<string, unknown> = {};
+    for (const kind of ['units', 'accounts', 'grants']) {
+      body[kind] = { name: `${kind}.csv`, content: fs.readFileSync(`docs/import-templates/${kind}.csv`).toString('base64') };
+    }
+    const started = await f.api(f.token(f.province.adminId), 'POST', '/imports', body);
+    const job = await finished(started.body.id);
+    expect(failures(job.rows)).toEqual([]);
+    expect(job.counts).toEqual({ units: { created: 4, unchanged: 0, failed: 0 }, accounts: { created: 2, unchanged: 0, failed: 0 }, grants: { created: 2, unchanged: 0, failed: 0 } });
   });
 
   it('OpenAPI documents the import routes', async () => {
