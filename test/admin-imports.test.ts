@@ -240,6 +240,9 @@ describe('issue 8: legacy import through the admin API (R1, R2, R4, R8, R17, R25
     expect(garbage.body.error.code).toBe('import.file_unreadable');
     const columns = await runImport({ accounts: { headers: ['姓名', '手机号'], rows: [['张三', samplePhone(1)]] } }, { format: 'csv' });
     expect(columns).toMatchObject({ status: 'failed', error: { code: 'import.columns_missing', message: expect.stringContaining('身份证号') } });
+    const empty = await f.api(f.token(f.province.adminId), 'POST', '/imports', { dryRun: true });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.code).toBe('import.no_files');
     const none = await f.api(f.token(f.province.adminId), 'GET', '/imports/00000000-0000-4000-8000-000000000000');
     expect(none.status).toBe(404);
     expect(none.body.error.code).toBe('import.not_found');

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { AppError, isAppError, notFound } from '../../platform/errors.ts';
+import { AppError, badRequest, isAppError, notFound } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { readSheet } from '../../platform/sheets/read-sheet.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
@@ -33,6 +33,7 @@ export class ImportJobs {
       const file = files[kind];
       if (file) sheets[kind] = await readSheet(file.name, file.bytes);
     }
+    if (!Object.keys(sheets).length) throw badRequest('import.no_files', 'Give at least one of the units, accounts or grants sheets');
     const id = crypto.randomUUID();
     await this.deps.jobs.create({ id, dryRun, actorAccountId: actor.accountId, files: Object.values(sheets).map((s) => s.name) });
     const job = this.execute(id, actor, sheets, dryRun, meta).finally(() => this.running.delete(job));
@@ -48,7 +49,9 @@ export class ImportJobs {
         dryRun,
         meta,
         runId: id,
-        onProgress: (p) => this.deps.jobs.progress(id, { ...p }),
+        // Not awaited: a dry run reports progress from inside its one transaction, and the embedded
+        // database serves one session at a time — the write waits for the transaction, never the reverse.
+        onProgress: (p) => void this.deps.jobs.progress(id, { ...p }).catch(() => {}),
       });
       await this.deps.jobs.finish(id, { status: 'succeeded', counts: result.counts, report: result.rows });
     } catch (err) {
