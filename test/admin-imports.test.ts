@@ -108,6 +108,9 @@ function generate(rootCode: string) {
       accountRows[0]!, // 2006: duplicate row
       [...person(5_004), employers[1]!, '管理员'], // 2007: administrators come with the units sheet
       [...person(5_005), derived, ''], // 2008: an operator of the derived-code unit (kind defaults to operator)
+      [...person(3, '别名'), employers[5]!, '经办人'], // 2009: R8 the ID number is registered under another name
+      ['人员5006', sampleIdNumber(305_006), samplePhone(300_004), employers[0]!, '经办人'], // 2010: R8 another person's phone
+      [...person(7), employers[0]!, '经办人'], // 2011: one person, a second unit (allowed: one person, several accounts)
     ],
   };
   const grantRows = Array.from({ length: 500 }, (_, i) => [sampleIdNumber(300_000 + i), employers[i % EMPLOYERS]!, 'title.applicant']);
@@ -142,6 +145,8 @@ const EXPECTED_FAILURES = [
   ['accounts', 2005, 'import.unit_failed'],
   ['accounts', 2006, 'import.duplicate_row'],
   ['accounts', 2007, 'import.account_kind'],
+  ['accounts', 2009, 'person.name_mismatch'],
+  ['accounts', 2010, 'person.phone_in_use'],
   ['grants', 502, 'role.unknown'],
   ['grants', 503, 'role.not_grantable'],
   ['grants', 504, 'import.duplicate_row'],
@@ -161,7 +166,7 @@ describe('issue 8: legacy import through the admin API (R1, R2, R4, R8, R17, R25
     expect(failures(first.rows)).toEqual(EXPECTED_FAILURES);
     expect(first.counts).toEqual({
       units: { created: 23, unchanged: 0, failed: 7 },
-      accounts: { created: ACCOUNTS + 1, unchanged: 0, failed: 6 },
+      accounts: { created: ACCOUNTS + 2, unchanged: 0, failed: 8 },
       grants: { created: 501, unchanged: 0, failed: 5 },
     });
     // Reasons in both languages, ID numbers never in full (R25).
@@ -177,7 +182,7 @@ describe('issue 8: legacy import through the admin API (R1, R2, R4, R8, R17, R25
     expect((await sql<any>('SELECT next_derived_serial AS n FROM units WHERE id = :id', { id: competent.id }))[0].n).toBe(2);
     const [city] = await sql<any>(`SELECT kind, level FROM units WHERE uscc = :c`, { c: sampleUscc(200_002) });
     expect(city).toEqual({ kind: 'hrss', level: 'city' });
-    expect(await count('accounts', `kind = 'operator' AND unit_id IN (SELECT id FROM units WHERE uscc LIKE '91520102002%')`)).toBe(ACCOUNTS + 1);
+    expect(await count('accounts', `kind = 'operator' AND unit_id IN (SELECT id FROM units WHERE uscc LIKE '91520102002%')`)).toBe(ACCOUNTS + 2);
     expect(await count('account_roles', `granted_by = '${f.province.adminId}'`)).toBe(501);
     // Imported persons sign in by SMS or QR: a credential to change that no password opens, one hash for the run (no per-row argon2).
     const hashes = await sql<any>(
@@ -189,7 +194,7 @@ describe('issue 8: legacy import through the admin API (R1, R2, R4, R8, R17, R25
     // Audit: one event per row written, naming the importer, and one summary of the run.
     const events = await sql<any>(`SELECT action, count(*)::int AS n FROM audit_events WHERE seq > :s GROUP BY action ORDER BY action`, { s: eventsBefore });
     expect(events).toEqual([
-      { action: 'import.account', n: ACCOUNTS + 1 },
+      { action: 'import.account', n: ACCOUNTS + 2 },
       { action: 'import.grant', n: 501 },
       { action: 'import.run', n: 1 },
       { action: 'import.unit', n: 23 },
@@ -207,7 +212,7 @@ describe('issue 8: legacy import through the admin API (R1, R2, R4, R8, R17, R25
     expect(failures(again.rows)).toEqual(EXPECTED_FAILURES);
     expect(again.counts).toEqual({
       units: { created: 0, unchanged: 23, failed: 7 },
-      accounts: { created: 0, unchanged: ACCOUNTS + 1, failed: 6 },
+      accounts: { created: 0, unchanged: ACCOUNTS + 2, failed: 8 },
       grants: { created: 0, unchanged: 501, failed: 5 },
     });
     expect(again.rows.find((r: any) => r.outcome === 'unchanged').file).toBe('units.csv');
@@ -215,7 +220,7 @@ describe('issue 8: legacy import through the admin API (R1, R2, R4, R8, R17, R25
       .toEqual({ ...before, events: before.events + 1 });
     const [summary] = await sql<any>(`SELECT action, details FROM audit_events ORDER BY seq DESC LIMIT 1`);
     expect(summary.action).toBe('import.run');
-    expect(summary.details.counts.accounts.unchanged).toBe(ACCOUNTS + 1);
+    expect(summary.details.counts.accounts.unchanged).toBe(ACCOUNTS + 2);
   }, 120_000);
 
   it('a dry run reports what it would do and writes nothing', async () => {
