@@ -16,6 +16,7 @@ import type { GrantableRole, RoleGrantService } from '../roles/role-grants.ts';
 import type { RoleRepository } from '../roles/role-repository.ts';
 import { canAffiliate, checkCreation } from '../units/creation-rules.ts';
 import type { UnitRepository } from '../units/unit-repository.ts';
+import { uniqueConflict } from '../unique-conflicts.ts';
 import { prepareAccountRows, prepareGrantRows, prepareUnitRows, type Prepared, type AccountRow, type GrantRow, type UnitRow } from './row-rules.ts';
 import type { SheetKind } from './sheet-layout.ts';
 
@@ -209,7 +210,15 @@ export class ImportService {
   /** A unit row in a savepoint: the unit, its unit account, administrator and audit event stand or fall together. */
   private async unitRowIn(tx: Transaction, state: RunState, file: string, row: Prepared<UnitRow>): Promise<ReportRow> {
     if (!row.ok) return this.report(state, 'units', file, row, row.error);
-    const outcome = await this.refusal(() => this.deps.db.sequelize.transaction({ transaction: tx }, (sp) => this.unitRow(sp, state, row.line, row.value)));
+    const outcome = await this.refusal(async () => {
+      try {
+        return await this.deps.db.sequelize.transaction({ transaction: tx }, (sp) => this.unitRow(sp, state, row.line, row.value));
+      } catch (err) {
+        // A race with another import or the API past the checks (the code, the administrator): the savepoint
+        // is rolled back, the constraint that fired is the row's reason, the batch goes on.
+        throw uniqueConflict(err) ?? err;
+      }
+    });
     return this.report(state, 'units', file, row, outcome);
   }
 
@@ -355,7 +364,6 @@ export class ImportService {
       secret: state.secret,
       sight: null, // the importer is a province administrator: every person is in its sight (R10)
     });
-    state.units.set(unit.uscc, unit);
     await this.deps.audit.record(tx, {
       actor: state.actor,
       action: 'import.unit',
@@ -364,6 +372,7 @@ export class ImportService {
       details: { runId: state.runId, line, uscc: unit.uscc, kind: unit.kind, level, category: unit.category, createdBy: creator.uscc, affiliation: unit.affiliation, adminAccountId: admin.account.id },
       meta: state.meta,
     });
+    state.units.set(unit.uscc, unit); // only once every write of the row stands
     return 'created';
   }
 
