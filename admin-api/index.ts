@@ -15,6 +15,7 @@ import { auditRoutes } from './routes/audit-events.ts';
 import { cleanupRoutes } from './routes/cleanup.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { inboxRoutes } from './routes/inbox.ts';
+import { IMPORT_BODY_LIMIT, importRoutes } from './routes/imports.ts';
 import { roleChangeRoutes } from './routes/role-change-requests.ts';
 import { roleMemberRoutes } from './routes/role-members.ts';
 import { roleRoutes } from './routes/roles.ts';
@@ -35,6 +36,7 @@ const ROUTE_MODULES: AdminRoutes[] = [
   auditRoutes,
   inboxRoutes,
   cleanupRoutes,
+  importRoutes,
 ];
 
 /** Admin requests carry small JSON documents; anything bigger is refused (413) before parsing. */
@@ -45,11 +47,11 @@ type ApiContext = Parameters<ReturnType<AdminRouter['routes']>>[0];
 type Step = (ctx: ApiContext, next: Next) => unknown;
 
 /** Parser failures (malformed JSON, too large, bad encoding) in the admin error format, never a 500. */
-function bodyError(err: Error & { status?: number }): never {
-  if (err.status === 413) throw new AppError(413, 'request.too_large', `The request body exceeds ${BODY_LIMIT}`);
+const bodyError = (limit: string) => (err: Error & { status?: number }): never => {
+  if (err.status === 413) throw new AppError(413, 'request.too_large', `The request body exceeds ${limit}`);
   if (err.status === 415) throw new AppError(415, 'request.unsupported_media_type', err.message);
   throw badRequest('request.invalid', 'The request body is not valid JSON');
-}
+};
 
 /** After the router found nothing: 405 when the path exists under another method, else 404. */
 function unmatched(router: AdminRouter): Step {
@@ -74,9 +76,11 @@ export function createAdminApi<C extends TokenSubject>(context: AdminContext, id
   const router = new Router<AdminState>({ prefix: ADMIN_PREFIX });
   // Router middleware runs only for matched routes, so unknown paths still reach the 404 below.
   // Authentication comes first: an anonymous request never has its body read or parsed (item 9).
-  router.use(
-    authenticate(identity, directory.actors, issuer, adminMfa),
-    bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, encoding: 'utf-8', onError: bodyError }),
+  const parse = bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, encoding: 'utf-8', onError: bodyError(BODY_LIMIT) });
+  // Issue 8: an import carries its sheets (base64); only that one route takes a large body.
+  const parseUpload = bodyParser({ enableTypes: ['json'], jsonLimit: IMPORT_BODY_LIMIT, encoding: 'utf-8', onError: bodyError(IMPORT_BODY_LIMIT) });
+  router.use(authenticate(identity, directory.actors, issuer, adminMfa), (ctx, next) =>
+    (ctx.method === 'POST' && ctx.path === `${ADMIN_PREFIX}/imports` ? parseUpload : parse)(ctx, next),
   );
   for (const register of ROUTE_MODULES) register(router, context);
 

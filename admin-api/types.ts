@@ -19,6 +19,7 @@ import type { UnitCodeService } from '../directory/units/unit-code-service.ts';
 import type { InboxService } from '../directory/inbox/inbox-service.ts';
 import type { CleanupService } from '../directory/cleanup/cleanup-service.ts';
 import type { BulkAccountActions } from '../directory/accounts/bulk-actions.ts';
+import type { ImportJobs } from '../directory/imports/import-jobs.ts';
 
 /** What the admin API reads from a verified access token; the identity layer's claims carry more. */
 export interface TokenSubject {
@@ -52,6 +53,7 @@ export interface AdminDirectory {
   inbox: InboxService;
   cleanup: CleanupService;
   bulkAccounts: BulkAccountActions;
+  importJobs: ImportJobs;
   affiliation: AffiliationService;
   accounts: AccountService;
   migrations: MigrationService;

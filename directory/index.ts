@@ -53,6 +53,9 @@ import { CleanupRepository } from './cleanup/cleanup-repository.ts';
 import { CleanupService } from './cleanup/cleanup-service.ts';
 import { SubsystemUsageRecorder } from './cleanup/subsystem-usage.ts';
 import { SubsystemUsageRepository } from './cleanup/subsystem-usage-repository.ts';
+import { ImportJobRepository } from './imports/import-job-repository.ts';
+import { ImportJobs } from './imports/import-jobs.ts';
+import { ImportService } from './imports/import-service.ts';
 
 /** What the directory is built from: the platform pieces, nothing from the layers above. */
 export interface DirectoryDeps {
@@ -131,6 +134,18 @@ export function createDirectory({ config, logger, db, pii, esscPublicKey }: Dire
   // Issue 8: which subsystems each account got tokens for, recorded by the provider (roles no member used).
   const subsystemUsage = new SubsystemUsageRecorder({ usage: new SubsystemUsageRepository({ sequelize }), logger });
   const identityReads: IdentityReads = { clients: clientRepo, accounts: accountRepo, roles: roleRepo, throttles, smsCodes: smsCodeRepo, subsystemUsage };
+  // Issue 8: the legacy import, through the same repositories, factory and R17 resolution as the API.
+  const imports = new ImportService({
+    db,
+    audit,
+    units: unitRepo,
+    accounts: accountRepo,
+    persons,
+    factory,
+    roles: roleRepo,
+    roleGrants,
+    prepareSecret: () => credentials.prepareUnusableSecret(),
+  });
   return {
     audit,
     credentials,
@@ -166,6 +181,9 @@ export function createDirectory({ config, logger, db, pii, esscPublicKey }: Dire
     roles,
     roleGrants,
     roleChanges: new RoleChangeService({ db, audit, requests: roleChangeRequests, roles: roleRepo, catalogue: roles }),
+    /** Issue 8: the legacy import (`npm run import`) and its jobs in the server (`POST /imports`). */
+    imports,
+    importJobs: new ImportJobs({ imports, jobs: new ImportJobRepository({ sequelize }), logger }),
     /** Issue 8: what waits for the caller's unit (affiliation, migration, role change). */
     inbox: new InboxService({ affiliation: affiliationRequests, migrations: migrationRequests, roleChanges: roleChangeRequests }),
     /** Issue 8: the clean-up lists of a jurisdiction (accounts, roles, counts per unit). */

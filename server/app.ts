@@ -62,6 +62,8 @@ export async function createTongmen(config: Config, issuer: string, logger?: Log
   try {
     const { identity, app } = await composeApp(base, services);
     const auditUpkeep = services.startAuditUpkeep();
+    // Issue 8: import jobs whose node died (no heartbeat) are failed, whichever node starts next.
+    await services.importJobs.failStale();
     return {
       base,
       services,
@@ -70,6 +72,7 @@ export async function createTongmen(config: Config, issuer: string, logger?: Log
       auditUpkeep,
       async close() {
         await auditUpkeep.stop();
+        await services.importJobs.settle();
         await identity.close();
         await base.db.close();
       },

@@ -475,6 +475,7 @@ describe('bad input is 400, never 500 (SPEC §5)', () => {
     { route: 'POST /clients', path: '/clients', body: { name: [], resources: 'urn:x', introspection: 'true', grantTypes: ['password'] }, issues: ['body:name', 'body:resources', 'body:introspection', 'body:grantTypes.0'] },
     { route: 'POST /clients/:id/rotate-secret', path: `/clients/${'x'.repeat(101)}/rotate-secret`, issues: ['params:id'] },
     { route: 'POST /clients/:id/disable', path: `/clients/${'x'.repeat(101)}/disable`, issues: ['params:id'] },
+    { route: 'POST /imports', path: '/imports', body: { dryRun: 'yes', units: { name: 5, content: 'not base64!' }, grants: 'x' }, issues: ['body:dryRun', 'body:units.name', 'body:units.content', 'body:grants'] },
   ];
 
   /** Every POST and PUT route of the admin API, with whether it reads a body. */

@@ -106,6 +106,18 @@ export class AccountRepository {
     return plain(await AccountModel.create(a, { transaction: tx }))!;
   }
 
+  /** Issue 8 (import batches) — inserts accounts with the ids the caller chose, in one statement. */
+  async createMany(tx: Transaction, rows: Array<Pick<Account, 'id' | 'kind' | 'unitId' | 'unitKind' | 'personId' | 'username' | 'scope'>>): Promise<void> {
+    if (rows.length) await AccountModel.bulkCreate(rows, { transaction: tx });
+  }
+
+  /** Issue 8 (import batches) — the active accounts of a kind held by these persons, as `personId@unitId` → account id. */
+  async activeOfPersons(tx: Transaction | undefined, personIds: string[], kind: AccountKind): Promise<Map<string, string>> {
+    if (!personIds.length) return new Map();
+    const rows = await AccountModel.findAll({ where: { personId: personIds, kind, status: 'active' }, attributes: ['id', 'personId', 'unitId'], transaction: tx });
+    return new Map(rows.map((r) => [`${r.personId}@${r.unitId}`, r.id]));
+  }
+
   /** R3 — the unit account's sign-in name follows the unit's code. */
   async renameUnitAccount(tx: Transaction, unitId: string, username: string): Promise<void> {
     await AccountModel.update({ username, updatedAt: dbNow() }, { where: { unitId, kind: 'unit' }, transaction: tx });

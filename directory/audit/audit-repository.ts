@@ -64,6 +64,29 @@ export class AuditRepository {
     return (rows as ChainHead[])[0]!;
   }
 
+  /** Issue 8 (import batches) — several events in one statement; the chain trigger checks each row in order. */
+  async insertMany(tx: Transaction, rows: NewAuditRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 1000) {
+      const chunk = rows.slice(i, i + 1000);
+      const bind: unknown[] = [];
+      const values = chunk.map((r) => {
+        const at = bind.length;
+        bind.push(
+          r.seq, r.id, r.at, r.actor_account_id, r.actor_kind, r.actor_unit_id, r.action, r.target_type, r.target_id,
+          r.unit_id, r.unit_path, r.result, r.reason, r.ip, r.user_agent, r.request_id, JSON.stringify(r.details),
+          r.prev_hash, r.hash,
+        );
+        return `(${Array.from({ length: 19 }, (_, k) => `$${at + k + 1}`).join(',')})`;
+      });
+      await this.sequelize.query(
+        `INSERT INTO audit_events (seq, id, at, actor_account_id, actor_kind, actor_unit_id, action, target_type,
+           target_id, unit_id, unit_path, result, reason, ip, user_agent, request_id, details, prev_hash, hash)
+         VALUES ${values.join(',')}`,
+        { bind, transaction: tx },
+      );
+    }
+  }
+
   async insert(tx: Transaction, r: NewAuditRow): Promise<void> {
     await this.sequelize.query(
       `INSERT INTO audit_events (seq, id, at, actor_account_id, actor_kind, actor_unit_id, action, target_type,

@@ -3,7 +3,7 @@ import type { Transaction } from 'sequelize';
 import type { UnitRepository } from '../units/unit-repository.ts';
 import type { Actor, RequestMeta } from '../actor.ts';
 import { maskSensitive } from '../masking.ts';
-import type { AuditRepository, AuditRow } from './audit-repository.ts';
+import type { AuditRepository, AuditRow, NewAuditRow } from './audit-repository.ts';
 
 export interface AuditInput {
   actor?: Pick<Actor, 'accountId' | 'kind' | 'unitId'> | null;
@@ -95,6 +95,30 @@ export class AuditService {
     const head = await this.events.lockHead(tx);
     // The unit's affiliation path when it happened: who may read the event later (R10, R25).
     const unitPath = input.unitId ? await this.units.pathOf(tx, input.unitId) : null;
+    const { event, row } = this.build(input, head, unitPath);
+    await this.events.insert(tx, row);
+    return event;
+  }
+
+  /**
+   * Issue 8 (import batches) — appends several events, chained in order, in one statement: the same
+   * events `record` would write one by one (one head lock, each unit's path read once).
+   */
+  async recordMany(tx: Transaction, inputs: AuditInput[]): Promise<void> {
+    if (!inputs.length) return;
+    let head = await this.events.lockHead(tx);
+    const paths = new Map<string, string[] | null>();
+    const rows: NewAuditRow[] = [];
+    for (const input of inputs) {
+      if (input.unitId && !paths.has(input.unitId)) paths.set(input.unitId, await this.units.pathOf(tx, input.unitId));
+      const { event, row } = this.build(input, head, input.unitId ? paths.get(input.unitId)! : null);
+      rows.push(row);
+      head = { seq: event.seq, hash: event.hash };
+    }
+    await this.events.insertMany(tx, rows);
+  }
+
+  private build(input: AuditInput, head: { seq: number; hash: string }, unitPath: string[] | null): { event: AuditEvent; row: NewAuditRow } {
     const event: Omit<AuditEvent, 'hash'> = {
       seq: head.seq + 1,
       id: crypto.randomUUID(),
@@ -117,13 +141,13 @@ export class AuditService {
       prevHash: head.hash,
     };
     const hash = hashOf(event);
-    await this.events.insert(tx, {
+    const row: NewAuditRow = {
       seq: event.seq, id: event.id, at: event.at, actor_account_id: event.actor.accountId, actor_kind: event.actor.kind,
       actor_unit_id: event.actor.unitId, action: event.action, target_type: event.target.type, target_id: event.target.id,
       unit_id: event.unitId, unit_path: unitPath ?? [], result: event.result, reason: event.reason, ip: event.ip,
       user_agent: event.userAgent, request_id: event.requestId, details: event.details, prev_hash: event.prevHash, hash,
-    });
-    return { ...event, hash };
+    };
+    return { event: { ...event, hash }, row };
   }
 
   /**

@@ -73,6 +73,7 @@ const EXPECTED: Record<Action, Name[]> = {
   'audit.read': ADMINS,
   'inbox.read': [...ADMINS, 'opHrssReviewer'],
   'cleanup.read': ADMINS,
+  'import.run': ['adminProvince'],
 };
 
 describe('R7/R9/R13/R15/R16 authorization table (every actor kind × every action)', () => {

@@ -14,6 +14,7 @@ export const ACTIONS = [
   'audit.read',
   'inbox.read',
   'cleanup.read',
+  'import.run',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -121,6 +122,8 @@ export const POLICY: Record<Action, Partial<Record<AccountKind, readonly Conditi
   'inbox.read': { admin: [], operator: ['hrss-operator', 'affiliation-reviewer'] },
   // Issue 8: the clean-up lists of the caller's jurisdiction (R10); acting on them goes through each action's own row.
   'cleanup.read': { admin: [] },
+  // Issue 8: the legacy import creates units anywhere in the province — the province's scope-all administrators only.
+  'import.run': { admin: ['province-hrss', 'scope-all'] },
 };
 
 /** The first reason the table refuses, or null when it allows. Pure. */

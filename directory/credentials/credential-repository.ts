@@ -126,6 +126,15 @@ export class CredentialRepository {
     return row?.id;
   }
 
+  /** Issue 8 (import batches) — one credential per person (one hash for all), skipping persons who have one. */
+  async createForPersons(tx: Transaction, personIds: string[], hash: string): Promise<void> {
+    if (!personIds.length) return;
+    await this.sequelize.query(
+      `INSERT INTO credentials (person_id, hash, must_change) SELECT p, :hash, true FROM unnest(CAST(:ids AS uuid[])) AS t(p) ON CONFLICT DO NOTHING`,
+      { replacements: { hash, ids: `{${personIds.join(',')}}` }, transaction: tx },
+    );
+  }
+
   /** Inserts a credential unless the owner has one already (a person's second account shares it). */
   async create(tx: Transaction, owner: CredentialOwner, hash: string): Promise<boolean> {
     const rows = await this.rows(

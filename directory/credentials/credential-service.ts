@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import type { Config } from '../../platform/config.ts';
 import type { PiiCipher } from '../../platform/crypto/pii.ts';
@@ -277,12 +278,26 @@ export class CredentialService {
   }
 
   /**
+   * Issue 8 (legacy import) — a credential nobody can sign in with: the hash of a random secret that
+   * is thrown away. Hashed once per import run, not once per row (R18's argon2 is slow on purpose).
+   * Imported persons sign in by SMS or QR code (R21, R22) or get a password by an administrator's reset.
+   */
+  async prepareUnusableSecret(): Promise<InitialPassword> {
+    return { password: '', hash: await this.hasher.hash(crypto.randomBytes(32).toString('base64url')) };
+  }
+
+  /**
    * Stores a new credential (must change at first sign-in, R20) in the caller's transaction.
    * Returns false when the owner already has one: a person keeps one password for all accounts.
    */
   createCredential(tx: Transaction, input: CredentialOwner & { hash: string }): Promise<boolean> {
     const owner: CredentialOwner = 'personId' in input ? { personId: input.personId } : { accountId: input.accountId };
     return this.repo.create(tx, owner, input.hash);
+  }
+
+  /** Issue 8 (import batches) — the persons' first credentials, all with the one prepared hash. */
+  createPersonCredentials(tx: Transaction, personIds: string[], hash: string): Promise<void> {
+    return this.repo.createForPersons(tx, personIds, hash);
   }
 
   /**

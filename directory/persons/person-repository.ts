@@ -30,6 +30,38 @@ export class PersonRepository {
     return this.pii.decrypt(person.phoneEnc);
   }
 
+  /** Issue 8 (import batches) — the persons with these ID numbers, keyed by ID number: one query for a batch. */
+  async findByIdNumbers(tx: Transaction | undefined, idNumbers: string[]): Promise<Map<string, Person>> {
+    const byHash = new Map(idNumbers.map((n) => [this.pii.lookupHash(n), n]));
+    if (!byHash.size) return new Map();
+    const rows = await PersonModel.findAll({ where: { idNumberHash: [...byHash.keys()] }, transaction: tx });
+    return new Map(rows.map((r) => [byHash.get(r.idNumberHash)!, plain(r)!]));
+  }
+
+  /** Issue 8 (import batches) — the persons holding these phones, keyed by phone. */
+  async findByPhones(tx: Transaction | undefined, phones: string[]): Promise<Map<string, Person>> {
+    const byHash = new Map(phones.map((n) => [this.pii.lookupHash(n), n]));
+    if (!byHash.size) return new Map();
+    const rows = await PersonModel.findAll({ where: { phoneHash: [...byHash.keys()] }, transaction: tx });
+    return new Map(rows.map((r) => [byHash.get(r.phoneHash)!, plain(r)!]));
+  }
+
+  /** Issue 8 (import batches) — inserts new persons with the ids the caller chose, in one statement. */
+  async createMany(tx: Transaction, people: Array<PersonInput & { id: string }>): Promise<void> {
+    if (!people.length) return;
+    await PersonModel.bulkCreate(
+      people.map((p) => ({
+        id: p.id,
+        name: p.name,
+        idNumberEnc: this.pii.encrypt(p.idNumber),
+        idNumberHash: this.pii.lookupHash(p.idNumber),
+        idNumberMasked: maskIdNumber(p.idNumber),
+        ...this.phoneColumns(p.phone),
+      })),
+      { transaction: tx },
+    );
+  }
+
   async findById(tx: Transaction | undefined, id: string): Promise<Person | null> {
     return plain(await PersonModel.findByPk(id, { transaction: tx }));
   }

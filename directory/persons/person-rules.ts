@@ -66,8 +66,19 @@ export async function findOrCreatePerson(
 ): Promise<{ person: Person; created: boolean }> {
   const existing = await repo.findByIdNumber(tx, input.idNumber);
   const byPhone = await repo.findByPhone(tx, input.phone);
+  if (existing && (await outOfSight(sight, tx, existing))) throw personUnavailable();
+  if (!existing && byPhone) throw await phoneTaken(sight, tx, byPhone);
+  const person = matchPerson(input, existing, byPhone);
+  return person ? { person, created: false } : { person: await repo.create(tx, input), created: true };
+}
+
+/**
+ * R8 — one person per ID number, one phone per person, given the stored person with that ID number
+ * and the one holding that phone (each or both null): the existing person to reuse, or null for a
+ * new one. The caller has already answered persons out of sight (R10).
+ */
+export function matchPerson<P extends Pick<Person, 'id' | 'name'>>(input: PersonInput, existing: P | null, byPhone: P | null): P | null {
   if (existing) {
-    if (await outOfSight(sight, tx, existing)) throw personUnavailable();
     if (existing.name !== input.name) {
       throw conflict('person.name_mismatch', 'This ID number is registered under another name');
     }
@@ -75,10 +86,10 @@ export async function findOrCreatePerson(
     if (byPhone?.id !== existing.id) {
       throw conflict('person.phone_mismatch', "The phone differs from the one registered for this person");
     }
-    return { person: existing, created: false };
+    return existing;
   }
-  if (byPhone) throw await phoneTaken(sight, tx, byPhone);
-  return { person: await repo.create(tx, input), created: true };
+  if (byPhone) throw conflict('person.phone_in_use', 'This phone number is registered to another person');
+  return null;
 }
 
 /** A phone about to be given to `personId` must not be another person's (R8); out of sight, the one answer. */

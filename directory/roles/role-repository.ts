@@ -136,6 +136,22 @@ export class RoleRepository {
     return rows.length > 0;
   }
 
+  /** Issue 8 (import batches) — grants in one statement; answers the pairs that are new (`accountId/roleId`). */
+  async grantMany(tx: Transaction, pairs: Array<{ accountId: string; roleId: string }>, grantedBy: string): Promise<Set<string>> {
+    if (!pairs.length) return new Set();
+    const rows = await this.sequelize.query<{ account_id: string; role_id: string }>(
+      `INSERT INTO account_roles (account_id, role_id, granted_by)
+       SELECT a, r, :grantedBy FROM unnest(CAST(:accounts AS uuid[]), CAST(:roles AS uuid[])) AS t(a, r)
+       ON CONFLICT DO NOTHING RETURNING account_id, role_id`,
+      {
+        replacements: { grantedBy, accounts: `{${pairs.map((p) => p.accountId).join(',')}}`, roles: `{${pairs.map((p) => p.roleId).join(',')}}` },
+        type: QueryTypes.SELECT,
+        transaction: tx,
+      },
+    );
+    return new Set(rows.map((r) => `${r.account_id}/${r.role_id}`));
+  }
+
   /** Revokes; true when there was a grant. */
   async revoke(tx: Transaction, accountId: string, roleId: string): Promise<boolean> {
     const rows = await this.sequelize.query(

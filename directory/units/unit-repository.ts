@@ -101,7 +101,7 @@ export class UnitRepository {
   async create(
     tx: Transaction,
     u: Pick<Unit, 'id' | 'kind' | 'level' | 'name' | 'uscc' | 'adminDivision' | 'createdByUnitId' | 'path'> &
-      Partial<Pick<Unit, 'category' | 'derived' | 'usccOverride' | 'responsibilities' | 'affiliation'>>,
+      Partial<Pick<Unit, 'category' | 'derived' | 'usccOverride' | 'responsibilities' | 'affiliation' | 'parentUnitId'>>,
   ): Promise<Unit> {
     return plain(await UnitModel.create(u, { transaction: tx }))!;
   }
@@ -225,6 +225,22 @@ export class UnitRepository {
       { replacements: { parentId }, type: QueryTypes.SELECT, transaction: tx },
     );
     return rows[0]!.serial;
+  }
+
+  /**
+   * R2 (issue 8, legacy import) — a derived code brought from the old platform holds its serial: the
+   * parent's next serial moves past it, so a unit created later never gets the same code.
+   */
+  async reserveDerivedSerial(tx: Transaction, parentId: string, serial: number): Promise<void> {
+    await this.sequelize.query('UPDATE units SET next_derived_serial = GREATEST(next_derived_serial, :next) WHERE id = :parentId', {
+      replacements: { parentId, next: serial + 1 },
+      transaction: tx,
+    });
+  }
+
+  /** R5 — the province root (the one unit no unit created), if bootstrapped. */
+  async findRoot(tx: Transaction | undefined): Promise<Unit | null> {
+    return plain(await UnitModel.findOne({ where: { createdByUnitId: null }, transaction: tx }));
   }
 
   /**

@@ -10,6 +10,7 @@ import * as secondFactors from './migrations/0007-second-factors.ts';
 import * as backchannelDeliveries from './migrations/0008-backchannel-deliveries.ts';
 import * as lastSignIn from './migrations/0009-last-sign-in.ts';
 import * as directoryTasks from './migrations/0010-directory-tasks.ts';
+import * as importJobs from './migrations/0011-import-jobs.ts';
 import * as cleanup from './migrations/0012-cleanup.ts';
 import { APP_ROLE } from './migrations/0003-audit-integrity.ts';
 import { AppError } from '../errors.ts';
@@ -29,6 +30,7 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['0008-backchannel-deliveries', backchannelDeliveries],
   ['0009-last-sign-in', lastSignIn],
   ['0010-directory-tasks', directoryTasks],
+  ['0011-import-jobs', importJobs],
   ['0012-cleanup', cleanup],
 ];
 

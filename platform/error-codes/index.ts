@@ -12,6 +12,7 @@ import { clientErrors } from './clients.ts';
 import { credentialErrors } from './credentials.ts';
 import type { ErrorEntry, Surface } from './define.ts';
 import { esscErrors } from './essc.ts';
+import { importErrors } from './imports.ts';
 import { passwordErrors } from './passwords.ts';
 import { personErrors } from './persons.ts';
 import { requestErrors } from './request.ts';
@@ -37,6 +38,7 @@ export const ERROR_AREAS = [
   credentialErrors,
   passwordErrors,
   roleErrors,
+  importErrors,
   clientErrors,
   subsystemErrors,
   smsErrors,
@@ -57,6 +59,7 @@ export const ERROR_CATALOGUE = {
   ...credentialErrors.codes,
   ...passwordErrors.codes,
   ...roleErrors.codes,
+  ...importErrors.codes,
   ...clientErrors.codes,
   ...subsystemErrors.codes,
   ...smsErrors.codes,
