@@ -34,6 +34,18 @@ export type PasswordCheck =
     }
   | { ok: false; reason: SignInFailureReason; answer: SignInAnswer; /** `renamed`: the sign-in name to use now. */ newName?: string };
 
+/**
+ * A person proved by a method other than the password (SMS code R21, e-SSC R22): who, the accounts they
+ * may act as (R9), and their password credential when it holds an initial or reset password that must
+ * be changed before any token (R20).
+ */
+export interface ProvedPerson {
+  personId: string;
+  accounts: SignInAccount[];
+  credentialId: string | undefined;
+  mustChange: boolean;
+}
+
 export interface InitialPassword {
   password: string;
   hash: string;

@@ -7,6 +7,7 @@ import type { RequestMeta } from '../actor.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { PersonRepository } from '../persons/person-repository.ts';
 import type { CredentialRepository, SignInAccount } from './credential-repository.ts';
+import type { ProvedPerson } from './credential-service.ts';
 import type { VerifiedEsscAssertion } from './essc/assertion.ts';
 import { publicKeyVerifier, type SignatureVerifier } from './essc/signature-verifier.ts';
 import { verifyEsscAssertion } from './essc/verify-assertion.ts';
@@ -26,14 +27,7 @@ export interface IssuedTicket {
 }
 
 export type QrConsumption =
-  | {
-      ok: true;
-      personId: string;
-      accounts: SignInAccount[];
-      /** The person's password, when they have one: R20 still asks to change an initial or reset one before any token. */
-      credentialId: string | undefined;
-      mustChange: boolean;
-    }
+  | ({ ok: true } & ProvedPerson)
   | { ok: false; reason: 'pending' | 'expired' | 'invalid' | 'no_active_account' };
 
 export interface QrTicketDeps {

@@ -9,8 +9,8 @@ import type { RequestMeta } from '../actor.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import { parsePhone } from '../codes/phone.ts';
 import { maskPhone } from '../masking.ts';
-import { ADDRESS_WINDOW_SECONDS } from './credential-service.ts';
-import type { CredentialRepository, SignInAccount } from './credential-repository.ts';
+import { ADDRESS_WINDOW_SECONDS, type ProvedPerson } from './credential-service.ts';
+import type { CredentialRepository } from './credential-repository.ts';
 import type { SmsCodeRepository, SmsPurpose, StoredCode } from './sms-code-repository.ts';
 import type { ThrottleRepository } from './throttle-repository.ts';
 import { GatewayPace } from './gateway-pace.ts';
@@ -29,14 +29,7 @@ type SmsVerifyRefusal = 'wrong_code' | 'expired' | 'too_many_tries' | 'no_code' 
 
 /** A sign-in by SMS code: like a right password, the person and the accounts they may act as (R9). */
 export type SmsSignInResult =
-  | {
-      ok: true;
-      personId: string;
-      accounts: SignInAccount[];
-      /** R20 — the person's password credential, when it holds an initial or reset password that must be changed first. */
-      credentialId: string | undefined;
-      mustChange: boolean;
-    }
+  | ({ ok: true } & ProvedPerson)
   | { ok: false; answer: SmsVerifyRefusal | 'disabled' };
 
 /** R21's numbers. */
@@ -109,16 +102,7 @@ export class SmsCodeService {
     const phone = normalizePhone(input.phone);
     const phoneHash = phone ? this.deps.pii.lookupHash(phone) : null;
     const details = { purpose: input.purpose, phone: phone ? maskPhone(phone) : '***' };
-    const record = (tx: Transaction, reason: string | null, extra: AuditExtra = {}) =>
-      this.deps.audit.record(tx, {
-        action: sendAction,
-        result: reason ? 'failure' : 'success',
-        reason,
-        target: extra.personId ? { type: 'person', id: extra.personId } : null,
-        unitId: extra.unitId ?? null,
-        details: { ...details, ...extra.more },
-        meta: input.meta,
-      });
+    const record = auditRecorder(this.deps.audit, sendAction, details, input.meta);
 
     const refused = await this.deps.db.transaction(async (tx): Promise<SmsSendResult | null> => {
       const addressKey = `sms-send-ip:${input.meta.ip ?? 'unknown'}`;
@@ -237,16 +221,8 @@ export class SmsCodeService {
     const code = input.code.trim();
     const details = { method: 'sms', purpose: input.purpose, phone: phone ? maskPhone(phone) : '***' };
     return this.deps.db.transaction(async (tx) => {
-      const record = (reason: string | null, extra: AuditExtra = {}) =>
-        this.deps.audit.record(tx, {
-          action: verifyAction(input.purpose),
-          result: reason ? 'failure' : 'success',
-          reason,
-          target: extra.personId ? { type: 'person', id: extra.personId } : null,
-          unitId: extra.unitId ?? null,
-          details: { ...details, ...extra.more },
-          meta: input.meta,
-        });
+      const audited = auditRecorder(this.deps.audit, verifyAction(input.purpose), details, input.meta);
+      const record = (reason: string | null, extra: AuditExtra = {}) => audited(tx, reason, extra);
       const refuse = async (answer: SmsVerifyRefusal | 'disabled', extra: AuditExtra = {}) => {
         await record(answer, extra);
         return { ok: false as const, answer };
@@ -273,6 +249,20 @@ export class SmsCodeService {
       return { ok: true as const, value: outcome.value };
     });
   }
+}
+
+/** The audit event of one send or try (R25): about the person when known, the phone masked in `details`. */
+function auditRecorder(audit: AuditService, action: string, details: object, meta: RequestMeta) {
+  return (tx: Transaction, reason: string | null, extra: AuditExtra = {}) =>
+    audit.record(tx, {
+      action,
+      result: reason ? 'failure' : 'success',
+      reason,
+      target: extra.personId ? { type: 'person', id: extra.personId } : null,
+      unitId: extra.unitId ?? null,
+      details: { ...details, ...extra.more },
+      meta,
+    });
 }
 
 interface AuditExtra {
