@@ -22,16 +22,17 @@ import { samplePerson } from './support/core.ts';
  *   table of directory/authz/account-power.test.ts.
  */
 
-type Actor = 'unit' | 'admin' | 'scoped' | 'operator' | 'offboarded' | 'foreign' | 'expired' | 'anonymous';
-type Kind = 'unit' | 'admin' | 'scoped' | 'operator';
+type Actor = 'unit' | 'admin' | 'scoped' | 'operator' | 'reviewer' | 'offboarded' | 'foreign' | 'expired' | 'anonymous';
+type Kind = 'unit' | 'admin' | 'scoped' | 'operator' | 'reviewer';
 type Target = 'own' | 'sub' | 'sibling' | 'parent' | 'otherCity';
-const ACTORS: Actor[] = ['unit', 'admin', 'scoped', 'operator', 'offboarded', 'foreign', 'expired', 'anonymous'];
+const ACTORS: Actor[] = ['unit', 'admin', 'scoped', 'operator', 'reviewer', 'offboarded', 'foreign', 'expired', 'anonymous'];
 const TARGETS: Target[] = ['own', 'sub', 'sibling', 'parent', 'otherCity'];
 
 /**
  * Which caller kinds pass each action's row for a county hrss bureau (policy.ts, R6/R7/R9/R13/R15/R16):
  * the unit account reads its unit and replaces or resets its administrator (R7); operators do no
- * administration (R9; the affiliation-review exception needs a role this operator lacks); a scoped
+ * administration (R9), except that an hrss operator holding the affiliation-review role lists and
+ * decides affiliation requests and sees the inbox (R13, the `reviewer` caller); a scoped
  * administrator loses every unit-tree action (R6: scope `all`); client registry is the province's.
  */
 const ALLOWED: Record<string, readonly Kind[]> = {
@@ -48,8 +49,8 @@ const ALLOWED: Record<string, readonly Kind[]> = {
   'account.offboard': ['admin', 'scoped'],
   'account.migrate': ['admin', 'scoped'],
   'affiliation.create': ['admin'],
-  'affiliation.list': ['admin', 'scoped'],
-  'affiliation.decide': ['admin'],
+  'affiliation.list': ['admin', 'scoped', 'reviewer'],
+  'affiliation.decide': ['admin', 'reviewer'],
   'role.read': ['admin', 'scoped'],
   'role.create': ['admin', 'scoped'],
   'role.update': ['admin', 'scoped'],
@@ -60,7 +61,7 @@ const ALLOWED: Record<string, readonly Kind[]> = {
   'client.read': [],
   'client.manage': [],
   'audit.read': ['admin', 'scoped'],
-  'inbox.read': ['admin', 'scoped'],
+  'inbox.read': ['admin', 'scoped', 'reviewer'],
   'cleanup.read': ['admin', 'scoped'],
 };
 
@@ -198,6 +199,7 @@ beforeAll(async () => {
   tokens.set('admin', await mint(f.county.adminId, RESOURCES.admin));
   tokens.set('scoped', await mint(scoped.accountId, RESOURCES.admin));
   tokens.set('operator', await mint(f.countyOperator, RESOURCES.admin));
+  tokens.set('reviewer', await mint(await f.operator(f.county.adminId, ['org.affiliation-reviewer']), RESOURCES.admin));
   tokens.set('offboarded', await mint(leaver, RESOURCES.admin));
   await f.core.services.accounts.offboard(await f.core.actor(f.county.adminId), leaver, f.core.meta);
   tokens.set('foreign', await mint(f.county.adminId, RESOURCES.title));
