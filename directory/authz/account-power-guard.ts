@@ -52,7 +52,8 @@ export class AccountPowerGuard {
    */
   async ownOperator(tx: Transaction, actor: Actor, accountId: string, opts: OwnOperatorCheck = {}): Promise<Account> {
     const account = opts.lock ? await this.deps.accounts.findForUpdate(tx, accountId) : await this.deps.accounts.findById(tx, accountId);
-    if (!account) throw notFound('account.not_found', 'Account not found', { accountId });
+    // No details: an account outside the jurisdiction gets exactly this answer too (R10, no oracle).
+    if (!account) throw notFound('account.not_found', 'Account not found');
     const extra = { extraSubsystems: opts.extraSubsystems ?? [] };
     if (account.unitId !== actor.unitId) {
       await this.check(tx, actor, account, extra); // 404 outside the jurisdiction, else its refusal

@@ -16,7 +16,10 @@ export class FormBrowser {
   lastHeaders = new Headers();
   lastHtml = '';
 
-  constructor() {
+  /** `headers` go with every request (e.g. `x-forwarded-for` behind a trusted proxy: one address per browser). */
+  private readonly headers: Record<string, string>;
+  constructor(headers: Record<string, string> = {}) {
+    this.headers = headers;
     // The connection to Chromium opens while the first pages load; a failure is reported by the first submit.
     formReader().catch(() => undefined);
   }
@@ -66,13 +69,13 @@ export class FormBrowser {
 
   /** The browser's cookies as a `Cookie` header (to replay them where the browser's own clock would drop them). */
   async cookieHeader(): Promise<string> {
-    this.context ??= newRequestContext();
+    this.context ??= newRequestContext(this.headers);
     const { cookies } = await (await this.context).storageState();
     return cookies.map((c) => `${c.name}=${c.value}`).join('; ');
   }
 
   private async request(url: string, init: { method: 'GET' | 'POST'; data?: string }): Promise<APIResponse> {
-    this.context ??= newRequestContext();
+    this.context ??= newRequestContext(this.headers);
     const res = await (await this.context).fetch(url, {
       method: init.method,
       maxRedirects: 0,
@@ -86,8 +89,8 @@ export class FormBrowser {
 }
 
 const contexts: APIRequestContext[] = [];
-async function newRequestContext(): Promise<APIRequestContext> {
-  const context = await request.newContext({ extraHTTPHeaders: { 'accept-language': 'zh-CN' } });
+async function newRequestContext(headers: Record<string, string>): Promise<APIRequestContext> {
+  const context = await request.newContext({ extraHTTPHeaders: { 'accept-language': 'zh-CN', ...headers } });
   contexts.push(context);
   return context;
 }
