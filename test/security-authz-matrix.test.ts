@@ -63,6 +63,8 @@ const ALLOWED: Record<string, readonly Kind[]> = {
   'audit.read': ['admin', 'scoped'],
   'inbox.read': ['admin', 'scoped', 'reviewer'],
   'cleanup.read': ['admin', 'scoped'],
+  // Issue 8: only the province's scope-all administrators import (none of the matrix's callers).
+  'import.run': [],
 };
 
 interface Ids {
@@ -140,6 +142,8 @@ const ROUTES: Record<string, RouteRow> = {
   'GET /cleanup/roles/unused': { action: 'cleanup.read', target: 'none' },
   'GET /cleanup/units': { action: 'cleanup.read', target: 'none' },
   'POST /accounts/bulk': { action: 'account.offboard', target: 'account', body: (t) => ({ action: 'offboard', accountIds: [t.account] }) },
+  'POST /imports': { action: 'import.run', target: 'none', body: () => ({ dryRun: true, units: { name: 'units.csv', content: Buffer.from('单位名称\n').toString('base64') } }) },
+  'GET /imports/:id': { action: 'import.run', target: 'none' },
 };
 
 type Expect = 401 | 403 | 'hidden' | 'ok' | 'missing' | 'unsent';
