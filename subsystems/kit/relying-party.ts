@@ -92,6 +92,7 @@ export function createRelyingParty(s: RelyingPartySettings) {
       const { payload } = await jwtVerify(token, await keys(), {
         issuer: (await config()).serverMetadata().issuer,
         audience: s.clientId,
+        typ: 'logout+jwt',
         maxTokenAge: '5 minutes',
         requiredClaims: ['iat', 'jti', 'events'],
       });
