@@ -157,7 +157,7 @@ describe('R12, R24: endings reach the subsystems', () => {
     const forged = await new SignJWT({ events: { 'http://schemas.openid.net/event/backchannel-logout': {} }, sub: op.accountId })
       .setProtectedHeader({ alg: 'RS256', typ: 'logout+jwt', kid: 'forged' })
       .setIssuer(world.server.url).setAudience('title').setIssuedAt().setJti('x').sign(privateKey);
-    for (const body of [{ logout_token: forged }, { logout_token: 'not-a-jwt' }, {}]) {
+    for (const body of [{ logout_token: forged }, { logout_token: 'not-a-jwt' }, {}] as Array<Record<string, string>>) {
       const res = await fetch(`${world.url('title')}/backchannel-logout`, { method: 'POST', body: new URLSearchParams(body) });
       expect(res.status).toBe(400);
     }

@@ -11,7 +11,7 @@ import { createModuleGuard, type SubsystemCaller } from '../module-guard.ts';
 import { moduleName, moduleRefusedBody, page, esc, SEPARATION_BODY } from './pages.ts';
 import { createRelyingParty } from './relying-party.ts';
 import { SessionStore, type LocalSession } from './session-store.ts';
-import { openSubsystemStore, type SubsystemStore } from './store.ts';
+import { openSubsystemStore, type SqlRunner, type SubsystemStore } from './store.ts';
 
 /** Everything a subsystem needs to run (cli/subsystem.ts reads it from the environment). */
 export interface SubsystemSettings {
@@ -26,6 +26,8 @@ export interface SubsystemSettings {
   /** Its own store: a PostgreSQL URL (schema `sub_<name>`), else an embedded PGlite in `dataDir` (or memory). */
   databaseUrl?: string | undefined;
   dataDir?: string | undefined;
+  /** A store connection shared by several subsystems of one process (`npm start`'s demo), each in its own schema. */
+  runner?: SqlRunner | undefined;
   /** Longest life of a local session (default 12 h, Tongmen's absolute session lifetime). */
   sessionMaxSeconds?: number;
 }
