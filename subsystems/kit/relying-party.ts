@@ -101,8 +101,6 @@ export function createRelyingParty(s: RelyingPartySettings) {
   };
 }
 
-export type RelyingParty = ReturnType<typeof createRelyingParty>;
-
 function checkLogoutClaims(payload: JWTPayload): { sub?: string; sid?: string } {
   const events = payload['events'];
   if (typeof events !== 'object' || events === null || !(BACKCHANNEL_EVENT in events)) throw new Error('logout token without the back-channel logout event');
