@@ -148,6 +148,27 @@ describe('R12, R24: endings reach the subsystems', () => {
     expect(await enter(b, world, 'personnel', op)).toEqual(['password']);
   });
 
+  it('R24: an expired access token is refreshed with the refresh token; a refused refresh ends the local session', async () => {
+    const op = await world.operator(world.school.adminId, '卫经办', ['title.applicant']);
+    const b = new FormBrowser();
+    await enter(b, world, 'title', op, '/m/apply');
+    const store = world.store('title');
+    const tokenOf = async () => (await store.query<{ access_token: string }>(`SELECT access_token FROM ${store.schema}.sessions WHERE sub = $1`, [op.accountId]))[0]?.access_token;
+    const before = await tokenOf();
+    // The subsystem's clock is not moved: its record of the token's expiry is (as when 5 minutes have passed).
+    await store.query(`UPDATE ${store.schema}.sessions SET access_expires_at = 0 WHERE sub = $1`, [op.accountId]);
+    expect((await visit(b, `${world.url('title')}/m/apply`)).status).toBe(200);
+    const after = await tokenOf();
+    expect(after).toBeTruthy();
+    expect(after).not.toBe(before);
+    // Tongmen refuses the refresh (here: a refresh token it never issued): the session ends, the browser goes to sign in.
+    await store.query(`UPDATE ${store.schema}.sessions SET access_expires_at = 0, refresh_token = 'forged' WHERE sub = $1`, [op.accountId]);
+    const res = await visit(b, `${world.url('title')}/m/apply`);
+    expect(res.status).toBe(302);
+    expect(res.location).toBe('/login?return=%2Fm%2Fapply');
+    expect(await tokenOf()).toBeUndefined();
+  });
+
   it('R24: the back-channel endpoint refuses a logout token that is not Tongmen\'s and ends nothing', async () => {
     const op = await world.operator(world.school.adminId, '褚经办', ['title.applicant']);
     const b = new FormBrowser();

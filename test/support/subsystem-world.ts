@@ -81,6 +81,8 @@ export async function openSubsystemWorld() {
   return {
     server, services, meta, actor, root, education, school, school2, operator,
     url: (s: Subsystem) => slots[s].url,
+    /** The subsystem's own store (its schema only), for a test that ages its sessions. */
+    store: (s: Subsystem) => apps[SUBSYSTEMS.indexOf(s)]!.store,
     async close() {
       await Promise.all(SUBSYSTEMS.map((s) => slots[s].close()));
       await Promise.all(apps.map((a) => a.close()));
