@@ -7,6 +7,7 @@ import { bootstrapProvince } from '../../directory/bootstrap/bootstrap.ts';
 import { sampleUscc } from '../../directory/codes/synthetic-codes.ts';
 import type { Actor } from '../../directory/actor.ts';
 import { createSubsystem } from '../../subsystems/index.ts';
+import { openSqlRunner } from '../../subsystems/kit/store.ts';
 import { FormBrowser } from './browser.ts';
 import { samplePerson } from './core.ts';
 import { freshDatabaseEnv } from './database.ts';
@@ -65,13 +66,14 @@ export async function openSubsystemWorld() {
   const school = await child(education.adminId, 'employer', '测试示范中学');
   const school2 = await child(education.adminId, 'employer', '测试实验小学');
 
-  const dbEnv = await freshDatabaseEnv();
+  // The four subsystems' own store: a database of their own on PostgreSQL (else one in-memory PGlite), a schema each.
+  const runner = await openSqlRunner({ databaseUrl: (await freshDatabaseEnv())['DATABASE_URL'] });
   const apps = await Promise.all(
     SUBSYSTEMS.map(async (s) => {
       const client = root.clients.find((c) => c.clientId === s)!;
       const made = await createSubsystem(s, {
         issuer: server.url, clientId: s, clientSecret: client.clientSecret!, url: slots[s].url,
-        cookieKeys: [crypto.randomBytes(32).toString('base64url')], databaseUrl: dbEnv['DATABASE_URL'],
+        cookieKeys: [crypto.randomBytes(32).toString('base64url')], runner,
       });
       slots[s].attach(made.app);
       return made;
@@ -86,6 +88,7 @@ export async function openSubsystemWorld() {
     async close() {
       await Promise.all(SUBSYSTEMS.map((s) => slots[s].close()));
       await Promise.all(apps.map((a) => a.close()));
+      await runner.close();
       await server.close();
     },
   };
