@@ -97,6 +97,11 @@ describe('R24, R9: the four subsystems as relying parties', () => {
         expect(browser.lastHtml).toContain('data-refused="separation-of-duties"');
       }
       expect((await visit(browser, `${world.url('title')}/m/apply`)).status).toBe(403);
+      // A refused account can still leave: the refusal page's logout form leads to Tongmen's end-session page.
+      await browser.follow(`${world.url('title')}/`);
+      await browser.submit({}, { actionPart: '/logout' });
+      expect(new URL(browser.lastUrl).origin).toBe(world.server.url);
+      expect(browser.lastHtml).toContain('name="logout"');
     }
   });
 });

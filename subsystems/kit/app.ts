@@ -190,8 +190,12 @@ export async function createSubsystemApp(settings: SubsystemSettings, mount: (ro
     ctx.redirect(pending.returnTo);
   });
 
-  router.post('/logout', kit.guard('*'), async (ctx) => {
-    const { session } = guarded(ctx);
+  // Logout needs only the session and its form token: a refused account (R9) must be able to leave too.
+  router.post('/logout', form, async (ctx) => {
+    const session = await loadSession(ctx);
+    if (!session) return ctx.redirect('/');
+    const sent = (ctx.request as { body?: Record<string, string> }).body?.['csrf'];
+    if (typeof sent !== 'string' || !safeEqual(sent, session.csrf)) return html(ctx, 403, '请求无效', '<p>表单已失效，请返回重试。</p>', session.csrf);
     await sessions.delete(session.id);
     ctx.cookies.set(SESSION_COOKIE, null, cookie);
     ctx.redirect(await rp.endSessionUrl(session.idToken));

@@ -63,6 +63,8 @@ export class SessionStore {
 
   async create(s: Omit<LocalSession, 'id' | 'csrf'>): Promise<LocalSession> {
     const session = { ...s, id: crypto.randomBytes(32).toString('base64url'), csrf: crypto.randomBytes(24).toString('base64url') };
+    // Sessions past their end are never honoured (find); each new sign-in also clears them away.
+    await this.store.query(`DELETE FROM ${this.table} WHERE expires_at <= now()`);
     await this.store.query(
       `INSERT INTO ${this.table} (id, sub, sid, csrf, id_token, access_token, refresh_token, access_expires_at, profile, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(secs => $10))`,
