@@ -1,15 +1,15 @@
 import type { Subsystem } from '../directory/catalogue/modules.ts';
-import { createSubsystemApp, type SubsystemSettings } from './kit/app.ts';
-import { mountModuleRecords } from './kit/records.ts';
+import type { SubsystemSettings } from './kit/app.ts';
+import { createAllocationApp } from './allocation/index.ts';
+import { createPersonnelApp } from './personnel/index.ts';
+import { createTalentApp } from './talent/index.ts';
 import { createTitleApp } from './title/index.ts';
 
-/**
- * Builds one business subsystem. `title` has its real flow; personnel, talent and allocation have,
- * per module, the guarded register of kit/records.ts (a read and a write behind the module guard).
- */
+const FACTORIES = { personnel: createPersonnelApp, title: createTitleApp, talent: createTalentApp, allocation: createAllocationApp };
+
+/** Builds one business subsystem (a Koa app and its store): title with its real flow, the others with their guarded registers. */
 export function createSubsystem(subsystem: Subsystem, settings: Omit<SubsystemSettings, 'subsystem'>) {
-  if (subsystem === 'title') return createTitleApp(settings);
-  return createSubsystemApp({ ...settings, subsystem }, (router, kit) => mountModuleRecords(router, kit));
+  return FACTORIES[subsystem](settings);
 }
 
 export { listen, type SubsystemSettings } from './kit/app.ts';
