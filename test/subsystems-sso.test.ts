@@ -51,6 +51,7 @@ describe('R24, R9: the four subsystems as relying parties', () => {
     const noPost = await visit(browser, `${world.url('personnel')}/m/post-setup`);
     expect(noPost.status).toBe(403);
     expect(noPost.html).toContain('事业单位人事-审核（personnel.reviewer）');
+    expect((await visit(browser, `${world.url('personnel')}/m/no-such-module`)).status).toBe(404);
     for (const s of ['talent', 'allocation'] as const) {
       await enter(browser, world, s, op);
       const m = s === 'talent' ? 'postdoc' : 'transfer';

@@ -138,7 +138,9 @@ export async function createSubsystemApp(settings: SubsystemSettings, mount: (ro
         if (!isAppError(err)) throw err;
         if (err.code === 'subsystem.separation_of_duties') return html(ctx, 403, '无权办理业务', SEPARATION_BODY, session.csrf);
         if (err.code === 'subsystem.module_forbidden') return html(ctx, 403, '无权使用该模块', moduleRefusedBody(module), session.csrf);
-        return toLogin(ctx, session);
+        // A token Tongmen no longer vouches for: sign in again. Anything else is a fault of the subsystem itself.
+        if (err.code === 'subsystem.invalid_token' || err.code === 'subsystem.dpop_unsupported') return toLogin(ctx, session);
+        throw err;
       }
       if (ctx.method === 'POST') {
         await form(ctx, async () => {});

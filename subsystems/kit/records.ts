@@ -10,7 +10,7 @@ import { guarded, type SubsystemKit } from './app.ts';
  * guard per module (R9) and nothing more — no business rules are invented here. Records belong to
  * the unit that wrote them.
  */
-export async function mountModuleRecords(router: Router, kit: SubsystemKit) {
+export async function mountModuleRecords(router: Router, kit: SubsystemKit, ownPages: readonly string[] = []) {
   const table = `${kit.store.schema}.records`;
   await kit.store.query(`CREATE TABLE IF NOT EXISTS ${table} (
     id bigserial PRIMARY KEY, module text NOT NULL, unit_id text NOT NULL, author_sub text NOT NULL,
@@ -20,8 +20,8 @@ export async function mountModuleRecords(router: Router, kit: SubsystemKit) {
   /** Only the catalogue's modules exist; the guard then decides from the token's `modules`. */
   const byModule = async (ctx: Context, next: Next) => {
     const m = ctx.params['module'] ?? '';
-    if (!Object.hasOwn(MODULES[kit.subsystem], m)) {
-      ctx.status = 404;
+    // A module with pages of its own (title's flow) has no register beside them.
+    if (!Object.hasOwn(MODULES[kit.subsystem], m) || ownPages.includes(m)) {
       return kit.render(ctx, '未找到', '<p>没有这个资源模块。</p>', 404);
     }
     return kit.guard(moduleCode(kit.subsystem, m))(ctx, next);
