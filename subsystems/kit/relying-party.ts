@@ -101,7 +101,8 @@ export function createRelyingParty(s: RelyingPartySettings) {
   };
 }
 
-function checkLogoutClaims(payload: JWTPayload): { sub?: string; sid?: string } {
+/** The claims rules of a logout token (§2.6), after its signature, issuer, audience and age are verified. */
+export function checkLogoutClaims(payload: JWTPayload): { sub?: string; sid?: string } {
   const events = payload['events'];
   if (typeof events !== 'object' || events === null || !(BACKCHANNEL_EVENT in events)) throw new Error('logout token without the back-channel logout event');
   if ('nonce' in payload) throw new Error('a logout token never carries a nonce');
