@@ -8,6 +8,7 @@ import { isAppError } from '../platform/errors.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { loadDemo } from '../directory/bootstrap/demo.ts';
 import { demoBanner } from './demo-banner.ts';
+import { startDemoSubsystems } from './demo-subsystems.ts';
 
 /**
  * `npm start`: the server on PORT (default 3000), on the embedded database unless DATABASE_URL
@@ -47,10 +48,18 @@ function onStopSignal(stop: () => Promise<void>) {
 /** What the demo is loaded through: the core the composition root opened. */
 type Core = Awaited<ReturnType<typeof openCore>>;
 
-/** On an empty embedded database, the demo province (SPEC §4). */
+/** On an empty embedded database, the demo province (SPEC §4); the clients bootstrap made for it, when it was loaded now. */
 async function maybeLoadDemo({ base, services }: Core, issuer: string) {
-  if (!config.demo || (await services.bootstrap.isDone())) return;
-  process.stdout.write(demoBanner(issuer, await loadDemo(base, services)));
+  if (!config.demo || (await services.bootstrap.isDone())) return undefined;
+  const demo = await loadDemo(base, services);
+  process.stdout.write(demoBanner(issuer, demo.logins));
+  return demo.clients;
+}
+
+/** The demo's four subsystems beside the server (embedded database only: a real PostgreSQL never gets the demo). */
+function demoSubsystems(issuer: string, clients: Awaited<ReturnType<typeof maybeLoadDemo>>) {
+  if (!config.demo || config.database.kind !== 'embedded') return Promise.resolve(async () => {});
+  return startDemoSubsystems({ issuer, dataDir: config.database.dataDir, subsystemUrls: config.subsystemUrls, clients, logger });
 }
 
 function warnAboutSettings(log: Logger, c: Config) {
@@ -63,9 +72,12 @@ async function serve(env: NodeJS.ProcessEnv, embeddedDemo: boolean) {
   const running = await startServer(env, logger);
   const { tongmen } = running;
   logger.info({ issuer: running.url, database: tongmen.base.db.kind, pid: process.pid }, 'Tongmen listening');
-  if (embeddedDemo && tongmen.base.db.kind === 'embedded') await maybeLoadDemo(tongmen, running.url);
+  const embedded = embeddedDemo && tongmen.base.db.kind === 'embedded';
+  const clients = embedded ? await maybeLoadDemo(tongmen, running.url) : undefined;
+  const stopSubsystems = embedded ? await demoSubsystems(running.url, clients) : async () => {};
   // Rolling restarts lose nothing: stop accepting, finish what is in flight, then close the database.
   onStopSignal(async () => {
+    await stopSubsystems();
     await running.close();
     logger.info({ pid: process.pid }, 'Tongmen stopped');
   });
@@ -81,8 +93,9 @@ async function supervise() {
     ? { ...process.env, DATABASE_URL: embedded.url, TONGMEN_EMBEDDED_PRIMARY: 'true', DB_POOL_MAX: String(config.dbPoolMax ?? 3) }
     : { ...process.env };
   const core = await openCore(loadConfig(workerEnv), config.issuer ?? `http://localhost:${config.port}`, logger);
-  if (embedded) await maybeLoadDemo(core, core.base.issuer);
+  const clients = embedded ? await maybeLoadDemo(core, core.base.issuer) : undefined;
   await core.base.db.close();
+  const stopSubsystems = embedded ? await demoSubsystems(core.base.issuer, clients) : async () => {};
   let stopping = false;
   const fork = () => cluster.fork(workerEnv);
   cluster.on('exit', (worker, code, signal) => {
@@ -94,6 +107,7 @@ async function supervise() {
   logger.info({ workers: config.workers, database: embedded ? 'embedded' : 'external' }, 'Tongmen cluster started');
   onStopSignal(async () => {
     stopping = true;
+    await stopSubsystems();
     // Each worker drains itself on SIGTERM; the embedded database they use stops only after the last.
     await stopWorkers(Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w)));
     await embedded?.stop();

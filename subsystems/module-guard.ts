@@ -32,12 +32,8 @@ export function createModuleGuard(options: { issuer: string; subsystem: Subsyste
     }
   }
 
-  return {
-    /** The caller if `module` (e.g. `title:unit-verify`) is granted to it; 401/403 AppErrors otherwise. */
-    async authorize(token: string, module: string): Promise<SubsystemCaller> {
-      if (!module.startsWith(`${options.subsystem}:`)) {
-        throw new AppError(500, 'subsystem.module_foreign', `${module} is not a module of ${options.subsystem}`);
-      }
+  /** The operator behind a valid token of this subsystem (R9: unit and administrator accounts refused). */
+  async function identify(token: string): Promise<SubsystemCaller> {
       const claims = await verify(token);
       // RFC 9449: a DPoP-bound token is worthless without a proof of its key. This guard reads a
       // bare token and cannot check one yet, so it refuses bound tokens rather than accept them as
@@ -48,9 +44,19 @@ export function createModuleGuard(options: { issuer: string; subsystem: Subsyste
       if (claims.acct_kind !== 'operator') {
         throw forbidden('subsystem.separation_of_duties', 'Unit and administrator accounts do no business (R9)');
       }
-      const modules = claims.modules ?? [];
-      if (!modules.includes(module)) throw forbidden('subsystem.module_forbidden', `Your roles do not grant ${module}`);
-      return { sub: claims.sub, unitId: claims.unit_id, unitPath: claims.unit_path ?? [], roles: claims.roles ?? [], modules };
+      return { sub: claims.sub, unitId: claims.unit_id, unitPath: claims.unit_path ?? [], roles: claims.roles ?? [], modules: claims.modules ?? [] };
+  }
+
+  return {
+    identify,
+    /** The caller if `module` (e.g. `title:unit-verify`) is granted to it; 401/403 AppErrors otherwise. */
+    async authorize(token: string, module: string): Promise<SubsystemCaller> {
+      if (!module.startsWith(`${options.subsystem}:`)) {
+        throw new AppError(500, 'subsystem.module_foreign', `${module} is not a module of ${options.subsystem}`);
+      }
+      const caller = await identify(token);
+      if (!caller.modules.includes(module)) throw forbidden('subsystem.module_forbidden', `Your roles do not grant ${module}`);
+      return caller;
     },
   };
 }

@@ -2,7 +2,13 @@ import type { Directory } from '../index.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Actor } from '../actor.ts';
 import { sampleIdNumber, samplePhone, sampleUscc } from '../codes/synthetic-codes.ts';
-import { bootstrapProvince } from './bootstrap.ts';
+import { bootstrapProvince, type BootstrapResult } from './bootstrap.ts';
+
+/** The demo's sign-ins and the first-party clients bootstrap made (their secrets shown once: `npm start` runs the subsystems with them). */
+export interface DemoProvince {
+  logins: DemoLogin[];
+  clients: BootstrapResult['clients'];
+}
 
 export interface DemoLogin {
   who: string;
@@ -16,7 +22,7 @@ export interface DemoLogin {
  * roles, all affiliated. Built through the same services the admin API calls, so it obeys every rule.
  * The ID numbers and phones are synthetic (valid check digits, no real person).
  */
-export async function loadDemo(env: { issuer: string }, services: Directory): Promise<DemoLogin[]> {
+export async function loadDemo(env: { issuer: string }, services: Directory): Promise<DemoProvince> {
   const meta = { requestId: 'demo-seed' };
   const person = (n: number, name: string) => ({ name, idNumber: sampleIdNumber(n), phone: samplePhone(n) });
   const root = await bootstrapProvince(env, services, {
@@ -66,5 +72,5 @@ export async function loadDemo(env: { issuer: string }, services: Directory): Pr
   await operator(education.admin.accountId, 103, '王审核', ['title.reviewer'], '省教育厅经办 · 职称审核 (competent reviewer)');
   await operator(provinceAdmin, 104, '赵评审', ['title.admin-review', 'org.affiliation-reviewer'], '省人社厅经办 · 职称/归口审核 (province reviewer)');
   void school;
-  return logins;
+  return { logins, clients: root.clients };
 }

@@ -1,0 +1,10 @@
+import { createSubsystemApp, type SubsystemSettings } from '../kit/app.ts';
+import { mountModuleRecords } from '../kit/records.ts';
+
+/**
+ * 事业单位人事管理 (`personnel`): per module of the catalogue, the guarded register of kit/records.ts — a read
+ * and a write behind the module guard (R9). Its business pages are not built yet; no rules are invented here.
+ */
+export function createPersonnelApp(settings: Omit<SubsystemSettings, 'subsystem'>) {
+  return createSubsystemApp({ ...settings, subsystem: 'personnel' }, (router, kit) => mountModuleRecords(router, kit));
+}
