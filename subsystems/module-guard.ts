@@ -17,7 +17,7 @@ export interface SubsystemCaller {
  * access token locally against Tongmen's keys (issuer, audience = its own resource, `typ: at+jwt`,
  * expiry) and then decides from the claims alone — R9: unit and administrator accounts are always
  * refused; an operator passes only for modules its roles grant in this subsystem. The four
- * subsystems (a later step) sit behind this guard; Tongmen itself is never called per request.
+ * subsystems (subsystems/kit/) sit behind this guard; Tongmen itself is never called per request.
  */
 export function createModuleGuard(options: { issuer: string; subsystem: Subsystem; jwksUri?: string }) {
   const jwks = createRemoteJWKSet(new URL(options.jwksUri ?? `${options.issuer}/jwks`));

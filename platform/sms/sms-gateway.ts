@@ -45,8 +45,8 @@ export interface OutboxEntry {
 }
 
 /**
- * Where the console gateway puts what it "sends". In memory for now; a later step backs it with
- * PostgreSQL so a code sent by one node can be read through the development endpoint of another.
+ * Where the console gateway puts what it "sends" (development and tests only): in the memory of the
+ * node that sent it, read through that node's `GET /dev/sms-outbox`.
  */
 export interface SmsOutbox {
   append(entry: OutboxEntry): Promise<void>;
