@@ -3,7 +3,7 @@ import { MAX_BULK } from '../../directory/accounts/bulk-actions.ts';
 import { MISSING_KINDS } from '../../directory/cleanup/cleanup-repository.ts';
 import { DEFAULT_DORMANT_DAYS } from '../../directory/cleanup/cleanup-service.ts';
 import { account, limit, next } from './common.ts';
-import { roleCode, subsystem } from './roles.ts';
+import { role, roleCode, subsystem } from './roles.ts';
 
 /** Shapes of the clean-up lists and bulk actions (issue 8). */
 const unitId = z.uuid().optional().describe("Only the subtree of this unit of the caller's jurisdiction (default: the whole jurisdiction); outside it 404");
@@ -24,17 +24,9 @@ export const cleanupAccount = account
   })
   .meta({ id: 'CleanupAccount' });
 
-export const cleanupRole = z
-  .object({
-    id: z.uuid(),
-    code: z.string(),
-    name: z.string(),
-    subsystem: z.string(),
-    modules: z.array(z.string()),
-    ownerUnitId: z.uuid().nullable(),
-    provincial: z.boolean(),
-    members: z.number().int().describe('Live holders in the scope'),
-  })
+export const cleanupRole = role
+  .pick({ id: true, code: true, name: true, subsystem: true, modules: true, ownerUnitId: true, provincial: true })
+  .extend({ members: z.number().int().describe('Live holders in the scope') })
   .meta({ id: 'CleanupRole' });
 
 const counts = z.object({

@@ -6,6 +6,7 @@ import { authorize } from '../authz/policy.ts';
 import type { AccountKind } from '../models/index.ts';
 import type { UnitRepository } from '../units/unit-repository.ts';
 import type { AccountQuestion, CleanupAccountRow, CleanupRepository, CleanupRoleRow, CleanupScope, UnitCountsRow } from './cleanup-repository.ts';
+import { roleIdentity } from '../roles/role-view.ts';
 
 /** "Not signed in for N days" when the caller names no N. */
 export const DEFAULT_DORMANT_DAYS = 90;
@@ -27,16 +28,7 @@ const cleanupAccountView = (a: CleanupAccountRow) => ({
   missing: a.missing,
 });
 
-const cleanupRoleView = (r: CleanupRoleRow) => ({
-  id: r.id,
-  code: r.code,
-  name: r.name,
-  subsystem: r.subsystem,
-  modules: r.modules,
-  ownerUnitId: r.ownerUnitId,
-  provincial: r.ownerUnitId === null,
-  members: r.members,
-});
+const cleanupRoleView = (r: CleanupRoleRow) => ({ ...roleIdentity(r), members: r.members });
 
 /**
  * Issue 8 — keeping the account system clean (清理离职、离岗人员账号; 完善账号体系; 大量无效角色): the lists

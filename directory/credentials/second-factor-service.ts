@@ -101,16 +101,7 @@ export class SecondFactorService {
    */
   async confirmTotpEnrolment(personId: string, pending: string, otp: string, meta: RequestMeta): Promise<{ recoveryCodes: string[] }> {
     const { unitId } = await this.deps.factors.personContext(personId);
-    const record = (tx: Transaction, reason: string | null) =>
-      this.deps.audit.record(tx, {
-        action: 'second-factor.enrol',
-        result: reason ? 'failure' : 'success',
-        reason,
-        target: { type: 'person', id: personId },
-        unitId,
-        details: { method: 'totp' },
-        meta,
-      });
+    const record = this.recorder('second-factor.enrol', { personId, unitId, method: 'totp' }, meta);
     if (await this.reserve(personId, record)) throw tooManyRequests('second_factor.throttled', 'Too many wrong codes: try again in 15 minutes');
     const secret = openPendingTotp(this.deps.pii, pending, personId, this.now(), PENDING_MAX_AGE_SECONDS);
     if (!secret) {
@@ -141,6 +132,20 @@ export class SecondFactorService {
     return { recoveryCodes: codes };
   }
 
+  /** The audit event of one enrolment or check, about the person (R25). */
+  private recorder(action: string, e: { personId: string; unitId: string | null; method: string }, meta: RequestMeta) {
+    return (tx: Transaction, reason: string | null) =>
+      this.deps.audit.record(tx, {
+        action,
+        result: reason ? 'failure' : 'success',
+        reason,
+        target: { type: 'person', id: e.personId },
+        unitId: e.unitId,
+        details: { method: e.method },
+        meta,
+      });
+  }
+
   /**
    * Checks a second factor at sign-in: a 6-digit TOTP code (never one of the last accepted step or
    * earlier), or else a recovery code (then used up). Wrong answers and throttling are answers, not
@@ -150,16 +155,7 @@ export class SecondFactorService {
   async verify(personId: string, otp: string, meta: RequestMeta): Promise<SecondFactorCheck> {
     const { unitId } = await this.deps.factors.personContext(personId);
     const totp = SIX_DIGITS.test(otp.replace(/\s/g, ''));
-    const record = (tx: Transaction, reason: string | null) =>
-      this.deps.audit.record(tx, {
-        action: 'signin.second-factor',
-        result: reason ? 'failure' : 'success',
-        reason,
-        target: { type: 'person', id: personId },
-        unitId,
-        details: { method: totp ? 'totp' : 'recovery' },
-        meta,
-      });
+    const record = this.recorder('signin.second-factor', { personId, unitId, method: totp ? 'totp' : 'recovery' }, meta);
     if (await this.reserve(personId, record)) return { ok: false, answer: 'throttled' };
     const row = await this.deps.factors.find(personId);
     if (!row) throw conflict('second_factor.not_enrolled', 'No authenticator app is enrolled');

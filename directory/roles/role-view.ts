@@ -2,8 +2,8 @@ import { badRequest } from '../../platform/errors.ts';
 import { isModuleOf, type RoleSubsystem } from '../catalogue/modules.ts';
 import type { RoleRow } from './role-repository.ts';
 
-/** A role as the admin API shows it. */
-export const roleView = (r: RoleRow) => ({
+/** What names a role wherever the admin API shows one (the catalogue, the clean-up lists). */
+export const roleIdentity = (r: Pick<RoleRow, 'id' | 'code' | 'name' | 'subsystem' | 'modules' | 'ownerUnitId'>) => ({
   id: r.id,
   code: r.code,
   name: r.name,
@@ -11,6 +11,11 @@ export const roleView = (r: RoleRow) => ({
   modules: r.modules,
   ownerUnitId: r.ownerUnitId,
   provincial: r.ownerUnitId === null,
+});
+
+/** A role as the admin API shows it. */
+export const roleView = (r: RoleRow) => ({
+  ...roleIdentity(r),
   grantable: r.grantable,
   status: r.status,
   createdAt: new Date(r.createdAt).toISOString(),
