@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 
 /** Name of the migrated template database made by the global setup (real PostgreSQL runs only). */
@@ -6,12 +8,13 @@ export const templateName = (runId: string) => `tongmen_tpl_${runId}`;
 
 /**
  * A fresh database for one test file: with DATABASE_URL, a clone of the migrated template on that
- * server; otherwise an in-memory embedded PGlite (`DATA_DIR=memory://`).
+ * server; otherwise an embedded PGlite in a copy of the run's migrated data folder (or in memory,
+ * `DATA_DIR=memory://`, when the file runs without the global setup).
  */
 export async function freshDatabaseEnv(): Promise<Record<string, string>> {
   const url = process.env.DATABASE_URL;
   const runId = process.env.TONGMEN_TEST_RUN;
-  if (!url) return { DATA_DIR: 'memory://' };
+  if (!url) return embeddedCopy();
   const name = `tongmen_t_${runId}_${crypto.randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -24,4 +27,19 @@ export async function freshDatabaseEnv(): Promise<Record<string, string>> {
   const u = new URL(url);
   u.pathname = `/${name}`;
   return { DATABASE_URL: u.toString() };
+}
+
+const embeddedCopies: string[] = [];
+
+/** A copy of the run's migrated PGlite folder, removed when this test process exits. */
+function embeddedCopy(): Record<string, string> {
+  const template = process.env.TONGMEN_TEST_PGLITE_TEMPLATE;
+  if (!template || !fs.existsSync(template)) return { DATA_DIR: 'memory://' };
+  const dir = path.join(path.dirname(template), `db-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  fs.cpSync(template, dir, { recursive: true });
+  if (!embeddedCopies.length) {
+    process.once('exit', () => embeddedCopies.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  }
+  embeddedCopies.push(dir);
+  return { DATA_DIR: dir };
 }
