@@ -159,7 +159,8 @@ export class ProvinceSeeder {
     // the chain's lock is held only from it to the commit.
     const worker = async () => {
       for (let rows = nextRows(); rows.length; rows = nextRows()) {
-        grants += await this.deps.db.transaction((tx) => this.operatorBatch(tx, { rows, roles, secret, random, actor, runId, meta, rootId: root.unitId }));
+        const granted = await this.deps.db.transaction((tx) => this.operatorBatch(tx, { rows, roles, secret, random, actor, runId, meta, rootId: root.unitId }));
+        grants += granted; // after the await: the other batch in flight adds its own
         done += rows.length;
         options.onProgress?.({ sheet: 'accounts', done, total: operatorTotal });
       }
