@@ -56,6 +56,7 @@ import { SubsystemUsageRepository } from './cleanup/subsystem-usage-repository.t
 import { ImportJobRepository } from './imports/import-job-repository.ts';
 import { ImportJobs } from './imports/import-jobs.ts';
 import { ImportService } from './imports/import-service.ts';
+import { ProvinceSeeder } from './seed/province-seeder.ts';
 
 /** What the directory is built from: the platform pieces, nothing from the layers above. */
 export interface DirectoryDeps {
@@ -146,6 +147,7 @@ export function createDirectory({ config, logger, db, pii, esscPublicKey }: Dire
     roleGrants,
     prepareSecret: () => credentials.prepareUnusableSecret(),
   });
+  const bootstrap = new BootstrapService({ config, db, audit, pii, factory, units: unitRepo, roles: roleRepo, clients: clientRepo });
   return {
     audit,
     credentials,
@@ -199,7 +201,20 @@ export function createDirectory({ config, logger, db, pii, esscPublicKey }: Dire
     signIns: new SignInRecorder({ db, audit, accounts: accountRepo }),
     /** The identity layer's reads of directory tables (by the composition root into `IdentityDeps`). */
     identityReads,
-    bootstrap: new BootstrapService({ config, db, audit, pii, factory, units: unitRepo, roles: roleRepo, clients: clientRepo }),
+    bootstrap,
+    /** Issue 11: a synthetic province for load tests (`npm run seed:province`), through the bulk paths. */
+    provinceSeeder: new ProvinceSeeder({
+      config,
+      db,
+      audit,
+      bootstrap,
+      units: unitRepo,
+      accounts: accountRepo,
+      persons,
+      credentials,
+      roles: roleRepo,
+      loadActor: (accountId) => accountRepo.liveActor(undefined, accountId),
+    }),
     /** Signed audit checkpoints and partitions ahead, while a server runs (R25). */
     startAuditUpkeep: () => startAuditUpkeep(auditEvents, config.auditCheckpoints, logger),
     /** Identity implements session ending; it exists only once the provider is built. */

@@ -357,6 +357,9 @@ describe('R10: reads are checked against the jurisdiction', () => {
     const county = find(tree.body, f.county.unitId)!;
     expect(county.children.map((c) => c.id)).toContain(f.employer.unitId);
     expect(find(tree.body, f.employer.unitId)!.children).toEqual([]);
+    // Issue 11: a small tree is whole, and says so; every node says whether it has children.
+    expect(tree.body).toMatchObject({ hasChildren: true, truncated: false, incomplete: false });
+    expect(find(tree.body, f.employer.unitId)).toMatchObject({ hasChildren: false, truncated: false });
 
     const created = await call(f.county.adminId, 'POST', '/units', { kind: 'employer', category: 'institution', name: '未归口单位', uscc: sampleUscc(usccSeq++), admin: samplePerson() });
     expect(created.status).toBe(201);
@@ -364,6 +367,17 @@ describe('R10: reads are checked against the jurisdiction', () => {
     expect(find(countyTree.body, created.body.unit.id)).toBeUndefined();
     const listed = await get(f.county.adminId, `/units?parentId=${f.county.unitId}`);
     expect(listed.body.items.map((u: { id: string }) => u.id)).toEqual(expect.arrayContaining([f.employer.unitId, created.body.unit.id]));
+    // Issue 11: the county's whole list (its confirmed subtree read from its level's index, merged with the
+    // units it created that nobody confirmed yet), one unit per page: each unit once, none of the city around it.
+    const paged: string[] = [];
+    for (let next: string | undefined, first = true; first || next; first = false) {
+      const page = await get(f.county.adminId, `/units?limit=1${next ? `&next=${next}` : ''}`);
+      paged.push(...page.body.items.map((u: { id: string }) => u.id));
+      next = page.body.next;
+    }
+    expect(paged).toEqual(expect.arrayContaining([f.county.unitId, f.employer.unitId, created.body.unit.id]));
+    expect(new Set(paged).size).toBe(paged.length);
+    expect(paged).not.toContain(f.city.unitId);
 
     const shallow = await get(f.province.adminId, `/units/${f.province.unitId}/tree?depth=1`);
     expect(shallow.body.children.find((c: Node) => c.id === f.city.unitId).children).toEqual([]);

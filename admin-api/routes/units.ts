@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { requestMeta } from '../../platform/http/request.ts';
 import { parsePersonInput as parsePerson } from '../../directory/persons/person-rules.ts';
+import { MAX_PAGE } from '../../platform/pagination.ts';
+import { TREE_MAX_NODES } from '../../directory/units/unit-tree.ts';
 import { guard } from '../guard.ts';
 import type { AdminRoutes } from '../types.ts';
 import { adminScope, credentialsShown, idParams, limit, next, page, personInput, unit, unitCategory, unitKind, unitLevel } from '../schemas/common.ts';
@@ -23,8 +25,20 @@ const created = z.object({
   admin: credentialsShown,
 });
 
-type UnitTree = z.infer<typeof unit> & { children: UnitTree[] };
-const tree: z.ZodType<UnitTree> = unit.extend({ children: z.array(z.lazy(() => tree)) });
+type UnitTree = z.infer<typeof unit> & { children: UnitTree[]; hasChildren: boolean; truncated: boolean; next?: string | undefined };
+const treeNode: z.ZodType<UnitTree> = unit.extend({
+  children: z.array(z.lazy(() => treeNode)).describe('Confirmed children as far as loaded, by name (empty below the requested depth)'),
+  hasChildren: z.boolean().describe('Whether the unit has confirmed children in your jurisdiction, loaded or not'),
+  truncated: z.boolean().describe('Not all of its children are shown (the per-node limit or the node cap); see next'),
+  next: z.string().optional().describe('When truncated after some children: GET /units/{this id}/tree?next=… continues them'),
+});
+const tree = unit.extend({
+  children: z.array(treeNode),
+  hasChildren: z.boolean(),
+  truncated: z.boolean(),
+  next: z.string().optional().describe('Continues the root’s children: the same call with next=…'),
+  incomplete: z.boolean().describe(`Some node of this answer is truncated (at most ${TREE_MAX_NODES} nodes per answer)`),
+});
 
 /** Units (R1–R4, R6, R7, R10): thin routes over the unit service. */
 export const unitRoutes: AdminRoutes = (router, { directory: { units, unitCodes } }) => {
@@ -56,9 +70,24 @@ export const unitRoutes: AdminRoutes = (router, { directory: { units, unitCodes 
 
   router.get(
     '/units/:id/tree',
-    guard({ summary: 'The confirmed subtree below a unit (R14)', tags: ['units'], params: idParams, query: z.object({ depth: z.coerce.number().int().min(0).max(10).default(3) }), response: tree, errors: [404] }),
+    guard({
+      summary: 'The confirmed subtree below a unit (R14), a level at a time and paged',
+      description:
+        `Loads \`depth\` levels below the unit, at most \`limit\` children per node by name and ${TREE_MAX_NODES} nodes in all. ` +
+        'Nothing is cut silently: a node whose children are not all shown has `truncated: true` and, when some were shown, `next`; ' +
+        'the root\'s `incomplete` says whether any node is truncated. Expand a node with GET /units/{id}/tree?depth=1.',
+      tags: ['units'],
+      params: idParams,
+      query: z.object({
+        depth: z.coerce.number().int().min(0).max(10).default(3),
+        limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(50),
+        next,
+      }),
+      response: tree,
+      errors: [404],
+    }),
     async (ctx) => {
-      ctx.body = await units.tree(ctx.state.actor, ctx.guard.params.id, ctx.guard.query.depth);
+      ctx.body = await units.tree(ctx.state.actor, ctx.guard.params.id, ctx.guard.query);
     },
   );
 

@@ -106,9 +106,24 @@ export class AccountRepository {
     return plain(await AccountModel.create(a, { transaction: tx }))!;
   }
 
-  /** Issue 8 (import batches) — inserts accounts with the ids the caller chose, in one statement. */
+  /**
+   * Issue 8 (import batches), issue 11 (bulk loads) — inserts accounts with the ids the caller chose,
+   * in one statement (columns bound as arrays and unnested).
+   */
   async createMany(tx: Transaction, rows: Array<Pick<Account, 'id' | 'kind' | 'unitId' | 'unitKind' | 'personId' | 'username' | 'scope'>>): Promise<void> {
-    if (rows.length) await AccountModel.bulkCreate(rows, { transaction: tx });
+    if (!rows.length) return;
+    await this.sequelize.query(
+      `INSERT INTO accounts (id, kind, unit_id, unit_kind, person_id, username, scope)
+       SELECT t.id, t.kind, t.unit, t.unit_kind, t.person, t.username, CAST(t.scope AS text[])
+       FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::uuid[], $6::text[], $7::text[]) AS t(id, kind, unit, unit_kind, person, username, scope)`,
+      {
+        bind: [
+          rows.map((r) => r.id), rows.map((r) => r.kind), rows.map((r) => r.unitId), rows.map((r) => r.unitKind), rows.map((r) => r.personId),
+          rows.map((r) => r.username), rows.map((r) => (r.scope ? `{${r.scope.join(',')}}` : null)),
+        ],
+        transaction: tx,
+      },
+    );
   }
 
   /** Issue 8 (import batches) — the active accounts of a kind held by these persons, as `personId@unitId` → account id. */
@@ -218,9 +233,14 @@ export class AccountRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * A page of the accounts of these units, by `(created_at, id)`. Issue 11: one unit is an equality,
+   * which walks the `(unit_id, created_at, id)` index (migration 0013) and stops at the page; `= ANY`
+   * made PostgreSQL fetch and sort every account of the unit for each page.
+   */
   list(tx: Transaction | undefined, f: AccountFilter): Promise<AccountRow[]> {
-    const where = ['a.unit_id = ANY(CAST(:unitIds AS uuid[]))'];
-    const replacements: Record<string, unknown> = { unitIds: `{${f.unitIds.join(',')}}`, limit: f.limit + 1 };
+    const where = [f.unitIds.length === 1 ? 'a.unit_id = CAST(:unitId AS uuid)' : 'a.unit_id = ANY(CAST(:unitIds AS uuid[]))'];
+    const replacements: Record<string, unknown> = { unitId: f.unitIds[0], unitIds: `{${f.unitIds.join(',')}}`, limit: f.limit + 1 };
     if (f.kind) (where.push('a.kind = :kind'), (replacements.kind = f.kind));
     if (f.status) (where.push('a.status = :status'), (replacements.status = f.status));
     const cursor = decodeCursor(f.next, ['timestamp', 'uuid']);

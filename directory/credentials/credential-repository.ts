@@ -135,6 +135,15 @@ export class CredentialRepository {
     );
   }
 
+  /** Issue 11 (bulk loads) — unit accounts' first credentials, all with the one prepared hash. */
+  async createForAccounts(tx: Transaction, accountIds: string[], hash: string): Promise<void> {
+    if (!accountIds.length) return;
+    await this.sequelize.query(
+      `INSERT INTO credentials (account_id, hash, must_change) SELECT a, :hash, true FROM unnest(CAST(:ids AS uuid[])) AS t(a) ON CONFLICT DO NOTHING`,
+      { replacements: { hash, ids: `{${accountIds.join(',')}}` }, transaction: tx },
+    );
+  }
+
   /** Inserts a credential unless the owner has one already (a person's second account shares it). */
   async create(tx: Transaction, owner: CredentialOwner, hash: string): Promise<boolean> {
     const rows = await this.rows(

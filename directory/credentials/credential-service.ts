@@ -312,6 +312,16 @@ export class CredentialService {
     return this.repo.createForPersons(tx, personIds, hash);
   }
 
+  /** Issue 11 (bulk loads) — unit accounts' first credentials, all with the one prepared hash. */
+  createAccountCredentials(tx: Transaction, accountIds: string[], hash: string): Promise<void> {
+    return this.repo.createForAccounts(tx, accountIds, hash);
+  }
+
+  /** The id of an owner's credential (a person's one password, or a unit account's), if it has one. */
+  credentialIdOf(owner: CredentialOwner): Promise<string | undefined> {
+    return this.repo.findIdByOwner(owner);
+  }
+
   /**
    * R19/R20 — an administrator's reset in the caller's transaction: the prepared initial password
    * replaces the old one, must be changed, and the lock and counter are cleared (the only way to

@@ -59,6 +59,14 @@ export type UnitRow = Pick<
   | 'createdByUnitId' | 'parentUnitId' | 'affiliation' | 'path' | 'status' | 'createdAt' | 'updatedAt'
 >;
 
+/** A unit as a bulk load writes it (issue 11): confirmed when it names a parent. */
+export type BulkUnit = Pick<Unit, 'id' | 'kind' | 'level' | 'category' | 'name' | 'uscc' | 'derived' | 'adminDivision' | 'responsibilities' | 'createdByUnitId' | 'parentUnitId' | 'path'> & {
+  nextDerivedSerial: number;
+};
+
+/** Levels with a `(path[k], name, id)` index (migration 0013): the root, cities, counties, their departments. */
+const INDEXED_LEVELS = 4;
+
 /** Advisory lock key of the affiliation tree (any constant unique within the database). */
 const TREE_LOCK_KEY = 7_302_114;
 
@@ -106,6 +114,32 @@ export class UnitRepository {
     return plain(await UnitModel.create(u, { transaction: tx }))!;
   }
 
+  /**
+   * Issue 11 (bulk loads) — inserts many units with the ids, paths and serials the caller planned, in
+   * one statement per call (arrays bound as parameters and unnested: no per-row SQL text). A unit may
+   * name a creator or parent earlier in the same call (foreign keys are checked at the statement's end).
+   */
+  async createMany(tx: Transaction, rows: BulkUnit[]): Promise<void> {
+    if (!rows.length) return;
+    const col = <K extends keyof BulkUnit>(k: K) => rows.map((r) => r[k]);
+    await this.sequelize.query(
+      `INSERT INTO units (id, kind, level, category, name, uscc, derived, next_derived_serial, admin_division, responsibilities,
+         created_by_unit_id, parent_unit_id, affiliation, path)
+       SELECT t.id, t.kind, t.level, t.category, t.name, t.uscc, t.derived, t.serial, t.division, t.resp, t.creator, t.parent,
+         CASE WHEN t.parent IS NULL THEN 'unconfirmed' ELSE 'confirmed' END, CAST(t.path AS uuid[])
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::int[], $9::text[],
+         $10::text[], $11::uuid[], $12::uuid[], $13::text[])
+         AS t(id, kind, level, category, name, uscc, derived, serial, division, resp, creator, parent, path)`,
+      {
+        bind: [
+          col('id'), col('kind'), col('level'), col('category'), col('name'), col('uscc'), col('derived'), col('nextDerivedSerial'),
+          col('adminDivision'), col('responsibilities'), col('createdByUnitId'), col('parentUnitId'), rows.map((r) => `{${r.path.join(',')}}`),
+        ],
+        transaction: tx,
+      },
+    );
+  }
+
   /** Writes the changed columns (and the change stamp); returns the row as it now is. */
   async update(
     tx: Transaction,
@@ -151,9 +185,15 @@ export class UnitRepository {
     return rows[0] ?? null;
   }
 
-  /** A page of the jurisdiction's units, ordered by name then id. */
-  list(tx: Transaction | undefined, jurisdictionUnitId: string, f: UnitFilter): Promise<UnitRow[]> {
-    const where = [JURISDICTION_SQL];
+  /**
+   * A page of the jurisdiction's units, ordered by name then id. Issue 11: for a jurisdiction in the
+   * upper levels (the province, a city, a county, a county's department), the confirmed part is read
+   * in order from the `(path[k], name, id)` index of its level (migration 0013) — `path[k] = unit` is
+   * `path @> [unit]` for a unit at depth k — and merged with the units it created and nobody confirmed
+   * yet; deeper jurisdictions are small and take the general form.
+   */
+  async list(tx: Transaction | undefined, jurisdictionUnitId: string, f: UnitFilter): Promise<UnitRow[]> {
+    const where: string[] = [];
     const replacements: Record<string, unknown> = { jurisdictionUnitId, limit: f.limit + 1 };
     if (f.parentId) {
       where.push(`(u.parent_unit_id = :parentId OR (u.created_by_unit_id = :parentId AND u.affiliation = 'unconfirmed'))`);
@@ -169,9 +209,16 @@ export class UnitRepository {
     }
     const cursor = decodeCursor(f.next, ['text', 'uuid']);
     if (cursor) (where.push('(u.name, u.id) > (:cName, CAST(:cId AS uuid))'), Object.assign(replacements, { cName: cursor[0], cId: cursor[1] }));
-    return this.sequelize.query<UnitRow>(
-      `SELECT ${COLUMNS} FROM units u WHERE ${where.join(' AND ')} ORDER BY u.name, u.id LIMIT :limit`,
-      { replacements, type: QueryTypes.SELECT, transaction: tx },
+    const depth = f.parentId ? 0 : ((await this.pathOf(tx, jurisdictionUnitId))?.length ?? 0);
+    const query = (sql: string) => this.sequelize.query<UnitRow>(sql, { replacements, type: QueryTypes.SELECT, transaction: tx });
+    if (depth < 1 || depth > INDEXED_LEVELS) {
+      return query(`SELECT ${COLUMNS} FROM units u WHERE ${[JURISDICTION_SQL, ...where].join(' AND ')} ORDER BY u.name, u.id LIMIT :limit`);
+    }
+    const branch = (own: string) => `(SELECT ${COLUMNS} FROM units u WHERE ${[own, ...where].join(' AND ')} ORDER BY u.name, u.id LIMIT :limit)`;
+    return query(
+      `SELECT * FROM (${branch(`u.path[${depth}] = CAST(:jurisdictionUnitId AS uuid)`)}
+         UNION ALL ${branch(`u.created_by_unit_id = :jurisdictionUnitId AND u.affiliation = 'unconfirmed'`)}) s
+       ORDER BY s.name, s.id LIMIT :limit`,
     );
   }
 
@@ -203,15 +250,42 @@ export class UnitRepository {
   }
 
   /**
-   * The confirmed subtree of `root` down to `depth` levels below it, within the jurisdiction of
-   * `jurisdictionUnitId` (R10): below a created, not yet affiliated unit lie units that are not.
+   * Issue 11 — one level of the tree: the confirmed children of each of `parentIds` (in that order)
+   * within the jurisdiction of `jurisdictionUnitId` (R10: below a created, not yet affiliated unit lie
+   * units that are not), by name then id, at most `perParent` of each and `cap` in all; `after` (name,
+   * id) continues the children of a single parent. Each row says whether it has children of its own.
+   * One query per level, each parent's children read in order from `(parent_unit_id, name, id)`.
    */
-  subtree(tx: Transaction | undefined, jurisdictionUnitId: string, root: UnitRow, depth: number, limit: number): Promise<UnitRow[]> {
-    return this.sequelize.query<UnitRow>(
-      `SELECT ${COLUMNS} FROM units u WHERE u.path @> ARRAY[CAST(:id AS uuid)] AND ${JURISDICTION_SQL}
-         AND cardinality(u.path) <= :maxLen ORDER BY cardinality(u.path), u.name LIMIT :limit`,
-      { replacements: { id: root.id, jurisdictionUnitId, maxLen: root.path.length + depth, limit }, type: QueryTypes.SELECT, transaction: tx },
+  children(
+    tx: Transaction | undefined,
+    jurisdictionUnitId: string,
+    parentIds: string[],
+    opts: { perParent: number; cap: number; after?: [string, string] | undefined },
+  ): Promise<Array<UnitRow & { hasChildren: boolean }>> {
+    const after = opts.after ? 'AND (u.name, u.id) > (:cName, CAST(:cId AS uuid))' : '';
+    return this.sequelize.query(
+      `SELECT c.* FROM unnest(CAST(:parents AS uuid[])) WITH ORDINALITY AS p(id, ord)
+       CROSS JOIN LATERAL (
+         SELECT ${COLUMNS}, p.ord,
+           EXISTS (SELECT 1 FROM units k WHERE k.parent_unit_id = u.id AND k.path @> ARRAY[CAST(:jurisdictionUnitId AS uuid)]) AS "hasChildren"
+         FROM units u WHERE u.parent_unit_id = p.id AND ${JURISDICTION_SQL} ${after}
+         ORDER BY u.name, u.id LIMIT :perParent) c
+       ORDER BY c.ord, c.name, c.id LIMIT :cap`,
+      {
+        replacements: { parents: `{${parentIds.join(',')}}`, jurisdictionUnitId, perParent: opts.perParent, cap: opts.cap, cName: opts.after?.[0], cId: opts.after?.[1] },
+        type: QueryTypes.SELECT,
+        transaction: tx,
+      },
     );
+  }
+
+  /** Issue 11 — whether the unit has confirmed children within the jurisdiction (R10). */
+  async hasChildren(tx: Transaction | undefined, jurisdictionUnitId: string, id: string): Promise<boolean> {
+    const rows = await this.sequelize.query(
+      `SELECT 1 FROM units k WHERE k.parent_unit_id = :id AND k.path @> ARRAY[CAST(:jurisdictionUnitId AS uuid)] LIMIT 1`,
+      { replacements: { id, jurisdictionUnitId }, type: QueryTypes.SELECT, transaction: tx },
+    );
+    return rows.length > 0;
   }
 
   /**

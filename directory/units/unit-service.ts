@@ -18,7 +18,8 @@ import type { AccountPowerGuard } from '../authz/account-power-guard.ts';
 import type { PersonGate } from '../persons/person-gate.ts';
 import { checkCreation } from './creation-rules.ts';
 import type { UnitFilter, UnitRepository, UnitRow } from './unit-repository.ts';
-import { nest, unitView } from './unit-view.ts';
+import { unitView } from './unit-view.ts';
+import { loadTree, type TreeQuery } from './unit-tree.ts';
 import { acceptUscc } from './uscc-acceptance.ts';
 import { uniqueConflict } from '../unique-conflicts.ts';
 
@@ -152,11 +153,12 @@ export class UnitService {
     return toPage(rows, filter.limit, (r) => [r.name, r.id], unitView);
   }
 
-  async tree(actor: Actor, id: string, depth: number) {
+  /** Issue 11 — the confirmed tree below a unit, a level at a time, paged and never cut silently (`unit-tree.ts`). */
+  async tree(actor: Actor, id: string, q: TreeQuery) {
     authorize(actor, 'unit.read');
     const root = await this.visible(undefined, actor, id);
-    const rows = await this.deps.units.subtree(undefined, actor.unitId, root, actor.kind === 'unit' ? 0 : depth, 5000);
-    return nest(root, rows);
+    // A unit account sees its own unit only (the levels below are its administrator's business).
+    return loadTree(this.deps.units, actor.unitId, root, actor.kind === 'unit' ? { ...q, depth: 0 } : q);
   }
 
   async update(actor: Actor, id: string, changes: UnitChanges, meta: RequestMeta) {

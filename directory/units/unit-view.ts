@@ -22,16 +22,16 @@ export const unitView = (u: UnitRow) => ({
 
 export type UnitView = ReturnType<typeof unitView>;
 
+/**
+ * A node of `GET /units/{id}/tree` (issue 11): its children as far as loaded, whether it has any,
+ * and — when the children shown are not all of them — `truncated` with, if some were shown, the
+ * `next` cursor that continues them (`GET /units/{node}/tree?next=`).
+ */
 export interface UnitTreeNode extends UnitView {
   children: UnitTreeNode[];
+  hasChildren: boolean;
+  truncated: boolean;
+  next?: string;
 }
 
-/** Nests a subtree listing (ordered by depth) under its root. */
-export function nest(root: UnitRow, rows: UnitRow[]): UnitTreeNode {
-  const nodes = new Map([root, ...rows].map((r) => [r.id, { ...unitView(r), children: [] as UnitTreeNode[] }]));
-  for (const r of rows) {
-    const parent = r.parentUnitId ? nodes.get(r.parentUnitId) : undefined;
-    if (parent && r.id !== root.id) parent.children.push(nodes.get(r.id)!);
-  }
-  return nodes.get(root.id)!;
-}
+export const treeNode = (u: UnitRow, hasChildren: boolean): UnitTreeNode => ({ ...unitView(u), children: [], hasChildren, truncated: false });

@@ -17,6 +17,24 @@ export const importErrors = defineErrors({
       description: 'A job’s `error` when its node died (its heartbeat stopped).',
       exposed: true,
     },
+    'seed.size_invalid': {
+      status: 400,
+      zh: '省级测试数据规模无效：至少 120 个单位，账号数不少于单位数加一。',
+      en: 'A province needs at least 120 units, and at least one account per unit plus the root’s',
+      description: 'Issue 11 — `npm run seed:province`.',
+    },
+    'seed.province_exists': {
+      status: 409,
+      zh: '该数据库中已有省级单位；如需在其下追加测试数据，请加 --append。',
+      en: 'This database already holds a province; give --append to load more units below its root',
+      description: 'Issue 11 — `npm run seed:province` refuses to mix its synthetic province into an existing one unless told.',
+    },
+    'seed.no_province_admin': {
+      status: 409,
+      zh: '省级单位没有在用的全权管理员。',
+      en: 'The province root has no active administrator with scope all',
+      description: 'Issue 11 — `npm run seed:province -- --append` loads as that administrator.',
+    },
     'import.no_files': { status: 400, zh: '请至少提供单位、账号或授权表中的一个。', en: 'Give at least one of the units, accounts or grants sheets' },
     'import.file_unreadable': {
       status: 400,
