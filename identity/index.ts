@@ -18,6 +18,9 @@ import { SignInStateStore, type SignInState } from './interactions/state.ts';
 import { readKeyring, signingKeysAt } from './keys.ts';
 import { watchSigningKeys } from './key-reload.ts';
 import { isTokenLive } from './live-token.ts';
+import { LiveView } from './live-view.ts';
+import { openChangeFeed, type ChangeFeed } from '../platform/db/change-feed.ts';
+import { LIVE_CHANNEL } from '../platform/db/migrations/0015-live-changes.ts';
 import { buildProvider } from './provider.ts';
 import { assetRoutes } from './pages/assets.ts';
 import { devSmsOutboxRoute } from './dev-sms-outbox.ts';
@@ -72,7 +75,27 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   // Identity's own tables, one repository each (the directory's come in `deps.directory`).
   const payloads = new PayloadRepository({ sequelize });
   const states = new InteractionStateRepository<SignInState>({ sequelize });
-  const provider = buildProvider(deps, keys, payloads);
+  // Issue 11: what decides a token's liveness, kept in process and current across nodes by
+  // LISTEN/NOTIFY. The embedded database's NOTIFY does not reach other processes (nor, through its
+  // socket server, other connections reliably), so there the view reads through on every lookup.
+  const view = new LiveView({
+    clients: deps.directory.clients,
+    accounts: deps.directory.accounts,
+    grant: async (id) => {
+      const row = await payloads.find('Grant', { id });
+      if (!row) return undefined;
+      const p = row.payload as { accountId?: string; clientId?: string; exp?: number };
+      return { accountId: p.accountId, clientId: p.clientId, exp: p.exp };
+    },
+  });
+  const db = deps.config.database;
+  let feed: ChangeFeed | undefined;
+  if (db.kind === 'external' && !db.viaPrimary) {
+    feed = openChangeFeed({ url: db.url, channel: LIVE_CHANNEL, logger: deps.logger, onChange: (p) => view.changed(p), onDesync: () => view.dropAll() });
+    view.attach(feed);
+  }
+  const clientReads = { findActive: (_tx: unknown, id: string) => view.activeClient(id) };
+  const provider = buildProvider(deps, keys, payloads, clientReads);
   provider.silent = true; // its errors are logged below, with context
   provider.use(providerPagePolicy());
   provider.use(sessionCookieLifetime(deps.config.session.maxSeconds));
@@ -128,7 +151,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   });
   esscConfirmRoute(router, deps.qrTickets);
   if (simulatorKey) esscSimulatorRoutes(router, simulatorKey);
-  router.post('/token/introspection', ...introspectionFront({ directory: deps.directory, pii: deps.pii, provider, verify }));
+  router.post('/token/introspection', ...introspectionFront({ view, pii: deps.pii, verify }));
 
   const handle = provider.callback();
   const cleanup = startCleanup({ payloads, states, throttles: deps.directory.throttles, smsCodes: deps.directory.smsCodes, qrTickets: deps.qrTickets }, deps.logger);
@@ -140,12 +163,13 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
       await handle(ctx.req, ctx.res);
     },
     verifyAccessToken: (token, resource) => verify(token, resource),
-    isTokenLive: (claims) => isTokenLive(deps.directory, provider, claims),
+    isTokenLive: (claims) => isTokenLive(view, claims),
     verifyDPoPProof: makeDPoPVerifier(payloads),
     sessionEnder: new ProviderSessionEnder(payloads, backchannel),
     backchannel,
     refreshSigningKeys: (now) => keyReloader.refresh(now),
     close: async () => {
+      await feed?.close();
       await keyReloader.stop();
       await cleanup.stop();
       await backchannel.stop();

@@ -1,19 +1,39 @@
 import { bodyParser } from '@koa/bodyparser';
 import { decodeProtectedHeader } from 'jose';
 import type Koa from 'koa';
-import type { Provider } from 'oidc-provider';
 import type { PiiCipher } from '../platform/crypto/pii.ts';
-import type { IdentityReads } from '../directory/identity-reads.ts';
 import type { TokenVerifier } from './access-token.ts';
+import type { AccessTokenClaims } from './token-claims.ts';
 import { formFields } from './form.ts';
 import { authenticateClient, type AuthenticatedClient } from './client-auth.ts';
 import { isTokenLive } from './live-token.ts';
+import type { LiveView } from './live-view.ts';
 
 export interface IntrospectionDeps {
-  directory: Pick<IdentityReads, 'accounts' | 'clients'>;
+  view: LiveView;
   pii: PiiCipher;
-  provider: Provider;
   verify: TokenVerifier;
+}
+
+/**
+ * Issue 11: tokens whose signature, issuer, type and claims were verified, until they expire. A
+ * resource introspects the same token on every request it serves; the signature check (the
+ * largest cost of an introspection in the profile) is then done once per token and node. Only the
+ * verification is remembered — liveness is decided on every call. Keys are never withdrawn while a
+ * token they signed can still be valid (identity/keys.ts), so a kept verification stays true.
+ */
+class VerifiedTokens {
+  private readonly entries = new Map<string, AccessTokenClaims>();
+  constructor(private readonly max = 10_000) {}
+
+  async verify(token: string, verify: TokenVerifier): Promise<AccessTokenClaims> {
+    const hit = this.entries.get(token);
+    if (hit && hit.exp * 1000 > Date.now()) return hit;
+    const claims = await verify(token);
+    if (this.entries.size >= this.max) this.entries.clear();
+    this.entries.set(token, claims);
+    return claims;
+  }
 }
 
 const INACTIVE = { active: false } as const;
@@ -33,17 +53,17 @@ function isJwt(token: string): boolean {
  * caller's registered resources (a subsystem: its own); then signature, issuer, expiry and the
  * live state decide. Everything else is `{active: false}`.
  */
-export async function introspectJwt(token: string, client: AuthenticatedClient, deps: IntrospectionDeps) {
+export async function introspectJwt(token: string, client: AuthenticatedClient, deps: IntrospectionDeps, verified?: VerifiedTokens) {
   if (!client.canIntrospect) return INACTIVE;
   let claims;
   try {
-    claims = await deps.verify(token);
+    claims = verified ? await verified.verify(token, deps.verify) : await deps.verify(token);
   } catch {
     return INACTIVE;
   }
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!audiences.some((aud) => client.resources.includes(aud))) return INACTIVE;
-  if (!(await isTokenLive(deps.directory, deps.provider, claims))) return INACTIVE;
+  if (!(await isTokenLive(deps.view, claims))) return INACTIVE;
   const { cnf, gid: _gid, ...fields } = claims;
   // RFC 9449 §6.2: a bound token's key thumbprint, so the resource can check the proof's key.
   if (cnf?.jkt) return { active: true, ...fields, cnf: { jkt: cnf.jkt }, token_type: 'DPoP' };
@@ -57,20 +77,22 @@ export async function introspectJwt(token: string, client: AuthenticatedClient, 
  */
 export function introspectionFront(deps: IntrospectionDeps): Koa.Middleware[] {
   const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb', patchNode: true });
+  const verified = new VerifiedTokens();
+  const clients = { findActive: (_tx: undefined, id: string) => deps.view.activeClient(id) };
   const answer: Koa.Middleware = async (ctx, next) => {
     const body = formFields(ctx.request.body);
     const token = body.token;
     if (typeof token !== 'string' || !isJwt(token)) return next();
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Pragma', 'no-cache');
-    const client = await authenticateClient(ctx, body, deps.pii, deps.directory.clients);
+    const client = await authenticateClient(ctx, body, deps.pii, clients);
     if (!client) {
       ctx.status = 401;
       ctx.set('WWW-Authenticate', 'Basic realm="tongmen"');
       ctx.body = { error: 'invalid_client', error_description: 'client authentication failed' };
       return;
     }
-    ctx.body = await introspectJwt(token, client, deps);
+    ctx.body = await introspectJwt(token, client, deps, verified);
   };
   return [form, answer];
 }

@@ -26,9 +26,11 @@ export function buildProvider(
   base: Pick<IdentityDeps, 'config' | 'issuer' | 'pii' | 'cookieKeys' | 'directory'>,
   keys: SigningKeys,
   payloads: PayloadRepository,
+  /** How clients are read: the node's live view (issue 11), else the directory on every lookup. */
+  clientReads: Pick<IdentityDeps['directory']['clients'], 'findActive'> = base.directory.clients,
 ): Provider {
   const { directory } = base;
-  const clients = new ClientAdapter(directory.clients, base.pii, [accountClientMetadata(base.issuer)]);
+  const clients = new ClientAdapter(clientReads, base.pii, [accountClientMetadata(base.issuer)]);
   // Issue 5 item 6: an https issuer means Secure cookies, always (platform/http/edge.ts servePublicScheme).
   const secure = new URL(base.issuer).protocol === 'https:' ? { secure: true } : {};
   const configuration: Configuration = {

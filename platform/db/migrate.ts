@@ -12,6 +12,7 @@ import * as lastSignIn from './migrations/0009-last-sign-in.ts';
 import * as directoryTasks from './migrations/0010-directory-tasks.ts';
 import * as importJobs from './migrations/0011-import-jobs.ts';
 import * as cleanup from './migrations/0012-cleanup.ts';
+import * as liveChanges from './migrations/0015-live-changes.ts';
 import { APP_ROLE } from './migrations/0003-audit-integrity.ts';
 import { AppError } from '../errors.ts';
 import type { MigrationContext } from './migration-context.ts';
@@ -32,6 +33,7 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['0010-directory-tasks', directoryTasks],
   ['0011-import-jobs', importJobs],
   ['0012-cleanup', cleanup],
+  ['0015-live-changes', liveChanges],
 ];
 
 const LOCK_ID = 7_420_001; // advisory lock: two nodes starting at once migrate one after the other
