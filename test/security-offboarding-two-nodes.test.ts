@@ -2,8 +2,8 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { argon2Hasher } from '../directory/credentials/password-hasher.ts';
 import { FormBrowser } from './support/browser.ts';
-import { adminToken } from './support/admin-token.ts';
-import { clientConfig, pkceAuthorizationUrl } from './support/oidc.ts';
+import { RESOURCES } from '../directory/catalogue/modules.ts';
+import { clientConfig, pkceAuthorizationUrl, signIn } from './support/oidc.ts';
 import { openSecondNode } from './support/second-node.ts';
 import { insertAccount, insertCredential, insertPerson, insertUnit, openSignInWorld, WORLD_PASSWORD, type SignInWorld } from './identity-fixtures.ts';
 
@@ -24,18 +24,24 @@ beforeAll(async () => {
   env = await openSignInWorld();
   nodeB = await openSecondNode(env.server);
   // The world's dual person is an administrator of the province root (jurisdiction over the school).
-  adminAt = await adminToken(env.server, env.world.dual.idNumber, WORLD_PASSWORD);
+  const admin = await signIn({
+    issuer: env.server.url, clientId: 'admin-console', redirectUri: `${env.server.url}/console/callback`, resource: RESOURCES.admin,
+    username: env.world.dual.idNumber, password: WORLD_PASSWORD, accountId: env.world.dual.adminId,
+  });
+  if (!admin.ok) throw new Error(`admin sign-in failed: ${admin.error}`);
+  adminAt = admin.tokens.access_token;
 }, 120_000);
 afterAll(async () => {
   await nodeB?.close();
   await env?.close();
 });
 
-/** An operator of the school with a settled password. */
-async function operator() {
+/** An operator with a settled password: of the province root (the administrator's own unit, who may offboard it) or of the school. */
+async function operator(of: 'root' | 'school') {
   const { sequelize } = env.server.tongmen.base.db;
   const p = await insertPerson(sequelize, env.server.tongmen.base.pii, '离职经办');
-  const accountId = await insertAccount(sequelize, { kind: 'operator', unitId: env.world.school.id, unitKind: 'employer', personId: p.id });
+  const unit = of === 'root' ? { unitId: env.world.root.id, unitKind: 'hrss' } : { unitId: env.world.school.id, unitKind: 'employer' };
+  const accountId = await insertAccount(sequelize, { kind: 'operator', ...unit, personId: p.id });
   await insertCredential(sequelize, { personId: p.id, hash: await argon2Hasher.hash(WORLD_PASSWORD) });
   return { ...p, accountId };
 }
@@ -109,8 +115,8 @@ async function adminCall(node: string, path: string, body: unknown) {
 }
 
 /** Signs the operator in on both nodes, checks node B's view holds both tokens as active (warming it), runs `end` on node A, then checks everything ended. */
-async function endOnAAndCheckB(end: (accountId: string) => Promise<void>) {
-  const op = await operator();
+async function endOnAAndCheckB(of: 'root' | 'school', end: (accountId: string) => Promise<void>) {
+  const op = await operator(of);
   const { A, B } = nodes();
   const browserA = new FormBrowser();
   const browserB = new FormBrowser();
@@ -140,7 +146,7 @@ async function endOnAAndCheckB(end: (accountId: string) => Promise<void>) {
 
 describe('issue 12 suite 4: offboarding and migration across two nodes (R11, R12)', () => {
   it('R12: offboarding on node A → the tokens are inactive on node B within 1 s, refresh fails and the SSO sessions end on both nodes', async () => {
-    await endOnAAndCheckB(async (accountId) => {
+    await endOnAAndCheckB('root', async (accountId) => {
       const res = await adminCall(nodes().A, `/accounts/${accountId}/offboard`, {});
       expect(res.status).toBe(200);
     });
@@ -148,7 +154,7 @@ describe('issue 12 suite 4: offboarding and migration across two nodes (R11, R12
 
   it('R11: a migration on node A (immediate below a common upper unit) → the same on node B', async () => {
     const other = await insertUnit(env.server.tongmen.base.db.sequelize, { name: '迁入学校', parent: env.world.root });
-    await endOnAAndCheckB(async (accountId) => {
+    await endOnAAndCheckB('school', async (accountId) => {
       const res = await adminCall(nodes().A, `/accounts/${accountId}/migrate`, { toUnitId: other.id });
       expect(res.status).toBe(200);
       expect(res.body.status).toBe('accepted');
