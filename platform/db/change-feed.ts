@@ -23,6 +23,9 @@ export interface ChangeFeedOptions {
   heartbeatMs?: number;
 }
 
+/** How the feed's connection shows in pg_stat_activity (operators, and the fault test, find it by this). */
+export const CHANGE_FEED_APPLICATION = 'tongmen-change-feed';
+
 export function openChangeFeed(o: ChangeFeedOptions): ChangeFeed {
   const heartbeatMs = o.heartbeatMs ?? 250;
   // A connection that died silently is noticed within this: below the 1 s SPEC gives offboarding.
@@ -52,7 +55,7 @@ export function openChangeFeed(o: ChangeFeedOptions): ChangeFeed {
 
   const connect = async () => {
     if (closed) return;
-    const c = new pg.Client({ connectionString: o.url, keepAlive: true });
+    const c = new pg.Client({ connectionString: o.url, keepAlive: true, application_name: CHANGE_FEED_APPLICATION });
     client = c;
     c.on('error', (err) => desync('error', err));
     c.on('end', () => desync('end'));
