@@ -193,7 +193,7 @@ async function sequential(n: number, call: (i: number) => Promise<Response>): Pr
  */
 async function argon2Rate(seconds: number, parallel: number) {
   const hash = await argon2Hasher.hash(PASSWORD);
-  const params = /\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(hash);
+  const field = (k: string) => Number(new RegExp(`[$,]${k}=(\\d+)`).exec(hash)?.[1]);
   let done = 0;
   const until = performance.now() + seconds * 1000;
   const cpu0 = process.cpuUsage();
@@ -209,7 +209,7 @@ async function argon2Rate(seconds: number, parallel: number) {
   const cpu = process.cpuUsage(cpu0);
   const secs = (performance.now() - t0) / 1000;
   return {
-    params: params ? { memoryKiB: Number(params[1]), iterations: Number(params[2]), parallelism: Number(params[3]) } : undefined,
+    params: { memoryKiB: field('m'), iterations: field('t'), parallelism: field('p') },
     perSecond: Math.round((done / secs) * 10) / 10,
     cpuMsPerVerify: Math.round(((cpu.user + cpu.system) / 1000 / done) * 10) / 10,
     parallel,
@@ -264,7 +264,6 @@ interface World {
   operatorId: string;
   provinceUnitId: string;
   deepUnitId: string;
-  deepUnitToken: string;
   refreshToken: string;
   seedSeconds?: number;
 }
@@ -288,7 +287,7 @@ async function api(url: string, token: string, method: string, p: string, body?:
 
 /** The province administrator, the bench's partner app and operator, seeded through the CLI and the admin API. */
 async function seedWorld(url: string, env: NodeJS.ProcessEnv): Promise<World> {
-  let province: { unitId: string; username: string; password: string; deepUnitId?: string; deepUnitAdmin?: { username: string; password: string } };
+  let province: { unitId: string; username: string; password: string; deepUnitId?: string };
   let clients: Array<{ clientId: string; clientSecret?: string; redirectUris: string[] }> | undefined;
   let seedSeconds: number | undefined;
   if (opt.province) {
@@ -298,7 +297,7 @@ async function seedWorld(url: string, env: NodeJS.ProcessEnv): Promise<World> {
     await run('npm', ['run', '--silent', 'seed:province', '--', '--units', opt.units, '--accounts', opt.accounts, '--out', file], { cwd: ROOT, env, maxBuffer: 64 * 1024 * 1024 });
     seedSeconds = Math.round((performance.now() - t0) / 100) / 10;
     const seeded = JSON.parse(readFileSync(file, 'utf8'));
-    province = { unitId: seeded.provinceUnitId, ...seeded.provinceAdmin, deepUnitId: seeded.deepUnitId, deepUnitAdmin: seeded.deepUnitAdmin };
+    province = { unitId: seeded.provinceUnitId, ...seeded.provinceAdmin, deepUnitId: seeded.deepUnitId };
   } else {
     const admin = person('省管理员');
     const out = JSON.parse(
@@ -319,13 +318,10 @@ async function seedWorld(url: string, env: NodeJS.ProcessEnv): Promise<World> {
   const op = await api(url, adminToken, 'POST', '/accounts', { ...opPerson, roles: ['title.reviewer'] });
   const tokens = await passwordSignIn(title, opPerson.phone, op.initialPassword, PASSWORD);
   // The deep unit: the seeded one, or an employer created here below the province.
-  let deepUnitId = province.deepUnitId;
-  let deepUnitToken = adminToken;
+  let deepUnitId = province.deepUnitId; // read by the province administrator: the jurisdiction check walks the whole path
   if (!deepUnitId) {
     const emp = await api(url, adminToken, 'POST', '/units', { kind: 'employer', category: 'institution', name: '基准测试学校', uscc: sampleUscc(serial++), admin: person('学校管理员') });
     deepUnitId = emp.unit.id as string;
-  } else if (province.deepUnitAdmin) {
-    deepUnitToken = (await passwordSignIn(consoleClient, province.deepUnitAdmin.username, province.deepUnitAdmin.password, PASSWORD)).access_token;
   }
   return {
     adminToken,
@@ -335,7 +331,6 @@ async function seedWorld(url: string, env: NodeJS.ProcessEnv): Promise<World> {
     operatorId: op.account.id,
     provinceUnitId: province.unitId,
     deepUnitId: deepUnitId!,
-    deepUnitToken,
     refreshToken: tokens.refresh_token!,
     ...(seedSeconds !== undefined ? { seedSeconds } : {}),
   };
@@ -377,6 +372,7 @@ async function benchTongmen(env: NodeJS.ProcessEnv, url: string, workers: number
     const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
     const unitRead = await cannon({ url: `${url}/admin/v1/units/${w.deepUnitId}`, headers: bearer(w.adminToken) });
     const subtreePage = await cannon({ url: `${url}/admin/v1/units?limit=50`, headers: bearer(w.adminToken) });
+    const subtree = await cannon({ url: `${url}/admin/v1/units/${w.provinceUnitId}/tree?depth=1`, headers: bearer(w.adminToken) });
     const created: string[] = [];
     const createOperator = await sequential(ADMIN_WRITES, async () => {
       const res = await fetch(`${url}/admin/v1/accounts`, { method: 'POST', headers: { ...bearer(w.adminToken), 'content-type': 'application/json' }, body: JSON.stringify(person('基准新经办')) });
@@ -390,7 +386,7 @@ async function benchTongmen(env: NodeJS.ProcessEnv, url: string, workers: number
     const memoryByPid = pids().map((pid) => ({ pid, ...memory(pid) }));
     return {
       world: w,
-      figures: { workers, cc, refresh, introspect, signIn, admin: { unitRead, subtreePage, createOperator, roleGrant }, memory: memoryByPid },
+      figures: { workers, cc, refresh, introspect, signIn, admin: { unitRead, subtreePage, subtree, createOperator, roleGrant }, memory: memoryByPid },
     };
   } finally {
     await server.stop();
@@ -435,6 +431,13 @@ const padl = (s: string | number, n: number) => String(s).padStart(n);
 function table(result: any): string {
   const b = result.baseline;
   const rows: string[] = [];
+  const a = result.argon2;
+  rows.push(
+    `machine: ${result.machine.cores} cores, ${result.machine.model}, node ${result.machine.node}; load average at the end ${result.machine.loadAvg.map((x: number) => x.toFixed(1)).join(' ')}`,
+    `argon2id m=${a.params.memoryKiB} KiB t=${a.params.iterations} p=${a.params.parallelism}: ${a.perSecond} verifications/s with ${a.parallel} in parallel, ${a.cpuMsPerVerify} ms CPU each; JWT access tokens ${result.settings.accessTokenAlg} (baseline the same)`,
+    `${result.settings.connections} connections × ${result.settings.durationSeconds}s per HTTP benchmark; sign-ins ${result.settings.signInConcurrency} at a time for ${result.settings.signInSeconds}s${result.settings.province ? `; province ${result.settings.province.units} units / ${result.settings.province.accounts} accounts` : ''}`,
+    '',
+  );
   const head = `${pad('benchmark', 34)}${padl('req/s', 9)}${padl('p50 ms', 9)}${padl('p99 ms', 9)}${padl('ratio', 8)}  vs`;
   rows.push(head, '-'.repeat(head.length + 20));
   const line = (name: string, f: { rps: number; p50: number; p99: number }, r?: number, vs = '') =>
@@ -450,6 +453,7 @@ function table(result: any): string {
     line(`tongmen ${w} password sign-in`, { rps: t.signIn.perSecond, p50: t.signIn.p50, p99: t.signIn.p99 }, ratio(t.signIn.perSecond, result.argon2.perSecond), `argon2id ${result.argon2.perSecond}/s; hash = ${t.signIn.hashCpuShare}% of server CPU`);
     line(`tongmen ${w} admin: deep unit read`, t.admin.unitRead);
     line(`tongmen ${w} admin: units page`, t.admin.subtreePage);
+    line(`tongmen ${w} admin: subtree depth 1`, t.admin.subtree);
     line(`tongmen ${w} admin: create operator`, t.admin.createOperator, undefined, 'sequential');
     line(`tongmen ${w} admin: role grant`, t.admin.roleGrant, undefined, 'sequential');
     rows.push(`${pad(`tongmen ${w} peak RSS`, 34)}${t.memory.map((m: any) => `${m.peakMb} MB`).join(' + ')}  (pid order: primary first)`);
