@@ -2,7 +2,7 @@ import type Koa from 'koa';
 import { Router } from '@koa/router';
 import type Provider from 'oidc-provider';
 import type { SessionEnder } from '../directory/session-ender.ts';
-import { makeTokenVerifier } from './access-token.ts';
+import { makeTokenVerifier, rememberVerified } from './access-token.ts';
 import { BackchannelDeliveries, queueFailedLogouts } from './backchannel.ts';
 import { accountRoutes } from './account-page/routes.ts';
 import type { IdentityDeps } from './deps.ts';
@@ -111,7 +111,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
 
   // The verifier follows the keyring: rebuilt on each key change, called through this indirection.
   let verifyWithKeys = makeTokenVerifier(deps.issuer, keys.publicJwks);
-  const verify: typeof verifyWithKeys = (token, resource) => verifyWithKeys(token, resource);
+  const verify = rememberVerified((token, resource) => verifyWithKeys(token, resource));
   const keyReloader = watchSigningKeys(
     { sequelize, pii: deps.pii, logger: deps.logger, provider },
     { ...keyring, now: startedAt },

@@ -3,7 +3,6 @@ import { decodeProtectedHeader } from 'jose';
 import type Koa from 'koa';
 import type { PiiCipher } from '../platform/crypto/pii.ts';
 import type { TokenVerifier } from './access-token.ts';
-import type { AccessTokenClaims } from './token-claims.ts';
 import { formFields } from './form.ts';
 import { authenticateClient, type AuthenticatedClient } from './client-auth.ts';
 import { isTokenLive } from './live-token.ts';
@@ -12,28 +11,8 @@ import type { LiveView } from './live-view.ts';
 export interface IntrospectionDeps {
   view: LiveView;
   pii: PiiCipher;
+  /** The node's verifier (it remembers verified tokens until they expire, access-token.ts). */
   verify: TokenVerifier;
-}
-
-/**
- * Issue 11: tokens whose signature, issuer, type and claims were verified, until they expire. A
- * resource introspects the same token on every request it serves; the signature check (the
- * largest cost of an introspection in the profile) is then done once per token and node. Only the
- * verification is remembered — liveness is decided on every call. Keys are never withdrawn while a
- * token they signed can still be valid (identity/keys.ts), so a kept verification stays true.
- */
-class VerifiedTokens {
-  private readonly entries = new Map<string, AccessTokenClaims>();
-  constructor(private readonly max = 10_000) {}
-
-  async verify(token: string, verify: TokenVerifier): Promise<AccessTokenClaims> {
-    const hit = this.entries.get(token);
-    if (hit && hit.exp * 1000 > Date.now()) return hit;
-    const claims = await verify(token);
-    if (this.entries.size >= this.max) this.entries.clear();
-    this.entries.set(token, claims);
-    return claims;
-  }
 }
 
 const INACTIVE = { active: false } as const;
@@ -53,11 +32,11 @@ function isJwt(token: string): boolean {
  * caller's registered resources (a subsystem: its own); then signature, issuer, expiry and the
  * live state decide. Everything else is `{active: false}`.
  */
-export async function introspectJwt(token: string, client: AuthenticatedClient, deps: IntrospectionDeps, verified?: VerifiedTokens) {
+export async function introspectJwt(token: string, client: AuthenticatedClient, deps: IntrospectionDeps) {
   if (!client.canIntrospect) return INACTIVE;
   let claims;
   try {
-    claims = verified ? await verified.verify(token, deps.verify) : await deps.verify(token);
+    claims = await deps.verify(token);
   } catch {
     return INACTIVE;
   }
@@ -77,7 +56,6 @@ export async function introspectJwt(token: string, client: AuthenticatedClient, 
  */
 export function introspectionFront(deps: IntrospectionDeps): Koa.Middleware[] {
   const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb', patchNode: true });
-  const verified = new VerifiedTokens();
   const clients = { findActive: (_tx: undefined, id: string) => deps.view.activeClient(id) };
   const answer: Koa.Middleware = async (ctx, next) => {
     const body = formFields(ctx.request.body);
@@ -92,7 +70,7 @@ export function introspectionFront(deps: IntrospectionDeps): Koa.Middleware[] {
       ctx.body = { error: 'invalid_client', error_description: 'client authentication failed' };
       return;
     }
-    ctx.body = await introspectJwt(token, client, deps, verified);
+    ctx.body = await introspectJwt(token, client, deps);
   };
   return [form, answer];
 }
