@@ -33,8 +33,8 @@ export function makeTokenVerifier(issuer: string, publicJwks: { keys: JWK[] }): 
  * admin console) sends the same token with every request; the signature check — the largest cost
  * of an introspection or of an admin request's authentication in the profile — is then done once
  * per token and node. Only the verification is remembered (signature, issuer, type, audience,
- * claims); liveness is decided on every call. Keys are never withdrawn while a token they signed
- * can still be valid (identity/keys.ts), so a remembered verification stays true.
+ * claims); liveness is decided on every call. One memory per key set: the node builds a new one
+ * with each key change (identity/index.ts), so nothing verified by a dropped key is remembered.
  */
 export function rememberVerified(verify: TokenVerifier, max = 10_000): TokenVerifier {
   const entries = new Map<string, AccessTokenClaims>();

@@ -110,13 +110,14 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   slideSessionOnRefresh(provider, payloads, deps.config, deps.logger);
 
   // The verifier follows the keyring: rebuilt on each key change, called through this indirection.
-  let verifyWithKeys = makeTokenVerifier(deps.issuer, keys.publicJwks);
-  const verify = rememberVerified((token, resource) => verifyWithKeys(token, resource));
+  // Each key set has its own memory of verified tokens: a key change (a retired key dropped) forgets them all.
+  let verifyWithKeys = rememberVerified(makeTokenVerifier(deps.issuer, keys.publicJwks));
+  const verify: typeof verifyWithKeys = (token, resource) => verifyWithKeys(token, resource);
   const keyReloader = watchSigningKeys(
     { sequelize, pii: deps.pii, logger: deps.logger, provider },
     { ...keyring, now: startedAt },
     (fresh) => {
-      verifyWithKeys = makeTokenVerifier(deps.issuer, fresh.publicJwks);
+      verifyWithKeys = rememberVerified(makeTokenVerifier(deps.issuer, fresh.publicJwks));
     },
   );
   const router = new Router();
