@@ -1,5 +1,5 @@
 import Provider, { type Configuration } from 'oidc-provider';
-import { PayloadAdapter } from './adapter.ts';
+import { PayloadAdapter, RequestPrefetch } from './adapter.ts';
 import { accountClientMetadata } from './account-page/client.ts';
 import type { IdentityDeps } from './deps.ts';
 import { makeFindAccount, SCOPE_CLAIMS } from './claims.ts';
@@ -30,11 +30,12 @@ export function buildProvider(
   clientReads: Pick<IdentityDeps['directory']['clients'], 'findActive'> = base.directory.clients,
 ): Provider {
   const { directory } = base;
+  const prefetched = new RequestPrefetch();
   const clients = new ClientAdapter(clientReads, base.pii, [accountClientMetadata(base.issuer)]);
   // Issue 5 item 6: an https issuer means Secure cookies, always (platform/http/edge.ts servePublicScheme).
   const secure = new URL(base.issuer).protocol === 'https:' ? { secure: true } : {};
   const configuration: Configuration = {
-    adapter: (name: string) => (name === 'Client' ? clients : new PayloadAdapter(payloads, name)),
+    adapter: (name: string) => (name === 'Client' ? clients : new PayloadAdapter(payloads, name, prefetched)),
     jwks: keys.privateJwks,
     cookies: {
       keys: base.cookieKeys,
