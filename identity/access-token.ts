@@ -27,3 +27,24 @@ export function makeTokenVerifier(issuer: string, publicJwks: { keys: JWK[] }): 
     }
   };
 }
+
+/**
+ * Issue 11: a verifier that remembers the tokens it verified until they expire. A resource (or the
+ * admin console) sends the same token with every request; the signature check — the largest cost
+ * of an introspection or of an admin request's authentication in the profile — is then done once
+ * per token and node. Only the verification is remembered (signature, issuer, type, audience,
+ * claims); liveness is decided on every call. One memory per key set: the node builds a new one
+ * with each key change (identity/index.ts), so nothing verified by a dropped key is remembered.
+ */
+export function rememberVerified(verify: TokenVerifier, max = 10_000): TokenVerifier {
+  const entries = new Map<string, AccessTokenClaims>();
+  return async (token, resource) => {
+    const key = `${resource ?? ''} ${token}`;
+    const hit = entries.get(key);
+    if (hit && hit.exp * 1000 > Date.now()) return hit;
+    const claims = await verify(token, resource);
+    if (entries.size >= max) entries.clear();
+    entries.set(key, claims);
+    return claims;
+  };
+}

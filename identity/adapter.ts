@@ -1,4 +1,4 @@
-import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import Provider, { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { PayloadRepository, StoredPayload } from './store/payload-repository.ts';
 
 /**
@@ -12,6 +12,7 @@ export class PayloadAdapter implements Adapter {
   constructor(
     private readonly payloads: PayloadRepository,
     private readonly model: string,
+    private readonly prefetched: RequestPrefetch = new RequestPrefetch(),
   ) {}
 
   private static toPayload(row: StoredPayload | undefined): AdapterPayload | undefined {
@@ -25,10 +26,22 @@ export class PayloadAdapter implements Adapter {
   }
 
   async find(id: string) {
+    const ctx = Provider.ctx;
+    if (this.model === 'RefreshToken' && ctx) {
+      // Issue 11: the refresh grant reads the grant and the session next; one round trip for the three.
+      const rows = await this.payloads.findRefreshBundle(id);
+      for (const row of rows) if (row.model !== 'RefreshToken') this.prefetched.put(ctx, `${row.model}:${row.key}`, row);
+      return PayloadAdapter.toPayload(rows.find((r) => r.model === 'RefreshToken'));
+    }
+    const early = ctx && this.prefetched.take(ctx, `${this.model}:${id}`);
+    if (early) return PayloadAdapter.toPayload(early);
     return PayloadAdapter.toPayload(await this.payloads.find(this.model, { id }));
   }
 
   async findByUid(uid: string) {
+    const ctx = Provider.ctx;
+    const early = ctx && this.model === 'Session' && this.prefetched.take(ctx, `Session:${uid}`);
+    if (early) return PayloadAdapter.toPayload(early);
     return PayloadAdapter.toPayload(await this.payloads.find(this.model, { uid }));
   }
 
@@ -55,5 +68,26 @@ export class PayloadAdapter implements Adapter {
 
   async revokeByGrantId(grantId: string): Promise<void> {
     await this.payloads.deleteByGrant(this.model, grantId);
+  }
+}
+
+/**
+ * Rows read ahead for the request being served (issue 11: a refresh token's grant and session come
+ * with it), each handed out once, to that request only: a later read goes to the database again.
+ */
+export class RequestPrefetch {
+  private readonly byRequest = new WeakMap<object, Map<string, StoredPayload>>();
+
+  put(ctx: object, key: string, row: StoredPayload): void {
+    let rows = this.byRequest.get(ctx);
+    if (!rows) this.byRequest.set(ctx, (rows = new Map()));
+    rows.set(key, row);
+  }
+
+  take(ctx: object, key: string): StoredPayload | undefined {
+    const rows = this.byRequest.get(ctx);
+    const row = rows?.get(key);
+    rows?.delete(key);
+    return row;
   }
 }

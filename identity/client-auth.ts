@@ -37,7 +37,7 @@ export async function authenticateClient(
   ctx: Koa.Context,
   body: Record<string, unknown>,
   pii: PiiCipher,
-  clients: IdentityReads['clients'],
+  clients: Pick<IdentityReads['clients'], 'findActive'>,
 ): Promise<AuthenticatedClient | undefined> {
   const presented = presentedCredentials(ctx, body);
   if (!presented) return undefined;

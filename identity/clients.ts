@@ -43,7 +43,7 @@ export function clientMetadata(
  */
 export class ClientAdapter implements Adapter {
   constructor(
-    private readonly clients: IdentityReads['clients'],
+    private readonly clients: Pick<IdentityReads['clients'], 'findActive'>,
     private readonly pii: PiiCipher,
     /** Clients built into the provider (the person's own page), found before the table. */
     private readonly builtIn: readonly ClientMetadata[] = [],

@@ -2,7 +2,7 @@ import type Koa from 'koa';
 import { Router } from '@koa/router';
 import type Provider from 'oidc-provider';
 import type { SessionEnder } from '../directory/session-ender.ts';
-import { makeTokenVerifier } from './access-token.ts';
+import { makeTokenVerifier, rememberVerified } from './access-token.ts';
 import { BackchannelDeliveries, queueFailedLogouts } from './backchannel.ts';
 import { accountRoutes } from './account-page/routes.ts';
 import type { IdentityDeps } from './deps.ts';
@@ -18,6 +18,9 @@ import { SignInStateStore, type SignInState } from './interactions/state.ts';
 import { readKeyring, signingKeysAt } from './keys.ts';
 import { watchSigningKeys } from './key-reload.ts';
 import { isTokenLive } from './live-token.ts';
+import { LiveView } from './live-view.ts';
+import { openChangeFeed, type ChangeFeed } from '../platform/db/change-feed.ts';
+import { LIVE_CHANNEL } from '../platform/db/migrations/0014-live-changes.ts';
 import { buildProvider } from './provider.ts';
 import { assetRoutes } from './pages/assets.ts';
 import { devSmsOutboxRoute } from './dev-sms-outbox.ts';
@@ -72,7 +75,27 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   // Identity's own tables, one repository each (the directory's come in `deps.directory`).
   const payloads = new PayloadRepository({ sequelize });
   const states = new InteractionStateRepository<SignInState>({ sequelize });
-  const provider = buildProvider(deps, keys, payloads);
+  // Issue 11: what decides a token's liveness, kept in process and current across nodes by
+  // LISTEN/NOTIFY. The embedded database's NOTIFY does not reach other processes (nor, through its
+  // socket server, other connections reliably), so there the view reads through on every lookup.
+  const view = new LiveView({
+    clients: deps.directory.clients,
+    accounts: deps.directory.accounts,
+    grant: async (id) => {
+      const row = await payloads.find('Grant', { id });
+      if (!row) return undefined;
+      const p = row.payload as { accountId?: string; clientId?: string; exp?: number };
+      return { accountId: p.accountId, clientId: p.clientId, exp: p.exp };
+    },
+  });
+  const db = deps.config.database;
+  let feed: ChangeFeed | undefined;
+  if (db.kind === 'external' && !db.viaPrimary) {
+    feed = openChangeFeed({ url: db.url, channel: LIVE_CHANNEL, logger: deps.logger, onChange: (p) => view.changed(p), onDesync: () => view.dropAll() });
+    view.attach(feed);
+  }
+  const clientReads = { findActive: (_tx: unknown, id: string) => view.activeClient(id) };
+  const provider = buildProvider(deps, keys, payloads, clientReads);
   provider.silent = true; // its errors are logged below, with context
   provider.use(providerPagePolicy());
   provider.use(sessionCookieLifetime(deps.config.session.maxSeconds));
@@ -87,13 +110,14 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   slideSessionOnRefresh(provider, payloads, deps.config, deps.logger);
 
   // The verifier follows the keyring: rebuilt on each key change, called through this indirection.
-  let verifyWithKeys = makeTokenVerifier(deps.issuer, keys.publicJwks);
+  // Each key set has its own memory of verified tokens: a key change (a retired key dropped) forgets them all.
+  let verifyWithKeys = rememberVerified(makeTokenVerifier(deps.issuer, keys.publicJwks));
   const verify: typeof verifyWithKeys = (token, resource) => verifyWithKeys(token, resource);
   const keyReloader = watchSigningKeys(
     { sequelize, pii: deps.pii, logger: deps.logger, provider },
     { ...keyring, now: startedAt },
     (fresh) => {
-      verifyWithKeys = makeTokenVerifier(deps.issuer, fresh.publicJwks);
+      verifyWithKeys = rememberVerified(makeTokenVerifier(deps.issuer, fresh.publicJwks));
     },
   );
   const router = new Router();
@@ -128,7 +152,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
   });
   esscConfirmRoute(router, deps.qrTickets);
   if (simulatorKey) esscSimulatorRoutes(router, simulatorKey);
-  router.post('/token/introspection', ...introspectionFront({ directory: deps.directory, pii: deps.pii, provider, verify }));
+  router.post('/token/introspection', ...introspectionFront({ view, pii: deps.pii, verify }));
 
   const handle = provider.callback();
   const cleanup = startCleanup({ payloads, states, throttles: deps.directory.throttles, smsCodes: deps.directory.smsCodes, qrTickets: deps.qrTickets }, deps.logger);
@@ -140,12 +164,13 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
       await handle(ctx.req, ctx.res);
     },
     verifyAccessToken: (token, resource) => verify(token, resource),
-    isTokenLive: (claims) => isTokenLive(deps.directory, provider, claims),
+    isTokenLive: (claims) => isTokenLive(view, claims),
     verifyDPoPProof: makeDPoPVerifier(payloads),
     sessionEnder: new ProviderSessionEnder(payloads, backchannel),
     backchannel,
     refreshSigningKeys: (now) => keyReloader.refresh(now),
     close: async () => {
+      await feed?.close();
       await keyReloader.stop();
       await cleanup.stop();
       await backchannel.stop();

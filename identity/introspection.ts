@@ -1,18 +1,17 @@
 import { bodyParser } from '@koa/bodyparser';
 import { decodeProtectedHeader } from 'jose';
 import type Koa from 'koa';
-import type { Provider } from 'oidc-provider';
 import type { PiiCipher } from '../platform/crypto/pii.ts';
-import type { IdentityReads } from '../directory/identity-reads.ts';
 import type { TokenVerifier } from './access-token.ts';
 import { formFields } from './form.ts';
 import { authenticateClient, type AuthenticatedClient } from './client-auth.ts';
 import { isTokenLive } from './live-token.ts';
+import type { LiveView } from './live-view.ts';
 
 export interface IntrospectionDeps {
-  directory: Pick<IdentityReads, 'accounts' | 'clients'>;
+  view: LiveView;
   pii: PiiCipher;
-  provider: Provider;
+  /** The node's verifier (it remembers verified tokens until they expire, access-token.ts). */
   verify: TokenVerifier;
 }
 
@@ -43,7 +42,7 @@ export async function introspectJwt(token: string, client: AuthenticatedClient, 
   }
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!audiences.some((aud) => client.resources.includes(aud))) return INACTIVE;
-  if (!(await isTokenLive(deps.directory, deps.provider, claims))) return INACTIVE;
+  if (!(await isTokenLive(deps.view, claims))) return INACTIVE;
   const { cnf, gid: _gid, ...fields } = claims;
   // RFC 9449 §6.2: a bound token's key thumbprint, so the resource can check the proof's key.
   if (cnf?.jkt) return { active: true, ...fields, cnf: { jkt: cnf.jkt }, token_type: 'DPoP' };
@@ -57,13 +56,14 @@ export async function introspectJwt(token: string, client: AuthenticatedClient, 
  */
 export function introspectionFront(deps: IntrospectionDeps): Koa.Middleware[] {
   const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb', patchNode: true });
+  const clients = { findActive: (_tx: undefined, id: string) => deps.view.activeClient(id) };
   const answer: Koa.Middleware = async (ctx, next) => {
     const body = formFields(ctx.request.body);
     const token = body.token;
     if (typeof token !== 'string' || !isJwt(token)) return next();
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Pragma', 'no-cache');
-    const client = await authenticateClient(ctx, body, deps.pii, deps.directory.clients);
+    const client = await authenticateClient(ctx, body, deps.pii, clients);
     if (!client) {
       ctx.status = 401;
       ctx.set('WWW-Authenticate', 'Basic realm="tongmen"');

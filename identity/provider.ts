@@ -1,5 +1,5 @@
 import Provider, { type Configuration } from 'oidc-provider';
-import { PayloadAdapter } from './adapter.ts';
+import { PayloadAdapter, RequestPrefetch } from './adapter.ts';
 import { accountClientMetadata } from './account-page/client.ts';
 import type { IdentityDeps } from './deps.ts';
 import { makeFindAccount, SCOPE_CLAIMS } from './claims.ts';
@@ -26,13 +26,16 @@ export function buildProvider(
   base: Pick<IdentityDeps, 'config' | 'issuer' | 'pii' | 'cookieKeys' | 'directory'>,
   keys: SigningKeys,
   payloads: PayloadRepository,
+  /** How clients are read: the node's live view (issue 11), else the directory on every lookup. */
+  clientReads: Pick<IdentityDeps['directory']['clients'], 'findActive'> = base.directory.clients,
 ): Provider {
   const { directory } = base;
-  const clients = new ClientAdapter(directory.clients, base.pii, [accountClientMetadata(base.issuer)]);
+  const prefetched = new RequestPrefetch();
+  const clients = new ClientAdapter(clientReads, base.pii, [accountClientMetadata(base.issuer)]);
   // Issue 5 item 6: an https issuer means Secure cookies, always (platform/http/edge.ts servePublicScheme).
   const secure = new URL(base.issuer).protocol === 'https:' ? { secure: true } : {};
   const configuration: Configuration = {
-    adapter: (name: string) => (name === 'Client' ? clients : new PayloadAdapter(payloads, name)),
+    adapter: (name: string) => (name === 'Client' ? clients : new PayloadAdapter(payloads, name, prefetched)),
     jwks: keys.privateJwks,
     cookies: {
       keys: base.cookieKeys,

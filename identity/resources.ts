@@ -5,7 +5,13 @@ import { clientResources, isFirstParty } from './clients.ts';
 /** Access tokens of Tongmen's own resources live 5 minutes and are verified locally (SPEC §6). */
 export const JWT_ACCESS_TOKEN_TTL = 5 * 60;
 const OPAQUE_ACCESS_TOKEN_TTL = 10 * 60;
-export const ACCESS_TOKEN_ALG = 'RS256';
+/**
+ * ES256 (issue 11): signing a grant's JWT access token with P-256 costs a fraction of RS256 (the
+ * largest single cost of a refresh in the profile), and every verifier of these tokens is ours
+ * (admin API, introspection, the subsystems' jose with the JWKS). ID tokens stay RS256, the OIDC
+ * default every relying party supports; the RS256 key stays published and signs them.
+ */
+export const ACCESS_TOKEN_ALG = 'ES256';
 
 const TONGMEN_RESOURCES = new Set<string>(Object.values(RESOURCES));
 export const isTongmenResource = (resource: string) => TONGMEN_RESOURCES.has(resource);

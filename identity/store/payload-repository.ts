@@ -42,6 +42,25 @@ export class PayloadRepository {
     return row;
   }
 
+  /**
+   * Issue 11: a refresh token with the grant and the session it depends on, in one round trip
+   * (oidc-provider reads the three one after the other on every refresh). Expired rows are left out.
+   */
+  async findRefreshBundle(id: string): Promise<Array<StoredPayload & { model: string; key: string }>> {
+    return this.rows<StoredPayload & { model: string; key: string }>(
+      `WITH rt AS (SELECT payload, consumed_at FROM oidc_payloads
+                   WHERE model = 'RefreshToken' AND id = :id AND (expires_at IS NULL OR expires_at > now()))
+       SELECT 'RefreshToken' AS model, :id AS key, payload, extract(epoch FROM consumed_at)::bigint AS consumed FROM rt
+       UNION ALL
+       SELECT 'Grant', g.id, g.payload, extract(epoch FROM g.consumed_at)::bigint FROM oidc_payloads g JOIN rt
+         ON g.model = 'Grant' AND g.id = rt.payload->>'grantId' WHERE g.expires_at IS NULL OR g.expires_at > now()
+       UNION ALL
+       SELECT 'Session', s.uid, s.payload, extract(epoch FROM s.consumed_at)::bigint FROM oidc_payloads s JOIN rt
+         ON s.model = 'Session' AND s.uid = rt.payload->>'sessionUid' WHERE s.expires_at IS NULL OR s.expires_at > now()`,
+      { id },
+    );
+  }
+
   /** Lookup columns are copied out of the payload; no `expiresIn` means the row never expires. */
   async upsert(model: string, id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     await this.rows(

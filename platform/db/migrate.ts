@@ -13,6 +13,7 @@ import * as directoryTasks from './migrations/0010-directory-tasks.ts';
 import * as importJobs from './migrations/0011-import-jobs.ts';
 import * as cleanup from './migrations/0012-cleanup.ts';
 import * as provinceScale from './migrations/0013-province-scale.ts';
+import * as liveChanges from './migrations/0014-live-changes.ts';
 import { APP_ROLE } from './migrations/0003-audit-integrity.ts';
 import { AppError } from '../errors.ts';
 import type { MigrationContext } from './migration-context.ts';
@@ -34,6 +35,7 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['0011-import-jobs', importJobs],
   ['0012-cleanup', cleanup],
   ['0013-province-scale', provinceScale],
+  ['0014-live-changes', liveChanges],
 ];
 
 const LOCK_ID = 7_420_001; // advisory lock: two nodes starting at once migrate one after the other

@@ -1,0 +1,43 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/**
+ * Issue 11: `npm run bench` runs end to end — a fresh database, the baseline, one Tongmen process,
+ * every benchmark — and prints its table and writes its JSON. Figures are not judged here (no
+ * timed assertions; the machine is shared): only that each is there. The harness needs a real
+ * PostgreSQL (it creates and drops its own database), so without DATABASE_URL this skips.
+ */
+const dir = mkdtempSync(path.join(os.tmpdir(), 'tongmen-bench-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.skipIf(!process.env.DATABASE_URL)('issue 11: npm run bench (smoke)', () => {
+  it('prints the table with ratios to the baseline and writes the figures as JSON', async () => {
+    const out = path.join(dir, 'result.json');
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'bench/run.ts', '--quick', '--workers', '1', '--out', out],
+      { cwd: path.resolve(import.meta.dirname, '..'), env: { ...process.env }, maxBuffer: 16 * 1024 * 1024 },
+    );
+    for (const row of ['baseline client credentials', 'tongmen ×1 client credentials', 'tongmen ×1 introspection (JWT)', 'tongmen ×1 password sign-in', 'tongmen ×1 admin: role grant', 'tongmen ×1 peak RSS']) {
+      expect(stdout).toContain(row);
+    }
+    const result = JSON.parse(readFileSync(out, 'utf8'));
+    expect(result.argon2.params).toMatchObject({ memoryKiB: 19_456, iterations: 2, parallelism: 1 });
+    expect(Object.keys(result.baseline)).toEqual(expect.arrayContaining(['cc', 'refresh', 'introspect', 'memory']));
+    const [one] = result.tongmen;
+    expect(one.workers).toBe(1);
+    for (const k of ['cc', 'refresh', 'introspect']) {
+      expect(one[k].requests).toBeGreaterThan(0);
+      expect(one[k].non2xx).toBe(0);
+    }
+    expect(one.signIn.signIns).toBeGreaterThan(0);
+    expect(one.signIn.failed).toBe(0);
+    expect(one.admin.createOperator.non2xx).toBe(0);
+    expect(one.admin.roleGrant.non2xx).toBe(0);
+    expect(one.memory[0].peakMb).toBeGreaterThan(0);
+  }, 300_000);
+});
