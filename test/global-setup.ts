@@ -5,16 +5,29 @@ import { openDatabase } from '../platform/db/database.ts';
 import { createLogger } from '../platform/logger.ts';
 import { startSharedChromium } from './support/chromium.ts';
 import { templateName } from './support/database.ts';
+import fs from 'node:fs';
+import { report, scanDir, scanRun } from './support/pii-scan.ts';
 
 /**
  * One Chromium for the run's page suites and sign-in browsers; with DATABASE_URL, also one migrated
- * template database, so that each test file gets a migrated clone in milliseconds.
+ * template database, so that each test file gets a migrated clone in milliseconds. The teardown
+ * scans what the run's servers answered, logged and audited for full ID numbers and phones
+ * (issue 12, `support/pii-scan.ts`) and fails the run when it finds one.
  */
 export default async function setup() {
+  const piiRun = crypto.randomBytes(6).toString('hex');
+  process.env.TONGMEN_PII_RUN = piiRun;
   const [stopChromium, dropDatabases] = await Promise.all([startSharedChromium(), setUpDatabases()]);
   return async () => {
     await dropDatabases?.();
     await stopChromium();
+    const dir = scanDir(piiRun);
+    const started = Date.now();
+    const { findings, records, bytes } = scanRun(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+    const summary = `Personal information scan: ${records} answers, log lines and audit events (${(bytes / 1e6).toFixed(1)} MB) in ${Date.now() - started} ms`;
+    if (findings.length) throw new Error(`${report(findings)}\n${summary}`);
+    process.stdout.write(`${summary}: no full ID number or phone.\n`);
   };
 }
 
