@@ -10,10 +10,11 @@ export const logScope = new AsyncLocalStorage<{ requestId: string }>();
 // number or an 11-digit mobile number anywhere in a line is masked as in R25 before the line is written.
 const ID_NUMBER_TEXT = /(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])/g;
 const PHONE_TEXT = /(?<![0-9A-Za-z])(1[3-9]\d)\d{4}(\d{4})(?![0-9A-Za-z])/g;
+const PREFIXED_PHONE_TEXT = /(\+86[\s-]?)(1[3-9]\d)\d{4}(\d{4})(?!\d)/g;
 
 /** Masks ID numbers and mobile numbers in a text (R25): `5201**********1234`, `135****2210`. */
 export const maskPiiText = (line: string) =>
-  line.replace(ID_NUMBER_TEXT, '$1**********$2').replace(PHONE_TEXT, '$1****$2');
+  line.replace(ID_NUMBER_TEXT, '$1**********$2').replace(PREFIXED_PHONE_TEXT, '$1$2****$3').replace(PHONE_TEXT, '$1****$2');
 
 const REDACT = [
   'password', '*.password', 'newPassword', '*.newPassword', 'confirmPassword', '*.confirmPassword',

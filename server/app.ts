@@ -59,7 +59,9 @@ export async function composeApp(base: BaseContext, services: Directory) {
   // Probes and scrapes first: no request id, no access log line, no throttle, no session.
   app.use(healthRoutes({ sequelize: db.sequelize, stopping: () => lifecycle.stopping }));
   app.use(metricsRoute(config.metricsToken, metrics));
-  app.use(requestContext(logger, metrics));
+  const adminRoute = (path: string, method: string) =>
+    adminApi.router.match(path, method).pathAndMethod.find((layer) => layer.methods.length)?.path.toString() ?? 'unmatched';
+  app.use(requestContext(logger, { metrics, adminRoute }));
   app.use(adminApi.routes);
   app.use(errorResponder(logger));
   app.use(identity.routes);
@@ -117,7 +119,7 @@ export const SHUTDOWN_GRACE_MS = 10_000;
  * The answer to a request that arrives before the app is built (port 0 only): try again shortly.
  * The process is up (`/health/live` 200) but not ready (`/health/ready` 503 `starting`).
  */
-function starting(req: http.IncomingMessage, res: http.ServerResponse) {
+export function starting(req: http.IncomingMessage, res: http.ServerResponse) {
   const probe = req.url?.split('?')[0];
   if (probe === '/health/live' || probe === '/health/ready') {
     const live = probe === '/health/live';

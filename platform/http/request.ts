@@ -36,18 +36,15 @@ const AREAS: Readonly<Record<string, string>> = {
 };
 const areaOf = (path: string) => AREAS[path.split('/')[1] ?? ''] ?? 'other';
 
-/** The route template the admin router matched (`/admin/v1/units/:id`), never the raw path. */
-const routeOf = (ctx: Koa.Context): string => {
-  const matched: unknown = Reflect.get(ctx, '_matchedRoute');
-  return typeof matched === 'string' ? matched : 'unmatched';
-};
+/** The admin route template a path and method match (`/admin/v1/units/:id`), never the raw path; `unmatched` otherwise. */
+export type RouteTemplate = (path: string, method: string) => string;
 
 /**
  * Request id (a sane incoming `X-Request-Id`, else a new UUID; echoed as `x-request-id`), every log
  * line written while the request is served tagged with it, one access-log line per request, and
  * the request's metrics (latency, admin route, introspection).
  */
-export function requestContext(logger: Logger, metrics?: Metrics): Koa.Middleware {
+export function requestContext(logger: Logger, metrics?: { metrics: Metrics; adminRoute: RouteTemplate }): Koa.Middleware {
   return async (ctx, next) => {
     const requestId = acceptRequestId(ctx.get('x-request-id')) ?? crypto.randomUUID();
     ctx.state.requestId = requestId;
@@ -61,18 +58,18 @@ export function requestContext(logger: Logger, metrics?: Metrics): Koa.Middlewar
         const status = ctx.respond === false ? ctx.res.statusCode : ctx.status;
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         logger.info({ method: ctx.method, path: ctx.path, status, ms: Math.round(seconds * 1e4) / 10 }, 'request');
-        if (metrics) observe(metrics, ctx, status, seconds);
+        if (metrics) observe(metrics.metrics, metrics.adminRoute, ctx, status, seconds);
       }
     });
   };
 }
 
-function observe(metrics: Metrics, ctx: Koa.Context, status: number, seconds: number) {
+function observe(metrics: Metrics, adminRoute: RouteTemplate, ctx: Koa.Context, status: number, seconds: number) {
   const area = areaOf(ctx.path);
   const method = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'].includes(ctx.method) ? ctx.method : 'OTHER';
   metrics.httpDuration.observe({ area, method, status: `${Math.floor(status / 100)}xx` }, seconds);
   if (area === 'admin') {
-    const route = routeOf(ctx);
+    const route = adminRoute(ctx.path, ctx.method);
     metrics.adminRequests.inc({ route, method, status: String(status) });
     metrics.adminDuration.observe({ route, method }, seconds);
   }
