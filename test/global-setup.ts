@@ -26,7 +26,14 @@ export default async function setup() {
     const { findings, records, bytes } = scanRun(dir);
     fs.rmSync(dir, { recursive: true, force: true });
     const summary = `Personal information scan: ${records} answers, log lines and audit events (${(bytes / 1e6).toFixed(1)} MB) in ${Date.now() - started} ms`;
-    if (findings.length) throw new Error(`${report(findings)}\n${summary}`);
+    if (findings.length) {
+      // Vitest reports a teardown error but keeps the run's exit code: the run must fail all the same.
+      process.exitCode = 1;
+      process.once('exit', () => {
+        process.exitCode = 1;
+      });
+      throw new Error(`${report(findings)}\n${summary}`);
+    }
     process.stdout.write(`${summary}: no full ID number or phone.\n`);
   };
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, starting, type RunningServer } from '../server/app.ts';
 import { createLogger } from '../platform/logger.ts';
 import { freshDatabaseEnv } from './support/database.ts';
-import { tee } from './support/pii-tee.ts';
+import { tee, teeAuditEvents } from './support/pii-tee.ts';
 import { clientConfig, signIn } from './support/oidc.ts';
 import { seedWorld, startFakeRp, WORLD_PASSWORD } from './identity-fixtures.ts';
 
@@ -180,6 +180,7 @@ describe('issue 12: request ids and the structured log', () => {
   });
 
   it('an unexpected failure answers 500 with the request id, logged under the same id; ready then says `database`', async () => {
+    await teeAuditEvents(server.tongmen.base.db.sequelize); // into the run's scan, before the database goes
     await server.tongmen.base.db.sequelize.connectionManager.close(); // PostgreSQL gone for this node
     const res = await fetch(`${server.url}/token/introspection`, {
       method: 'POST',
