@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
 import { SHUTDOWN_GRACE_MS, startServer } from '../server/app.ts';
 import { openCore } from '../server/core.ts';
+import { joinClusterMetrics, serveClusterMetrics } from '../server/cluster-metrics.ts';
 import { loadConfig, type Config } from '../platform/config.ts';
 import { startEmbeddedDatabase } from '../platform/db/embedded.ts';
 import { isAppError } from '../platform/errors.ts';
@@ -71,6 +72,8 @@ function warnAboutSettings(log: Logger, c: Config) {
 async function serve(env: NodeJS.ProcessEnv, embeddedDemo: boolean) {
   const running = await startServer(env, logger);
   const { tongmen } = running;
+  // WORKERS > 1: the primary sums every worker's registry for a scrape of /metrics (issue 12).
+  if (cluster.isWorker) joinClusterMetrics(tongmen.metrics.registry);
   logger.info({ issuer: running.url, database: tongmen.base.db.kind, pid: process.pid }, 'Tongmen listening');
   const embedded = embeddedDemo && tongmen.base.db.kind === 'embedded';
   const clients = embedded ? await maybeLoadDemo(tongmen, running.url) : undefined;
@@ -97,6 +100,7 @@ async function supervise() {
   await core.base.db.close();
   const stopSubsystems = embedded ? await demoSubsystems(core.base.issuer, clients) : async () => {};
   let stopping = false;
+  serveClusterMetrics();
   const fork = () => cluster.fork(workerEnv);
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;

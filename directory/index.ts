@@ -34,6 +34,8 @@ import { ClientRepository } from './clients/client-repository.ts';
 import { ClientService } from './clients/client-service.ts';
 import { PersonGate } from './persons/person-gate.ts';
 import { PersonRepository } from './persons/person-repository.ts';
+import { PiiRotation } from './pii/pii-rotation.ts';
+import { PiiRotationRepository } from './pii/pii-rotation-repository.ts';
 import { RoleChangeRepository } from './roles/role-change-repository.ts';
 import { RoleChangeService } from './roles/role-change-service.ts';
 import { RoleGrantService } from './roles/role-grants.ts';
@@ -157,6 +159,8 @@ export function createDirectory({ config, logger, db, pii, esscPublicKey }: Dire
     smsOutbox,
     /** R23 — TOTP enrolment, verification and removal (identity's sign-in steps and the person's own page). */
     secondFactors,
+    /** Issue 12: `npm run pii:rotate` — values sealed under older PII keys sealed again under the current one. */
+    piiRotation: new PiiRotation({ db, pii, audit, repo: new PiiRotationRepository({ sequelize }) }),
     /** R23 — an SMS code to the person's phone as the alternative second factor. */
     secondFactorSms: new SecondFactorSmsCodes({ smsCodes, persons }),
     /** QR sign-in tickets (R22), handed to identity as `IdentityDeps.qrTickets`. */

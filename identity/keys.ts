@@ -186,3 +186,22 @@ export async function rotateSigningKeys(
     return result;
   });
 }
+
+/**
+ * Issue 12 (PII key rotation): the stored signing keyring (and the pre-rotation legacy one, if
+ * any) sealed again under the current PII key — same keys, same version, so no node reloads
+ * anything. Returns how many settings were sealed again (0 when already current).
+ */
+export async function resealKeyring(sequelize: Sequelize, pii: PiiCipher): Promise<number> {
+  let resealed = 0;
+  for (const key of [SETTING, LEGACY_SETTING]) {
+    await sequelize.transaction(async (transaction) => {
+      await lockSetting(sequelize, key, transaction);
+      const stored = await readSetting<{ sealed?: string }>(sequelize, key, transaction);
+      if (!stored?.sealed || pii.kidOf(stored.sealed) === pii.currentKid) return;
+      await replaceSetting(sequelize, key, { ...stored, sealed: pii.encrypt(pii.decrypt(stored.sealed)) }, transaction);
+      resealed++;
+    });
+  }
+  return resealed;
+}

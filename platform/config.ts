@@ -24,6 +24,10 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   COOKIE_KEYS: csv.optional(),
   PII_KEY: z.string().optional(),
+  // Issue 12: the stable key of the PII lookup hashes (blind index); unset = derived from the oldest PII key.
+  PII_LOOKUP_KEY: z.string().optional(),
+  // Issue 12: bearer token of GET /metrics; unset = no /metrics at all.
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   INITIAL_PASSWORD: z.string().min(1).optional(),
   LOCKOUT_THRESHOLD: positiveInt(3),
   PASSWORD_POLICY: z.enum(['dengbao', 'nist']).default('dengbao'),
@@ -75,6 +79,10 @@ export interface Config {
     | { kind: 'embedded'; dataDir: string };
   cookieKeys: string[] | undefined;
   piiKey: string | undefined;
+  /** The lookup-hash key (blind index, R25), stable across PII key rotations; see `platform/crypto/pii.ts`. */
+  piiLookupKey: Secret | undefined;
+  /** Bearer token that `GET /metrics` requires; `undefined` = metrics are not served. */
+  metricsToken: Secret | undefined;
   initialPassword: string | undefined;
   lockoutThreshold: number;
   passwordPolicy: 'dengbao' | 'nist';
@@ -180,6 +188,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : { kind: 'embedded', dataDir: e.DATA_DIR },
     cookieKeys: e.COOKIE_KEYS,
     piiKey: e.PII_KEY,
+    piiLookupKey: e.PII_LOOKUP_KEY ? new Secret(e.PII_LOOKUP_KEY) : undefined,
+    metricsToken: e.METRICS_TOKEN ? new Secret(e.METRICS_TOKEN) : undefined,
     initialPassword: e.INITIAL_PASSWORD,
     lockoutThreshold: e.LOCKOUT_THRESHOLD,
     passwordPolicy: e.PASSWORD_POLICY,

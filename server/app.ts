@@ -12,6 +12,9 @@ import { errorResponder } from '../platform/http/error-responder.ts';
 import { requestContext } from '../platform/http/request.ts';
 import type { Directory } from '../directory/index.ts';
 import { openCore } from './core.ts';
+import { createMetrics, type Metrics } from '../platform/metrics.ts';
+import { healthBody, healthRoutes } from './health.ts';
+import { countSignIns, countTokenGrants, metricsRoute } from './metrics-route.ts';
 
 export { openCore };
 
@@ -20,6 +23,10 @@ export interface Tongmen {
   services: Directory;
   identity: Identity;
   app: Koa;
+  /** This process's Prometheus registry and metrics (issue 12). */
+  metrics: Metrics;
+  /** Set when the node starts draining for a stop: `/health/ready` then answers 503 `stopping`. */
+  lifecycle: { stopping: boolean };
   /** Signed audit checkpoints and partitions ahead, while the server runs (R25). */
   auditUpkeep: ReturnType<Directory['startAuditUpkeep']>;
   close(): Promise<void>;
@@ -40,17 +47,26 @@ export async function composeApp(base: BaseContext, services: Directory) {
   });
   services.attachSessionEnder(identity.sessionEnder);
   const adminApi = createAdminApi({ issuer, logger, directory: services, adminMfa: config.adminMfa }, identity);
+  const metrics = createMetrics();
+  services.audit.observe(countSignIns(metrics));
+  countTokenGrants(identity.provider, metrics);
+  const lifecycle = { stopping: false };
   const app = new Koa({ keys: cookieKeys, proxy: config.trustProxy });
   app.silent = true;
   servePublicScheme(app, issuer);
   servePublicScheme(identity.provider, issuer);
   app.use(edgeHeaders());
-  app.use(requestContext(logger));
+  // Probes and scrapes first: no request id, no access log line, no throttle, no session.
+  app.use(healthRoutes({ sequelize: db.sequelize, stopping: () => lifecycle.stopping }));
+  app.use(metricsRoute(config.metricsToken, metrics));
+  const adminRoute = (path: string, method: string) =>
+    adminApi.router.match(path, method).pathAndMethod.find((layer) => layer.methods.length)?.path.toString() ?? 'unmatched';
+  app.use(requestContext(logger, { metrics, adminRoute }));
   app.use(adminApi.routes);
   app.use(errorResponder(logger));
   app.use(identity.routes);
   app.use(identity.providerMiddleware);
-  return { identity, adminApi, app };
+  return { identity, adminApi, app, metrics, lifecycle };
 }
 
 /**
@@ -60,7 +76,7 @@ export async function composeApp(base: BaseContext, services: Directory) {
 export async function createTongmen(config: Config, issuer: string, logger?: Logger): Promise<Tongmen> {
   const { base, services } = await openCore(config, issuer, logger);
   try {
-    const { identity, app } = await composeApp(base, services);
+    const { identity, app, metrics, lifecycle } = await composeApp(base, services);
     const auditUpkeep = services.startAuditUpkeep();
     // Issue 8: import jobs whose node died (no heartbeat) are failed, whichever node starts next.
     await services.importJobs.failStale();
@@ -69,6 +85,8 @@ export async function createTongmen(config: Config, issuer: string, logger?: Log
       services,
       identity,
       app,
+      metrics,
+      lifecycle,
       auditUpkeep,
       async close() {
         await auditUpkeep.stop();
@@ -97,8 +115,18 @@ export interface RunningServer {
 /** How long a stop waits for requests in flight before cutting their connections. */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
-/** The answer to a request that arrives before the app is built (port 0 only): try again shortly. */
-function starting(req: http.IncomingMessage, res: http.ServerResponse) {
+/**
+ * The answer to a request that arrives before the app is built (port 0 only): try again shortly.
+ * The process is up (`/health/live` 200) but not ready (`/health/ready` 503 `starting`).
+ */
+export function starting(req: http.IncomingMessage, res: http.ServerResponse) {
+  const probe = req.url?.split('?')[0];
+  if (probe === '/health/live' || probe === '/health/ready') {
+    const live = probe === '/health/live';
+    res.writeHead(live ? 200 : 503, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(live ? {} : { 'retry-after': '1' }) });
+    res.end(healthBody(live ? undefined : 'starting'));
+    return;
+  }
   const lang = errorLanguage(req.headers['accept-language']);
   res.writeHead(503, {
     'content-type': 'application/json; charset=utf-8',
@@ -155,6 +183,7 @@ export async function startServer(env: NodeJS.ProcessEnv, logger?: Logger): Prom
     server,
     close(graceMs = SHUTDOWN_GRACE_MS) {
       closing ??= (async () => {
+        tongmen.lifecycle.stopping = true;
         await drain(server, graceMs);
         await tongmen.close();
       })();

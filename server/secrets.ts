@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../platform/config.ts';
-import { createPiiCipher, generatePiiKey, parsePiiKey, type PiiCipher } from '../platform/crypto/pii.ts';
+import { createPiiCipher, generatePiiKey, parsePiiKey, parsePiiLookupKey, type PiiCipher } from '../platform/crypto/pii.ts';
+import { AppError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { getOrCreateSetting } from '../platform/settings.ts';
 import { generateEsscDevKeyPair } from '../identity/essc/simulator.ts';
@@ -39,7 +40,27 @@ export async function loadSecrets(config: Config, sequelize: Sequelize, logger: 
   const cookieKeys =
     config.cookieKeys ??
     (await getOrCreateSetting(sequelize, 'cookie_keys', () => [crypto.randomBytes(32).toString('base64url')]));
-  return { pii: createPiiCipher(parsePiiKey(piiKey)), cookieKeys, essc: await esscKeys(config, sequelize, logger) };
+  const pii = createPiiCipher(parsePiiKey(piiKey), config.piiLookupKey && parsePiiLookupKey(config.piiLookupKey.reveal()));
+  await checkLookupKey(pii, sequelize);
+  return { pii, cookieKeys, essc: await esscKeys(config, sequelize, logger) };
+}
+
+/**
+ * Issue 12: the lookup hashes in the database were made with one key; a node with another one would
+ * find nobody (sign-in, uniqueness) and silently store a second person. The first start records a
+ * fingerprint of the key; a later start with a different key is refused — typically the oldest
+ * PII_KEY removed after a rotation without pinning PII_LOOKUP_KEY first.
+ */
+async function checkLookupKey(pii: PiiCipher, sequelize: Sequelize): Promise<void> {
+  const stored = await getOrCreateSetting(sequelize, 'pii_lookup_fingerprint', () => pii.lookupFingerprint());
+  if (stored !== pii.lookupFingerprint()) {
+    throw new AppError(
+      500,
+      'config.invalid',
+      'The PII lookup key is not the one the stored lookup hashes were made with: set PII_LOOKUP_KEY to the key ' +
+        '`npm run pii:rotate -- --print-lookup-key` printed while the oldest PII_KEY was still configured.',
+    );
+  }
 }
 
 async function esscKeys(config: Config, sequelize: Sequelize, logger: Logger): Promise<EsscKeys> {

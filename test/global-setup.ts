@@ -8,18 +8,37 @@ import { openDatabase } from '../platform/db/database.ts';
 import { createLogger } from '../platform/logger.ts';
 import { startSharedChromium } from './support/chromium.ts';
 import { templateName } from './support/database.ts';
+import { report, scanDir, scanRun } from './support/pii-scan.ts';
 
 /**
  * One Chromium for the run's page suites and sign-in browsers, and one migrated template database, so
  * that each test file gets a migrated copy quickly: on the PostgreSQL server (DATABASE_URL) a template
  * database cloned by CREATE DATABASE … TEMPLATE; on the embedded engine a PGlite data folder copied
  * file by file (a fresh PGlite runs initdb, ~3 s of WebAssembly per database; a copy opens in ~1 s).
+ * The teardown scans what the run's servers answered, logged and audited for full ID numbers and
+ * phones (issue 12, `support/pii-scan.ts`) and fails the run when it finds one.
  */
 export default async function setup() {
+  const piiRun = crypto.randomBytes(6).toString('hex');
+  process.env.TONGMEN_PII_RUN = piiRun;
   const [stopChromium, dropDatabases] = await Promise.all([startSharedChromium(), setUpDatabases()]);
   return async () => {
     await dropDatabases?.();
     await stopChromium();
+    const dir = scanDir(piiRun);
+    const started = Date.now();
+    const { findings, records, bytes } = scanRun(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+    const summary = `Personal information scan: ${records} answers, log lines and audit events (${(bytes / 1e6).toFixed(1)} MB) in ${Date.now() - started} ms`;
+    if (findings.length) {
+      // Vitest reports a teardown error but keeps the run's exit code: the run must fail all the same.
+      process.exitCode = 1;
+      process.once('exit', () => {
+        process.exitCode = 1;
+      });
+      throw new Error(`${report(findings)}\n${summary}`);
+    }
+    process.stdout.write(`${summary}: no full ID number or phone.\n`);
   };
 }
 

@@ -85,6 +85,7 @@ export function toAuditEvent(r: AuditRow): AuditEvent {
 export class AuditService {
   private readonly events: AuditRepository;
   private readonly units: UnitRepository;
+  private readonly listeners: Array<(event: AuditEvent) => void> = [];
 
   constructor(deps: { events: AuditRepository; units: UnitRepository }) {
     this.events = deps.events;
@@ -97,7 +98,23 @@ export class AuditService {
     const unitPath = input.unitId ? await this.units.pathOf(tx, input.unitId) : null;
     const { event, row } = this.build(input, head, unitPath);
     await this.events.insert(tx, row);
+    this.tell(tx, [event]);
     return event;
+  }
+
+  /**
+   * Calls `listener` with each event once its transaction has committed (issue 12: the metrics count
+   * sign-ins and lockouts from the events, so a rolled-back attempt is never counted).
+   */
+  observe(listener: (event: AuditEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private tell(tx: Transaction, events: AuditEvent[]) {
+    if (!this.listeners.length) return;
+    tx.afterCommit(() => {
+      for (const e of events) for (const l of this.listeners) l(e);
+    });
   }
 
   /**
@@ -109,13 +126,16 @@ export class AuditService {
     let head = await this.events.lockHead(tx);
     const paths = new Map<string, string[] | null>();
     const rows: NewAuditRow[] = [];
+    const events: AuditEvent[] = [];
     for (const input of inputs) {
       if (input.unitId && !paths.has(input.unitId)) paths.set(input.unitId, await this.units.pathOf(tx, input.unitId));
       const { event, row } = this.build(input, head, input.unitId ? paths.get(input.unitId)! : null);
       rows.push(row);
+      events.push(event);
       head = { seq: event.seq, hash: event.hash };
     }
     await this.events.insertMany(tx, rows);
+    this.tell(tx, events);
   }
 
   private build(input: AuditInput, head: { seq: number; hash: string }, unitPath: string[] | null): { event: AuditEvent; row: NewAuditRow } {

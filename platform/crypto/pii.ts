@@ -13,6 +13,14 @@ export interface PiiCipher {
   decrypt(sealed: string): string;
   /** Keyed hash for lookups; stable across key rotation (it uses the lookup key, not the current key). */
   lookupHash(value: string): string;
+  /** The key id new ciphertexts are sealed under (the first of `PII_KEY`). */
+  readonly currentKid: string;
+  /** The key id a ciphertext names (`kid.iv.tag.body`). */
+  kidOf(sealed: string): string;
+  /** A one-way fingerprint of the lookup key: the stored hashes were made with it or not. */
+  lookupFingerprint(): string;
+  /** The lookup key itself (hex), for `npm run pii:rotate -- --print-lookup-key`: to pin it as PII_LOOKUP_KEY. */
+  revealLookupKey(): string;
 }
 
 export interface PiiKeyring {
@@ -20,11 +28,20 @@ export interface PiiKeyring {
   keys: Array<{ kid: string; key: Buffer }>;
 }
 
+const keyBytes = (text: string) => (/^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64'));
+
+/** Parses `PII_LOOKUP_KEY`: the 32-byte lookup key (hex or base64) as `revealLookupKey` prints it. */
+export function parsePiiLookupKey(raw: string): Buffer {
+  const key = keyBytes(raw.trim());
+  if (key.length !== 32) throw new AppError(500, 'config.invalid', 'PII_LOOKUP_KEY must be a 32-byte key (hex or base64)');
+  return key;
+}
+
 /** Parses `PII_KEY`: `kid:base64key[,kid:base64key…]` or a single base64/hex 32-byte key (kid `k1`). */
 export function parsePiiKey(raw: string): PiiKeyring {
   const keys = raw.split(',').map((part, i) => {
     const [kid, b64] = part.includes(':') ? (part.split(':') as [string, string]) : [`k${i + 1}`, part];
-    const key = /^[0-9a-f]{64}$/i.test(b64) ? Buffer.from(b64, 'hex') : Buffer.from(b64, 'base64');
+    const key = keyBytes(b64);
     if (key.length !== 32 || !/^[\w-]{1,16}$/.test(kid)) {
       throw new AppError(500, 'config.invalid', 'PII_KEY must hold 32-byte keys (base64 or hex), as kid:key pairs');
     }
@@ -33,14 +50,24 @@ export function parsePiiKey(raw: string): PiiKeyring {
   return { keys };
 }
 
-export function createPiiCipher(ring: PiiKeyring): PiiCipher {
+/**
+ * The cipher of a keyring. The lookup (blind-index) key is `lookupKey` (PII_LOOKUP_KEY) when given,
+ * else derived from the oldest key — what every deployment used before rotation existed. Lookup
+ * hashes are never re-computed by a rotation (the transient rows keyed by them — throttles, SMS
+ * codes — and the recovery codes cannot be: their clear values are gone), so the lookup key must
+ * outlive the encryption keys: pin it (PII_LOOKUP_KEY) before the oldest PII key is dropped.
+ */
+export function createPiiCipher(ring: PiiKeyring, lookupKeyOverride?: Buffer): PiiCipher {
   const [current] = ring.keys;
   if (!current) throw new AppError(500, 'config.invalid', 'PII_KEY has no key');
   const byKid = new Map(ring.keys.map((k) => [k.kid, k.key]));
-  // The blind-index key is derived from the oldest key so lookups survive the addition of new keys.
-  const lookupKey = crypto.hkdfSync('sha256', ring.keys[ring.keys.length - 1]!.key, '', 'tongmen-pii-lookup', 32);
+  const lookupKey = lookupKeyOverride ?? Buffer.from(crypto.hkdfSync('sha256', ring.keys[ring.keys.length - 1]!.key, '', 'tongmen-pii-lookup', 32));
   const enc = (b: Buffer) => b.toString('base64url');
   return {
+    currentKid: current.kid,
+    kidOf: (sealed) => sealed.split('.', 1)[0] ?? '',
+    lookupFingerprint: () => crypto.createHmac('sha256', lookupKey).update('tongmen-pii-lookup-fingerprint').digest('hex').slice(0, 32),
+    revealLookupKey: () => lookupKey.toString('hex'),
     encrypt(plain) {
       const iv = crypto.randomBytes(12);
       const cipher = crypto.createCipheriv('aes-256-gcm', current.key, iv);
@@ -58,7 +85,7 @@ export function createPiiCipher(ring: PiiKeyring): PiiCipher {
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
     },
     lookupHash(value) {
-      return crypto.createHmac('sha256', Buffer.from(lookupKey)).update(value).digest('hex');
+      return crypto.createHmac('sha256', lookupKey).update(value).digest('hex');
     },
   };
 }

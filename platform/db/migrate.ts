@@ -156,3 +156,13 @@ async function applyMigrations(sequelize: Sequelize): Promise<string[]> {
     return applied.map((m) => m.name);
   });
 }
+
+/**
+ * The migrations this code knows that the database has not applied (readiness: a node whose schema
+ * is behind must not take traffic). One small read of `schema_migrations`.
+ */
+export async function pendingMigrations(sequelize: Sequelize): Promise<string[]> {
+  const [rows] = await sequelize.query('SELECT name FROM schema_migrations');
+  const done = new Set((rows as Array<{ name: string }>).map((r) => r.name));
+  return MIGRATIONS.map(([name]) => name).filter((name) => !done.has(name));
+}

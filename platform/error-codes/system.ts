@@ -31,5 +31,11 @@ export const systemErrors = defineErrors({
       description: 'Only while the server is starting; `Retry-After` says when to try again.',
       exposed: true,
     },
+    'metrics.token_invalid': {
+      status: 401,
+      zh: '指标接口需要正确的访问令牌。',
+      en: 'The metrics endpoint needs the right bearer token',
+      description: '`GET /metrics` without `Authorization: Bearer <METRICS_TOKEN>` or with a wrong one.',
+    },
   },
 });

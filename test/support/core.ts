@@ -1,6 +1,6 @@
 import { openCore } from '../../server/core.ts';
 import { loadConfig } from '../../platform/config.ts';
-import { createLogger } from '../../platform/logger.ts';
+import { teeAuditEvents, testLogger } from './pii-tee.ts';
 import type { Actor } from '../../directory/actor.ts';
 import { sampleIdNumber, samplePhone } from '../../directory/codes/synthetic-codes.ts';
 import { bootstrapProvince } from '../../directory/bootstrap/bootstrap.ts';
@@ -19,7 +19,7 @@ export const samplePerson = (name = '测试人员') => {
  */
 export async function openBootstrappedCore() {
   const config = loadConfig({ NODE_ENV: 'test', ADMIN_MFA: 'off', ...(await freshDatabaseEnv()) });
-  const core = await openCore(config, 'http://localhost:0', createLogger('silent'));
+  const core = await openCore(config, 'http://localhost:0', testLogger('silent'));
   const root = await bootstrapProvince(core.base, core.services, {
     unitName: '测试省人力资源和社会保障厅',
     uscc: '91350100M000100Y43',
@@ -27,5 +27,9 @@ export async function openBootstrappedCore() {
   });
   const actor = async (accountId: string): Promise<Actor> => (await core.services.actors.load(accountId))!;
   const meta = { requestId: 'test' };
-  return { ...core, root, actor, meta, close: () => core.base.db.close() };
+  const close = async () => {
+    await teeAuditEvents(core.base.db.sequelize);
+    await core.base.db.close();
+  };
+  return { ...core, root, actor, meta, close };
 }

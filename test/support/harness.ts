@@ -1,5 +1,5 @@
 import { startServer, type RunningServer } from '../../server/app.ts';
-import { createLogger } from '../../platform/logger.ts';
+import { teeAuditEvents, testLogger } from './pii-tee.ts';
 import { freshDatabaseEnv } from './database.ts';
 
 /**
@@ -17,6 +17,12 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...dbEnv,
     ...env,
   };
-  const running = await startServer(fullEnv, createLogger(fullEnv.LOG_LEVEL));
+  const running = await startServer(fullEnv, testLogger(fullEnv.LOG_LEVEL));
+  // Issue 12: the audit events of the file's database go into the run's personal-information scan.
+  const close = running.close.bind(running);
+  running.close = async (graceMs?: number) => {
+    await teeAuditEvents(running.tongmen.base.db.sequelize);
+    await close(graceMs);
+  };
   return running;
 }

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { composeApp, startServer, type RunningServer } from '../../server/app.ts';
 import { createDirectory } from '../../directory/index.ts';
-import { createLogger } from '../../platform/logger.ts';
+import { testLogger } from './pii-tee.ts';
 
 /**
  * A second node on `first`'s database serving the same issuer (as behind a load balancer): on
@@ -15,7 +15,7 @@ export async function openSecondNode(first: RunningServer, env: Record<string, s
   if (base.config.database.kind === 'external') {
     const other = await startServer(
       { NODE_ENV: 'test', PORT: '0', ISSUER: first.url, LOG_LEVEL: 'silent', ADMIN_MFA: 'off', DEMO: 'off', ...env, DATABASE_URL: base.config.database.url },
-      createLogger('silent'),
+      testLogger('silent'),
     );
     return { url: `http://127.0.0.1:${(other.server.address() as AddressInfo).port}`, close: () => other.close() };
   }
