@@ -8,6 +8,7 @@ import { requestMeta } from '../../platform/http/request.ts';
 import { textProblem } from '../../platform/input-text.ts';
 import { formFields } from '../form.ts';
 import type { CsrfTokens } from '../interactions/csrf.ts';
+import { isCrossSite } from '../interactions/cross-site.ts';
 import { accountPage, type AccountEnv, type AccountExtras } from '../pages/account-page.ts';
 import { pickLang, t, type Lang } from '../pages/i18n.ts';
 import { sendPage } from '../pages/layout.ts';
@@ -66,7 +67,7 @@ export function accountRoute(deps: AccountPageDeps, handler: AccountHandler, pol
       }
       await deps.payloads.slideSession(session.uid, deps.config.session.idleSeconds, deps.config.session.maxSeconds);
       const body = formFields(ctx.request.body);
-      if (ctx.method === 'POST' && !deps.csrf.verify(csrfSubject(session.uid), body.csrf)) {
+      if (ctx.method === 'POST' && (isCrossSite(ctx, deps.issuer) || !deps.csrf.verify(csrfSubject(session.uid), body.csrf))) {
         return sendPage(ctx, 403, errorPage(lang, t(lang, 'csrf')));
       }
       const env: AccountEnv = { lang, csrf: deps.csrf.issue(csrfSubject(session.uid)), accountId: self.accountId };

@@ -16,6 +16,7 @@ import { pickLang, t, type Lang } from '../pages/i18n.ts';
 import { sendPage } from '../pages/layout.ts';
 import { errorPage, SIGN_IN_METHODS, type PageEnv } from '../pages/steps.ts';
 import type { CsrfTokens } from './csrf.ts';
+import { isCrossSite } from './cross-site.ts';
 import type { SignInState, SignInStateStore } from './state.ts';
 import type { SecondFactorSms } from './second-factor-sms.ts';
 import { nextStep, type Step } from './step-machine.ts';
@@ -58,7 +59,7 @@ export type StepHandler = (ctx: Koa.Context, req: InteractionRequest, deps: Inte
 
 /**
  * Wraps a step handler: loads the interaction (the provider checks its cookie), the step state
- * and the language; on POST checks the anti-forgery token. Failures become HTML pages, never JSON:
+ * and the language; on POST refuses another site's post and checks the anti-forgery token. Failures become HTML pages, never JSON:
  * an expired or foreign interaction says so (400), anything unexpected is logged (500).
  */
 export function interactionPage(deps: InteractionDeps, handler: StepHandler, prompt?: 'login' | 'consent'): Koa.Middleware {
@@ -88,7 +89,7 @@ export function interactionPage(deps: InteractionDeps, handler: StepHandler, pro
         field: (name) => formText(body[name]).trim(),
         secret: (name) => formText(body[name]),
       };
-      if (ctx.method === 'POST' && !deps.csrf.verify(uid, body.csrf)) {
+      if (ctx.method === 'POST' && (isCrossSite(ctx, deps.issuer) || !deps.csrf.verify(uid, body.csrf))) {
         return sendPage(ctx, 403, errorPage(lang, t(lang, 'csrf')));
       }
       if (prompt && interaction.prompt.name !== prompt) {

@@ -143,6 +143,6 @@ export async function plainSignIn(o: PlainSignIn) {
     }
   }
   if (!atCallback(new URL(current))) return { ok: false as const, error: 'no_callback', agent };
-  const tokens = await oidc.authorizationCodeGrant(config, new URL(current), { pkceCodeVerifier: verifier, expectedState: state }, { resource: o.resource });
+  const tokens = await oidc.authorizationCodeGrant(config, new URL(current), { pkceCodeVerifier: verifier, expectedState: state }, o.resource ? { resource: o.resource } : {});
   return { ok: true as const, tokens, agent };
 }
