@@ -281,10 +281,10 @@ describe.skipIf(!process.env.DATABASE_URL || !pgBin)('suite 6 (a): PostgreSQL re
 });
 
 /**
- * A load balancer in front of two nodes, as nginx or an cloud balancer behaves: round robin,
- * keep-alive connections to the nodes; a request that could not be delivered (connection refused,
- * or a reused idle connection closed by the node before any answer) is sent to the other node;
- * anything else is the client's answer — a 502 when the node cut an answered request.
+ * A load balancer in front of two nodes, as nginx behaves by default: round robin, keep-alive
+ * connections to the nodes; a request that was not delivered (connection refused; for GET/HEAD also
+ * a reused idle connection closed by the node) goes to the other node; anything else reaches the
+ * client — a 502 when the node cut the request.
  */
 async function startBalancer(backends: () => string[]) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
@@ -302,7 +302,10 @@ async function startBalancer(backends: () => string[]) {
           answer.pipe(res);
         });
         out.on('error', (err: NodeJS.ErrnoException) => {
-          const undelivered = err.code === 'ECONNREFUSED' || (out.reusedSocket && (err.code === 'ECONNRESET' || err.message === 'socket hang up'));
+          // As nginx does: a refused connection is retried elsewhere; a reused keep-alive connection
+          // that the node closed as idle only for GET/HEAD (a POST may have been delivered and run).
+          const closedIdle = out.reusedSocket && (err.code === 'ECONNRESET' || err.message === 'socket hang up');
+          const undelivered = err.code === 'ECONNREFUSED' || (closedIdle && (req.method === 'GET' || req.method === 'HEAD'));
           if (undelivered && tries < 6) return setTimeout(() => attempt(tries + 1), 20);
           if (!res.headersSent) res.writeHead(502, { 'x-balancer': err.code ?? err.message }).end();
           else res.destroy();
