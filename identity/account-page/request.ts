@@ -5,6 +5,7 @@ import type { Logger } from '../../platform/logger.ts';
 import type { RequestMeta } from '../../directory/actor.ts';
 import type { Self, SelfService } from '../../directory/self/self-service.ts';
 import { requestMeta } from '../../platform/http/request.ts';
+import { isDatabaseUnavailable } from '../../platform/db/unavailable.ts';
 import { textProblem } from '../../platform/input-text.ts';
 import { formFields } from '../form.ts';
 import type { CsrfTokens } from '../interactions/csrf.ts';
@@ -88,6 +89,11 @@ export function accountRoute(deps: AccountPageDeps, handler: AccountHandler, pol
       };
       await handler(ctx, req, deps);
     } catch (err) {
+      if (isDatabaseUnavailable(err)) {
+        // The database is away for a moment (restart, failover): nothing was done; say so, not "error" (issue 12 suite 6).
+        ctx.set('Retry-After', '2');
+        return sendPage(ctx, 503, errorPage(lang, t(lang, 'unavailable')));
+      }
       deps.logger.error({ err, requestId: ctx.state.requestId }, 'own page failed');
       sendPage(ctx, 500, errorPage(lang, t(lang, 'genericError')));
     }

@@ -9,6 +9,7 @@ import type { SmsCodeService } from '../../directory/credentials/sms-code-servic
 import type { SecondFactorService } from '../../directory/credentials/second-factor-service.ts';
 import type { QrTicketService } from '../../directory/credentials/qr-ticket-service.ts';
 import { requestMeta } from '../../platform/http/request.ts';
+import { isDatabaseUnavailable } from '../../platform/db/unavailable.ts';
 import { formFields } from '../form.ts';
 import { textProblem } from '../../platform/input-text.ts';
 import type { SafeHtml } from '../pages/html.ts';
@@ -109,6 +110,11 @@ export function interactionPage(deps: InteractionDeps, handler: StepHandler, pro
       }
       ctx.respond = true;
       if (err instanceof errors.SessionNotFound) return sendPage(ctx, 400, errorPage(lang, t(lang, 'expired')));
+      if (isDatabaseUnavailable(err)) {
+        // The database is away for a moment (restart, failover): nothing was done; say so, not "error" (issue 12 suite 6).
+        ctx.set('Retry-After', '2');
+        return sendPage(ctx, 503, errorPage(lang, t(lang, 'unavailable')));
+      }
       deps.logger.error({ err, requestId: ctx.state.requestId }, 'sign-in page failed');
       sendPage(ctx, 500, errorPage(lang, t(lang, 'genericError')));
     }
