@@ -151,9 +151,11 @@ async function inspect(databaseUrl: string, issuer: string, tag: string) {
         WHERE u.name LIKE $1 GROUP BY u.name`,
       [`${tag}%`],
     );
-    // Persons made for these units' administrators and left without an account: half of a creation.
+    // Half of a creation: a person made for an administrator left without an account, or an audit event of a unit that is not there.
     const orphans = await client.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM persons p WHERE p.name LIKE $1 AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = p.id)`,
+      `SELECT (SELECT count(*) FROM persons p WHERE p.name LIKE $1 AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = p.id))
+            + (SELECT count(*) FROM audit_events e WHERE e.action = 'unit.create' AND e.details->>'name' LIKE $1
+                 AND NOT EXISTS (SELECT 1 FROM units u WHERE u.id::text = e.target_id)) AS n`,
       [`${tag}%`],
     );
     const core = await openCore(loadConfig({ NODE_ENV: 'test', ADMIN_MFA: 'off', DATABASE_URL: databaseUrl }), issuer, createLogger('silent'));
