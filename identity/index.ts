@@ -14,6 +14,7 @@ import { esscConfirmRoute } from './essc/confirm-route.ts';
 import { esscSimulatorRoutes } from './essc/dev-simulator.ts';
 import { CsrfTokens } from './interactions/csrf.ts';
 import { interactionRoutes } from './interactions/router.ts';
+import { logoutConfirmGuard } from './interactions/cross-site.ts';
 import { SignInStateStore, type SignInState } from './interactions/state.ts';
 import { readKeyring, signingKeysAt } from './keys.ts';
 import { watchSigningKeys } from './key-reload.ts';
@@ -150,6 +151,7 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     config: deps.config,
     logger: deps.logger,
   });
+  logoutConfirmGuard(router, deps.issuer);
   esscConfirmRoute(router, deps.qrTickets);
   if (simulatorKey) esscSimulatorRoutes(router, simulatorKey);
   router.post('/token/introspection', ...introspectionFront({ view, pii: deps.pii, verify }));

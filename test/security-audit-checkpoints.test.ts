@@ -182,6 +182,30 @@ describe('audit:verify with signed checkpoints (R25, issue 5 item 2)', () => {
   });
 });
 
+describe('audit:verify without checkpoints: the chain alone names the row (issue 12 suite 5)', () => {
+  // The edited, deleted and reordered events above are found by the chain before the checkpoints
+  // are consulted. Here the cases they leave open, without a checkpoint file: the edit a careful
+  // attacker makes (the edited event's own hash recomputed: only its successor's link exposes it),
+  // the first event deleted, and the newest one deleted with the head left alone.
+  const cases: Array<[string, (sql: Sql) => Promise<unknown>, Record<string, unknown>]> = [
+    ['an edited event with its own hash recomputed', async (sql) => {
+      const [row] = await sql('SELECT * FROM audit_events WHERE seq = 4');
+      const e = toAuditEvent({ ...row, seq: 4, reason: 'forged' } as Parameters<typeof toAuditEvent>[0]);
+      await sql(`UPDATE audit_events SET reason = 'forged', hash = $1 WHERE seq = 4`, [hashOf({ ...e, reason: 'forged' })]);
+    }, { brokenAt: 5, problem: 'previous hash mismatch', message: expect.stringMatching(/Event 5 is not chained to event 4/) }],
+    ['the first event deleted', (sql) => sql('DELETE FROM audit_events WHERE seq = 1'), { brokenAt: 2, problem: 'sequence gap', message: expect.stringMatching(/Events 1…1 are missing/) }],
+    ['the newest event deleted, the head left', (sql) => sql(`DELETE FROM audit_events WHERE seq = ${EVENTS}`), { brokenAt: EVENTS, problem: 'chain head does not match the last event' }],
+  ];
+  for (const [what, tamper, verdict] of cases) {
+    it(`R25: ${what} is found and named (exit 1)`, async () => {
+      const env = await base.copy(`alone_${what.replace(/\W+/g, '_')}`, async (sql) => void (await tamper(sql)));
+      const run = verify(env);
+      expect(run.status, run.stderr).toBe(1);
+      expect(run.result).toMatchObject({ ok: false, ...verdict });
+    });
+  }
+});
+
 describe('checkpoints emitted by the running server (R25, issue 5 item 2)', () => {
   it('R25: the server logs and exports a signed checkpoint once the chain moved and the interval passed', async () => {
     const file = path.join(tmp, 'server-checkpoints.ndjson');

@@ -5,9 +5,11 @@ import type { Logger } from '../../platform/logger.ts';
 import type { RequestMeta } from '../../directory/actor.ts';
 import type { Self, SelfService } from '../../directory/self/self-service.ts';
 import { requestMeta } from '../../platform/http/request.ts';
+import { isDatabaseUnavailable } from '../../platform/db/unavailable.ts';
 import { textProblem } from '../../platform/input-text.ts';
 import { formFields } from '../form.ts';
 import type { CsrfTokens } from '../interactions/csrf.ts';
+import { isCrossSite } from '../interactions/cross-site.ts';
 import { accountPage, type AccountEnv, type AccountExtras } from '../pages/account-page.ts';
 import { pickLang, t, type Lang } from '../pages/i18n.ts';
 import { sendPage } from '../pages/layout.ts';
@@ -66,7 +68,7 @@ export function accountRoute(deps: AccountPageDeps, handler: AccountHandler, pol
       }
       await deps.payloads.slideSession(session.uid, deps.config.session.idleSeconds, deps.config.session.maxSeconds);
       const body = formFields(ctx.request.body);
-      if (ctx.method === 'POST' && !deps.csrf.verify(csrfSubject(session.uid), body.csrf)) {
+      if (ctx.method === 'POST' && (isCrossSite(ctx, deps.issuer) || !deps.csrf.verify(csrfSubject(session.uid), body.csrf))) {
         return sendPage(ctx, 403, errorPage(lang, t(lang, 'csrf')));
       }
       const env: AccountEnv = { lang, csrf: deps.csrf.issue(csrfSubject(session.uid)), accountId: self.accountId };
@@ -87,6 +89,11 @@ export function accountRoute(deps: AccountPageDeps, handler: AccountHandler, pol
       };
       await handler(ctx, req, deps);
     } catch (err) {
+      if (isDatabaseUnavailable(err)) {
+        // The database is away for a moment (restart, failover): nothing was done; say so, not "error" (issue 12 suite 6).
+        ctx.set('Retry-After', '2');
+        return sendPage(ctx, 503, errorPage(lang, t(lang, 'unavailable')));
+      }
       deps.logger.error({ err, requestId: ctx.state.requestId }, 'own page failed');
       sendPage(ctx, 500, errorPage(lang, t(lang, 'genericError')));
     }

@@ -9,6 +9,7 @@ import type { SmsCodeService } from '../../directory/credentials/sms-code-servic
 import type { SecondFactorService } from '../../directory/credentials/second-factor-service.ts';
 import type { QrTicketService } from '../../directory/credentials/qr-ticket-service.ts';
 import { requestMeta } from '../../platform/http/request.ts';
+import { isDatabaseUnavailable } from '../../platform/db/unavailable.ts';
 import { formFields } from '../form.ts';
 import { textProblem } from '../../platform/input-text.ts';
 import type { SafeHtml } from '../pages/html.ts';
@@ -16,6 +17,7 @@ import { pickLang, t, type Lang } from '../pages/i18n.ts';
 import { sendPage } from '../pages/layout.ts';
 import { errorPage, SIGN_IN_METHODS, type PageEnv } from '../pages/steps.ts';
 import type { CsrfTokens } from './csrf.ts';
+import { isCrossSite } from './cross-site.ts';
 import type { SignInState, SignInStateStore } from './state.ts';
 import type { SecondFactorSms } from './second-factor-sms.ts';
 import { nextStep, type Step } from './step-machine.ts';
@@ -58,7 +60,7 @@ export type StepHandler = (ctx: Koa.Context, req: InteractionRequest, deps: Inte
 
 /**
  * Wraps a step handler: loads the interaction (the provider checks its cookie), the step state
- * and the language; on POST checks the anti-forgery token. Failures become HTML pages, never JSON:
+ * and the language; on POST refuses another site's post and checks the anti-forgery token. Failures become HTML pages, never JSON:
  * an expired or foreign interaction says so (400), anything unexpected is logged (500).
  */
 export function interactionPage(deps: InteractionDeps, handler: StepHandler, prompt?: 'login' | 'consent'): Koa.Middleware {
@@ -88,7 +90,7 @@ export function interactionPage(deps: InteractionDeps, handler: StepHandler, pro
         field: (name) => formText(body[name]).trim(),
         secret: (name) => formText(body[name]),
       };
-      if (ctx.method === 'POST' && !deps.csrf.verify(uid, body.csrf)) {
+      if (ctx.method === 'POST' && (isCrossSite(ctx, deps.issuer) || !deps.csrf.verify(uid, body.csrf))) {
         return sendPage(ctx, 403, errorPage(lang, t(lang, 'csrf')));
       }
       if (prompt && interaction.prompt.name !== prompt) {
@@ -108,6 +110,11 @@ export function interactionPage(deps: InteractionDeps, handler: StepHandler, pro
       }
       ctx.respond = true;
       if (err instanceof errors.SessionNotFound) return sendPage(ctx, 400, errorPage(lang, t(lang, 'expired')));
+      if (isDatabaseUnavailable(err)) {
+        // The database is away for a moment (restart, failover): nothing was done; say so, not "error" (issue 12 suite 6).
+        ctx.set('Retry-After', '2');
+        return sendPage(ctx, 503, errorPage(lang, t(lang, 'unavailable')));
+      }
       deps.logger.error({ err, requestId: ctx.state.requestId }, 'sign-in page failed');
       sendPage(ctx, 500, errorPage(lang, t(lang, 'genericError')));
     }

@@ -24,6 +24,13 @@ export const systemErrors = defineErrors({
       en: 'The change conflicts with the current state',
       description: 'A concurrent change won a race on a unique constraint that has no code of its own.',
     },
+    'database.unavailable': {
+      status: 503,
+      zh: '数据库暂时无法访问，请稍后重试。',
+      en: 'The database is unreachable for the moment; retry shortly',
+      description: 'PostgreSQL could not be reached or dropped the connection (a restart, a failover). Nothing of the request was kept; `Retry-After` says when to try again.',
+      exposed: true,
+    },
     'server.starting': {
       status: 503,
       zh: '统门正在启动，请稍后重试。',

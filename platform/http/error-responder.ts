@@ -1,12 +1,14 @@
 import type Koa from 'koa';
 import { errorBody, errorLanguage } from '../error-codes/language.ts';
 import { isAppError } from '../errors.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import type { Logger } from '../logger.ts';
 
 /**
  * Turns thrown errors into `{"error": {code, message, details}}` with the error's status, the
  * message in the client's language (zh-CN unless `Accept-Language` prefers English; issue 6
- * item 5). Anything that is not an AppError is logged with the request id and answered as a bare 500.
+ * item 5). A database that cannot be reached is 503 `database.unavailable` with Retry-After (issue 12
+ * suite 6). Anything else that is not an AppError is logged with the request id and answered as a bare 500.
  */
 export function errorResponder(logger: Logger): Koa.Middleware {
   return async (ctx, next) => {
@@ -26,6 +28,14 @@ export function errorResponder(logger: Logger): Koa.Middleware {
         // Errors raised by koa itself or its body parser (malformed JSON, payload too large…).
         ctx.status = e.status;
         ctx.body = errorBody(e.status === 413 ? 'request.too_large' : 'request.invalid', lang, undefined, e.message);
+        return;
+      }
+      if (isDatabaseUnavailable(err)) {
+        // Not the caller's fault, nor a bug: the database is away (restart, failover). Nothing was kept; try again.
+        logger.warn({ err, requestId: ctx.state.requestId }, 'database unavailable');
+        ctx.status = 503;
+        ctx.set('Retry-After', '2');
+        ctx.body = errorBody('database.unavailable', lang, { requestId: ctx.state.requestId });
         return;
       }
       logger.error({ err, requestId: ctx.state.requestId }, 'unexpected error');

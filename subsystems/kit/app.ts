@@ -156,8 +156,7 @@ export async function createSubsystemApp(settings: SubsystemSettings, mount: (ro
 
   router.get('/login', async (ctx) => {
     const { url, pending } = await rp.startLogin();
-    const back = ctx.query['return'];
-    const returnTo = typeof back === 'string' && back.startsWith('/') && !back.startsWith('//') ? back : '/';
+    const returnTo = localPath(ctx.query['return'], settings.url);
     ctx.cookies.set(LOGIN_COOKIE, JSON.stringify({ ...pending, returnTo }), { ...cookie, maxAge: 10 * 60 * 1000 });
     ctx.redirect(url);
   });
@@ -270,4 +269,22 @@ export async function listen(app: Koa, port: number, host = '127.0.0.1') {
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Where `/login?return=…` may lead after the sign-in: a path of this subsystem only. The value is
+ * resolved as a browser would (a backslash is a slash, tabs and newlines vanish, dot segments
+ * collapse), so `/\evil.example` or `/.//evil.example` cannot become another origin (issue 12
+ * suite 7: `/\evil.example` passed the old "starts with one slash" test); anything else is `/`.
+ */
+export function localPath(back: unknown, base: string): string {
+  if (typeof back !== 'string' || !back.startsWith('/')) return '/';
+  let target: URL;
+  try {
+    target = new URL(back, base);
+  } catch {
+    return '/';
+  }
+  if (target.origin !== new URL(base).origin || target.pathname.startsWith('//')) return '/';
+  return `${target.pathname}${target.search}`;
 }
