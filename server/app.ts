@@ -12,6 +12,7 @@ import { errorResponder } from '../platform/http/error-responder.ts';
 import { requestContext } from '../platform/http/request.ts';
 import type { Directory } from '../directory/index.ts';
 import { openCore } from './core.ts';
+import { consoleRoutes } from './console.ts';
 
 export { openCore };
 
@@ -47,6 +48,8 @@ export async function composeApp(base: BaseContext, services: Directory) {
   app.use(edgeHeaders());
   app.use(requestContext(logger));
   app.use(adminApi.routes);
+  // Issue 10: the web console at /console (and `/` leads there), before the provider's own routes.
+  app.use(consoleRoutes());
   app.use(errorResponder(logger));
   app.use(identity.routes);
   app.use(identity.providerMiddleware);
