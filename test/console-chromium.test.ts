@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
+import axe from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../server/app.ts';
@@ -9,7 +9,7 @@ import { sampleUscc } from '../directory/codes/synthetic-codes.ts';
 import { startTestServer } from './support/harness.ts';
 import { samplePerson } from './support/core.ts';
 import { launchChromium } from './support/chromium.ts';
-import { adminCall, adminToken, TEST_NEW_PASSWORD } from './support/admin-token.ts';
+import { TEST_NEW_PASSWORD } from './support/admin-token.ts';
 
 /**
  * Issue 10 — the web console in a real browser (Debian's Chromium, JavaScript on) against the real
@@ -25,7 +25,7 @@ let server: RunningServer;
 let browser: Browser | null;
 let root: BootstrapResult;
 const contexts: BrowserContext[] = [];
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const axeSource = axe.source;
 const SHOTS = process.env.CONSOLE_SCREENSHOTS; // a directory: `npm run screenshots` sets it
 
 beforeAll(async () => {
@@ -82,8 +82,8 @@ async function go(c: ConsolePage, menu: string) {
 async function accessible(c: ConsolePage, screen: string) {
   await c.page.evaluate(axeSource);
   const found = await c.page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    const r = await axe.run(globalThis, { resultTypes: ['violations'] });
+    const inPage = (globalThis as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    const r = await inPage.run(globalThis, { resultTypes: ['violations'] });
     return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
   });
   expect(found, `axe on ${screen}`).toEqual([]);
@@ -242,10 +242,6 @@ describe('issue 10: the web console in Chromium', () => {
     await schoolPage.page.waitForSelector('[data-test=notice]:has-text("李老师 已离职")');
     expect(await schoolPage.page.textContent('[data-test=operators]')).not.toContain('李老师');
     await accessible(schoolPage, 'users');
-
-    // The offboarded operator can no longer sign in; the reset one must change the new initial password.
-    const offToken = adminCall(server, null, 'GET', '/units');
-    expect((await offToken).status).toBe(401);
 
     // 8. The audit screen shows all of it (R25).
     await go(schoolPage, '审计日志');
