@@ -75,11 +75,12 @@ async function signIn(username: string, password: string): Promise<ConsolePage> 
 
 async function go(c: ConsolePage, menu: string) {
   await c.page.click(`.aside .el-menu-item:has-text("${menu}")`);
-  await c.page.waitForLoadState('networkidle');
+  await c.page.waitForSelector(`.aside .el-menu-item.is-active:has-text("${menu}")`);
 }
 
 /** axe-core in the page (evaluated through DevTools, so the page's CSP is untouched): no serious or critical violation. */
 async function accessible(c: ConsolePage, screen: string) {
+  await c.page.waitForLoadState('networkidle');
   await c.page.evaluate(axeSource);
   const found = await c.page.evaluate(async () => {
     const inPage = (globalThis as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
@@ -145,6 +146,35 @@ describe('issue 10: the web console in Chromium', () => {
     await form.locator('input[name=unitName]').click();
     await expect.poll(() => form.locator('.el-form-item__error').allTextContents()).toContain('手机号须为 11 位中国大陆手机号，以 13–19 开头（可带 +86）。');
     await accessible(province, 'unit-info');
+    // 合作应用 (province only): register a partner app — its secret shown once — rotate, disable.
+    await go(province, '合作应用');
+    await province.page.click('[data-test=register-client]');
+    await province.page.fill('input[name=clientName]', '人才市场对接');
+    await province.page.fill('textarea[name=resources]', 'urn:partner:talent-market');
+    await province.page.click('.el-dialog:has(input[name=clientName]) button[type=submit]');
+    const secretDialog = province.page.locator('.el-dialog:has([data-test=secret])');
+    const firstSecret = (await secretDialog.locator('[data-test=secret]').textContent())!;
+    expect(firstSecret.length).toBeGreaterThan(30);
+    await accessible(province, 'clients-secret');
+    await secretDialog.locator('button:has-text("关闭")').click();
+    await province.page.click('[data-test=clients] tr:has-text("人才市场对接") button:has-text("更换密钥")');
+    await province.page.click('.el-message-box button:has-text("确定")');
+    await expect.poll(async () => (await secretDialog.locator('[data-test=secret]').textContent().catch(() => firstSecret)) !== firstSecret).toBe(true);
+    await secretDialog.locator('button:has-text("关闭")').click();
+    await accessible(province, 'clients');
+    await province.page.click('[data-test=clients] tr:has-text("人才市场对接") button:has-text("停用")');
+    await province.page.click('.el-message-box button:has-text("停用")');
+    await expect.poll(() => province.page.textContent('[data-test=clients] tr:has-text("人才市场对接")')).toContain('已停用');
+    // 个人中心: the person's own page for password, second factor, sign out everywhere; the language switch.
+    await go(province, '个人中心');
+    expect(await province.page.getAttribute('[data-test=own-page]', 'href')).toBe('/account');
+    await accessible(province, 'profile');
+    await province.page.click('[data-test=lang]');
+    await expect.poll(() => province.page.textContent('.aside')).toContain('Organization');
+    expect(await province.page.getAttribute('html', 'lang')).toBe('en');
+    await province.page.click('[data-test=lang]');
+    await expect.poll(() => province.page.textContent('.aside')).toContain('组织机构管理');
+
     const cityAdmin = samplePerson('市局管理员');
     const city = await createUnit(province, '人社部门', '测试市人力资源和社会保障局', sampleUscc(9101), cityAdmin);
     if (SHOTS) await province.page.screenshot({ path: `${SHOTS}/console-unit-created.png` });
