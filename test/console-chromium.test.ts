@@ -88,6 +88,7 @@ async function accessible(c: ConsolePage, screen: string) {
     return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
   });
   expect(found, `axe on ${screen}`).toEqual([]);
+  expect(c.violations, `CSP violations or page errors on ${screen}`).toEqual([]);
   if (SHOTS) await c.page.screenshot({ path: `${SHOTS}/console-${screen}.png` });
 }
 
