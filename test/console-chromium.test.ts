@@ -26,7 +26,10 @@ let browser: Browser | null;
 let root: BootstrapResult;
 const contexts: BrowserContext[] = [];
 const axeSource = axe.source;
-const SHOTS = process.env.CONSOLE_SCREENSHOTS; // a directory: `npm run screenshots` sets it
+const SHOTS = process.env.CONSOLE_SCREENSHOTS; // a directory: `npm run screenshots:console` sets it
+/** Passwords changed at a first sign-in (R20), so that any test may sign the province administrator in again. */
+const passwords = new Map<string, string>();
+const provinceAdmin = (opts: { clock?: boolean } = {}) => signIn(root.admin.username, passwords.get(root.admin.username) ?? root.admin.initialPassword, opts);
 
 beforeAll(async () => {
   if (!fs.existsSync(`${CONSOLE_DIST}index.html`)) throw new Error('console/dist is missing: run `npm run build:console` (npm install does it)');
@@ -45,9 +48,10 @@ interface ConsolePage {
 }
 
 /** A fresh browser (own cookies) at /console: the provider's sign-in, the R20 password change, back in the console. */
-async function signIn(username: string, password: string): Promise<ConsolePage> {
+async function signIn(username: string, password: string, opts: { clock?: boolean } = {}): Promise<ConsolePage> {
   const context = await browser!.newContext({ locale: 'zh-CN', timezoneId: 'Europe/London', viewport: { width: 1440, height: 900 } });
   contexts.push(context);
+  if (opts.clock) await context.clock.install();
   const page = await context.newPage();
   const violations: string[] = [];
   page.on('console', (m) => {
@@ -63,6 +67,7 @@ async function signIn(username: string, password: string): Promise<ConsolePage> 
     throw new Error(`sign-in of ${username} stuck at ${page.url()}: ${(await page.textContent('body'))?.slice(0, 300)}`, { cause: err });
   });
   if (await page.$('input[name=newPassword]')) {
+    passwords.set(username, TEST_NEW_PASSWORD);
     await page.fill('input[name=newPassword]', TEST_NEW_PASSWORD);
     await page.fill('input[name=confirmPassword]', TEST_NEW_PASSWORD);
     await page.click('form:has(input[name=newPassword]) button[type=submit]');
@@ -129,10 +134,28 @@ describe('issue 10: the web console in Chromium', () => {
     expect(await traversal.text()).not.toContain('"name": "tongmen"');
   });
 
+  it('renews the access token with the refresh token before it expires, and signs out through the provider (R24)', async (ctx) => {
+    if (!browser) return ctx.skip();
+    const c = await provinceAdmin({ clock: true });
+    // Silent renewal: a minute before the 5-minute access token expires, a refresh-token grant — no page change.
+    const renewal = c.page.waitForRequest((r) => r.url().endsWith('/token') && (r.postData() ?? '').includes('grant_type=refresh_token'));
+    await c.page.clock.fastForward('04:30');
+    expect((await (await renewal).response())!.status()).toBe(200);
+    await go(c, '用户管理');
+    await c.page.waitForSelector('[data-test=operators]');
+    expect(await c.page.$('[data-test=problem]')).toBeNull();
+    // Sign-out: RP-initiated logout at the provider, back to the console's landing page, which waits for a click.
+    await c.page.click('[data-test=sign-out]');
+    await c.page.click('button[name=logout][value=yes]');
+    await c.page.waitForURL(`${server.url}/console/`);
+    await c.page.waitForSelector('[data-test=sign-in]');
+    expect(await c.page.textContent('main')).toContain('您已退出管理控制台。');
+  });
+
   it('the whole rollout: city hrss → department → school → affiliation → operators, roles, reset, offboard → audit (R2, R4, R12, R13, R17, R20, R25)', async (ctx) => {
     if (!browser) return ctx.skip();
     // 1. The province administrator creates a city hrss bureau (R4), with live code checks (R1, R8).
-    const province = await signIn(root.admin.username, root.admin.initialPassword);
+    const province = await provinceAdmin();
     expect(await province.page.textContent('[data-test=unit-name]')).toBe('测试省人力资源和社会保障厅');
     await accessible(province, 'units');
     await go(province, '单位基础信息管理');
@@ -273,6 +296,12 @@ describe('issue 10: the web console in Chromium', () => {
     await schoolPage.page.waitForSelector('[data-test=notice]:has-text("李老师 已离职")');
     expect(await schoolPage.page.textContent('[data-test=operators]')).not.toContain('李老师');
     await accessible(schoolPage, 'users');
+
+    // The clean-up lists (issue 8): 王老师 never signed in; the offboarded 李老师 is no longer listed.
+    await go(schoolPage, '账号清理');
+    await expect.poll(() => schoolPage.page.textContent('[data-test=cleanup]')).toContain('王老师');
+    expect(await schoolPage.page.textContent('[data-test=cleanup]')).not.toContain('李老师');
+    await accessible(schoolPage, 'cleanup');
 
     // 8. The audit screen shows all of it (R25).
     await go(schoolPage, '审计日志');
