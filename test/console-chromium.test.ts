@@ -128,6 +128,18 @@ describe('issue 10: the web console in Chromium', () => {
     expect(cb.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(cb.headers.get('content-security-policy')).not.toContain('unsafe-eval');
     expect(await cb.text()).toContain('<div id="app">');
+    // The token endpoint answers browsers of its own origin (the console) and no other (clientBasedCORS).
+    const token = (origin: string) =>
+      fetch(`${server.url}/token`, {
+        method: 'POST',
+        headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'not-a-token', client_id: 'admin-console' }),
+      }).then(async (r) => ({ cors: r.headers.get('access-control-allow-origin'), body: (await r.json()) as { error: string; error_description: string } }));
+    const foreign = await token('https://evil.example');
+    expect(foreign.body.error_description).toMatch(/origin https:\/\/evil\.example not allowed/);
+    const own = await token(new URL(server.url).origin);
+    expect(own.body.error).toBe('invalid_grant');
+    expect(own.cors).toBe(new URL(server.url).origin);
     const missing = await fetch(`${server.url}/console/assets/nothing.js`);
     expect(missing.status).toBe(404);
     const traversal = await fetch(`${server.url}/console/assets/..%2f..%2fpackage.json`);
