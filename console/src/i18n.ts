@@ -197,6 +197,7 @@ const zh = {
   'subsystem.org': '组织管理',
   // Audit
   'audit.actor': '操作人账号ID',
+  'audit.who': '操作人',
   'audit.unit': '单位',
   'audit.action': '操作类型',
   'audit.actionHint': '如 account.* 或 unit.created',
@@ -412,6 +413,7 @@ const en: Record<MessageKey, string> = {
   'subsystem.allocation': 'Staff allocation',
   'subsystem.org': 'Organization',
   'audit.actor': 'Actor account id',
+  'audit.who': 'Actor',
   'audit.unit': 'Unit',
   'audit.action': 'Action',
   'audit.actionHint': 'e.g. account.* or unit.created',
