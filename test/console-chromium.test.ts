@@ -86,6 +86,11 @@ async function go(c: ConsolePage, menu: string) {
 /** axe-core in the page (evaluated through DevTools, so the page's CSP is untouched): no serious or critical violation. */
 async function accessible(c: ConsolePage, screen: string) {
   await c.page.waitForLoadState('networkidle');
+  // Not in the middle of a transition (a dialog fading out has, for a moment, faint text).
+  await c.page.waitForFunction(() => {
+    const doc = (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document;
+    return !doc.querySelector('.is-closing, [class*="-leave-active"], [class*="-enter-active"]');
+  });
   await c.page.evaluate(axeSource);
   const found = await c.page.evaluate(async () => {
     const inPage = (globalThis as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
@@ -201,6 +206,13 @@ describe('issue 10: the web console in Chromium', () => {
     await province.page.click('[data-test=clients] tr:has-text("人才市场对接") button:has-text("停用")');
     await province.page.click('.el-message-box button:has-text("停用")');
     await expect.poll(() => province.page.textContent('[data-test=clients] tr:has-text("人才市场对接")')).toContain('已停用');
+    // 数据导入 (issue 8): a dry run of the template's units sheet, progress, counts and the failed rows.
+    await go(province, '数据导入');
+    await province.page.setInputFiles('#sheet-units', 'docs/import-templates/units.csv');
+    await province.page.click('[data-test=import] button[type=submit]');
+    await expect.poll(() => province.page.textContent('[data-test=import-job] h2'), { timeout: 30_000 }).toContain('已完成');
+    expect(await province.page.textContent('[data-test=import-job]')).toMatch(/单位表新建 \d+/);
+    await accessible(province, 'import');
     // 个人中心: the person's own page for password, second factor, sign out everywhere; the language switch.
     await go(province, '个人中心');
     expect(await province.page.getAttribute('[data-test=own-page]', 'href')).toBe('/account');

@@ -12,6 +12,7 @@ export const router = createRouter({
     { path: '/users', component: () => import('./views/Users.vue') },
     { path: '/roles', component: () => import('./views/Roles.vue') },
     { path: '/cleanup', component: () => import('./views/Cleanup.vue') },
+    { path: '/import', component: () => import('./views/Import.vue') },
     { path: '/audit', component: () => import('./views/Audit.vue') },
     { path: '/clients', component: () => import('./views/Clients.vue') },
     { path: '/profile', component: () => import('./views/Profile.vue') },
