@@ -8,7 +8,7 @@ import { startEmbeddedDatabase } from '../platform/db/embedded.ts';
 import { isAppError } from '../platform/errors.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { loadDemo } from '../directory/bootstrap/demo.ts';
-import { demoBanner } from './demo-banner.ts';
+import { consoleAddress, demoBanner } from './demo-banner.ts';
 import { startDemoSubsystems } from './demo-subsystems.ts';
 
 /**
@@ -74,7 +74,8 @@ async function serve(env: NodeJS.ProcessEnv, embeddedDemo: boolean) {
   const { tongmen } = running;
   // WORKERS > 1: the primary sums every worker's registry for a scrape of /metrics (issue 12).
   if (cluster.isWorker) joinClusterMetrics(tongmen.metrics.registry);
-  logger.info({ issuer: running.url, database: tongmen.base.db.kind, pid: process.pid }, 'Tongmen listening');
+  logger.info({ issuer: running.url, console: consoleAddress(running.url), database: tongmen.base.db.kind, pid: process.pid }, 'Tongmen listening');
+  if (cluster.isPrimary) process.stdout.write(`管理控制台 Web console: ${consoleAddress(running.url)}\n`);
   const embedded = embeddedDemo && tongmen.base.db.kind === 'embedded';
   const clients = embedded ? await maybeLoadDemo(tongmen, running.url) : undefined;
   const stopSubsystems = embedded ? await demoSubsystems(running.url, clients) : async () => {};
@@ -109,6 +110,7 @@ async function supervise() {
   });
   for (let i = 0; i < config.workers; i++) fork();
   logger.info({ workers: config.workers, database: embedded ? 'embedded' : 'external' }, 'Tongmen cluster started');
+  process.stdout.write(`管理控制台 Web console: ${consoleAddress(core.base.issuer)}\n`);
   onStopSignal(async () => {
     stopping = true;
     await stopSubsystems();

@@ -82,7 +82,9 @@ export function buildProvider(
       policy: signInPolicy(directory.accounts, base.config.adminMfa),
     },
     renderError,
-    clientBasedCORS: () => false,
+    // No cross-origin client: only Tongmen's own pages (the web console at /console, issue 10) may
+    // call the token and logout endpoints from a browser — their requests carry our own origin.
+    clientBasedCORS: (_ctx, origin) => origin === new URL(base.issuer).origin,
     fetch: makeOutboundFetch(directory.clients),
   };
   const provider = new Provider(base.issuer, configuration);

@@ -15,6 +15,7 @@ import { openCore } from './core.ts';
 import { createMetrics, type Metrics } from '../platform/metrics.ts';
 import { healthBody, healthRoutes } from './health.ts';
 import { countSignIns, countTokenGrants, metricsRoute } from './metrics-route.ts';
+import { consoleRoutes } from './console.ts';
 
 export { openCore };
 
@@ -63,6 +64,8 @@ export async function composeApp(base: BaseContext, services: Directory) {
     adminApi.router.match(path, method).pathAndMethod.find((layer) => layer.methods.length)?.path.toString() ?? 'unmatched';
   app.use(requestContext(logger, { metrics, adminRoute }));
   app.use(adminApi.routes);
+  // Issue 10: the web console at /console (and `/` leads there), before the provider's own routes.
+  app.use(consoleRoutes());
   app.use(errorResponder(logger));
   app.use(identity.routes);
   app.use(identity.providerMiddleware);

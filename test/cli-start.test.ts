@@ -54,6 +54,9 @@ describe('npm start', () => {
       expect((await res.json()).issuer).toBe(`http://localhost:${port}`);
     }
     expect(out).not.toMatch(/PII_KEY is not set/);
+    // Issue 10: the console's address is printed, and `/` leads there.
+    expect(out).toContain(`管理控制台 Web console: http://localhost:${port}/console/`);
+    expect((await fetch(`http://localhost:${port}/`, { redirect: 'manual' })).headers.get('location')).toBe('/console/');
     const exited = new Promise((resolve) => child!.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;
