@@ -46,7 +46,7 @@ export interface IdentityDeps {
   /** Clients, account views and roles as identity reads them; throttle windows for the clean-up. */
   directory: IdentityReads;
   /** The audit trail (R25): what identity itself must record, e.g. a back-channel logout given up (R24). */
-  audit: Pick<AuditService, 'record'>;
+  audit: Pick<AuditService, 'record' | 'observe'>;
   /** Each completed sign-in's record: the account's last sign-in and its audit event (issue 7). */
   signIns: Pick<SignInRecorder, 'record'>;
   /** The person's own page at /account (issue 7). */

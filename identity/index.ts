@@ -95,6 +95,12 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     feed = openChangeFeed({ url: db.url, channel: LIVE_CHANNEL, logger: deps.logger, onChange: (p) => view.changed(p), onDesync: () => view.dropAll() });
     view.attach(feed);
   }
+  // This node's own changes take effect here at once (read your writes: a rotated secret or a disabled
+  // client is refused by the next request, not a notification later); other nodes' by the feed.
+  deps.audit.observe((e) => {
+    const { type, id } = e.target;
+    if (id && (type === 'client' || type === 'account' || type === 'unit')) view.changed(`${type}:${id}`);
+  });
   const clientReads = { findActive: (_tx: unknown, id: string) => view.activeClient(id) };
   const provider = buildProvider(deps, keys, payloads, clientReads);
   provider.silent = true; // its errors are logged below, with context

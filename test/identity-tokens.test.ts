@@ -108,13 +108,17 @@ describe('partner clients', () => {
     expect(await introspect('partner-title', cc.access_token)).toEqual({ active: false });
   });
 
-  it('a disabled client no longer exists for the provider', async () => {
+  it('a disabled client no longer exists for the provider — even disabled by hand in SQL, within the 1 s the live view allows', async () => {
     const other = await config('partner-other');
+    await oidc.clientCredentialsGrant(other, { resource: 'https://other.example/api' }); // the view now holds it
     await sql(`UPDATE clients SET status = 'disabled' WHERE client_id = 'partner-other'`);
     try {
-      await expect(oidc.clientCredentialsGrant(other, { resource: 'https://other.example/api' })).rejects.toMatchObject({
-        error: 'invalid_client',
-      });
+      const grant = () =>
+        oidc.clientCredentialsGrant(other, { resource: 'https://other.example/api' }).then(
+          () => 'granted',
+          (err: { error?: string }) => err.error,
+        );
+      await expect.poll(grant, { timeout: 1_000, interval: 50 }).toBe('invalid_client');
     } finally {
       // Other tests introspect as partner-other: leave it as the world made it, whatever the order.
       await sql(`UPDATE clients SET status = 'active' WHERE client_id = 'partner-other'`);

@@ -182,19 +182,22 @@ describe('issue 12: request ids and the structured log', () => {
   it('an unexpected failure answers 500 with the request id, logged under the same id; ready then says `database`', async () => {
     await teeAuditEvents(server.tongmen.base.db.sequelize); // into the run's scan, before the database goes
     await server.tongmen.base.db.sequelize.connectionManager.close(); // PostgreSQL gone for this node
-    const res = await fetch(`${server.url}/token/introspection`, {
+    // A grant must write its token (introspection may be answered from the live view alone).
+    const res = await fetch(`${server.url}/token`, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
         authorization: `Basic ${Buffer.from(`partner-title:${world.client('partner-title').clientSecret}`).toString('base64')}`,
         'x-request-id': 'fail-0a1b2c3d4e',
       },
-      body: new URLSearchParams({ token: 'eyJhbGciOiJFUzI1NiJ9.e30.AAAA' }),
+      body: new URLSearchParams({ grant_type: 'client_credentials', resource: 'https://partner.example/api' }),
     });
     expect(res.status).toBe(500);
-    expect(await res.json()).toMatchObject({ error: { code: 'internal', details: { requestId: 'fail-0a1b2c3d4e' } } });
+    // An OAuth endpoint answers in the OAuth error format; the request id travels in the header.
+    expect(await res.json()).toMatchObject({ error: 'server_error' });
+    expect(res.headers.get('x-request-id')).toBe('fail-0a1b2c3d4e');
     const logged = lines.map((l) => JSON.parse(l)).filter((l) => l.requestId === 'fail-0a1b2c3d4e');
-    expect(logged.find((l) => l.level === 50)).toMatchObject({ msg: 'unexpected error', err: { type: expect.any(String) } });
+    expect(logged.find((l) => l.level === 50)).toMatchObject({ msg: 'identity provider error', err: { type: expect.any(String) } });
     expect(logged.find((l) => l.msg === 'request')).toMatchObject({ status: 500 });
     await new Promise((r) => setTimeout(r, 1100));
     const ready = await get('/health/ready');

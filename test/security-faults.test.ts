@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
@@ -13,6 +13,7 @@ import { samplePerson } from './support/core.ts';
 import { freshDatabaseEnv } from './support/database.ts';
 import { TEST_NEW_PASSWORD } from './support/admin-token.ts';
 import { plainSignIn } from './support/plain-agent.ts';
+import { spawnStart } from './support/start-process.ts';
 import { freePort, postgresBinDir, startThrowawayPostgres, type ThrowawayPostgres } from './support/throwaway-postgres.ts';
 
 /**
@@ -74,13 +75,7 @@ function spawnNode(port: number, databaseUrl: string, issuer: string): Node {
     ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: '', PORT: String(port), ISSUER: issuer, WORKERS: '1', LOG_LEVEL: 'warn',
     NODE_ENV: 'test', DEMO: 'off', ADMIN_MFA: 'off', SIGNIN_THROTTLE_PER_MINUTE: '100000', DB_POOL_MAX: '6',
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const out = { text: '' };
-  child.stdout!.on('data', (d) => (out.text += d));
-  child.stderr!.on('data', (d) => (out.text += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, out, exited, url: `http://127.0.0.1:${port}` };
+  return { ...spawnStart(env, children), url: `http://127.0.0.1:${port}` };
 }
 
 type Probe = 'ready' | 'not-ready' | 'no-answer';

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startServer } from '../server/app.ts';
 import { createLogger } from '../platform/logger.ts';
 import { freshDatabaseEnv } from './support/database.ts';
+import { spawnStart } from './support/start-process.ts';
 
 /**
  * Issue 5 item 7 — start and stop as a rolling restart sees them: a client polling while a node
@@ -41,13 +42,7 @@ async function databaseEnv(): Promise<Record<string, string>> {
 /** `npm start` in a child process on a fixed port; its output is collected. */
 async function spawnNode(port: number, workers: number) {
   const env = { ...process.env, ...(await databaseEnv()), PORT: String(port), WORKERS: String(workers), LOG_LEVEL: 'info', NODE_ENV: 'test', DEMO: 'off', ADMIN_MFA: 'off' };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const out = { text: '' };
-  child.stdout!.on('data', (d) => (out.text += d));
-  child.stderr!.on('data', (d) => (out.text += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, out, exited };
+  return spawnStart(env, children);
 }
 
 type Poll = 'refused' | 'hung' | number;

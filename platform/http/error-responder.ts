@@ -2,12 +2,12 @@ import type Koa from 'koa';
 import { errorBody, errorLanguage } from '../error-codes/language.ts';
 import { isAppError } from '../errors.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
-import type { Logger } from '../logger.ts';
+import { maskPiiText, type Logger } from '../logger.ts';
 
 /**
  * Turns thrown errors into `{"error": {code, message, details}}` with the error's status, the
  * message in the client's language (zh-CN unless `Accept-Language` prefers English; issue 6
- * item 5). A database that cannot be reached is 503 `database.unavailable` with Retry-After (issue 12
+ * item 5), with ID numbers and phones masked. A database that cannot be reached is 503 `database.unavailable` with Retry-After (issue 12
  * suite 6). Anything else that is not an AppError is logged with the request id and answered as a bare 500.
  */
 export function errorResponder(logger: Logger): Koa.Middleware {
@@ -20,7 +20,9 @@ export function errorResponder(logger: Logger): Koa.Middleware {
       ctx.set('Content-Language', lang);
       if (isAppError(err) && err.expose) {
         ctx.status = err.status;
-        ctx.body = errorBody(err.code, lang, err.details, err.message);
+        // Details may echo what the caller sent (a rejected value): masked like a log line (R25), so
+        // that no answer carries a full ID number or phone, whoever asked.
+        ctx.body = JSON.parse(maskPiiText(JSON.stringify(errorBody(err.code, lang, err.details, err.message))));
         return;
       }
       const e = err as { status?: number; expose?: boolean; message?: string };

@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
+import { untapped } from './pii-tee.ts';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -24,7 +25,7 @@ export interface FakeProvider {
 
 async function start(handle: (req: http.IncomingMessage, body: string, fake: FakeProvider) => { status: number; body: string } | null): Promise<FakeProvider> {
   const fake: FakeProvider = { url: '', behaviour: 'accept', delayMs: 0, received: [], raw: [], close: async () => {} };
-  const server = http.createServer((req, res) => {
+  const server = untapped(http.createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (c: string) => (body += c));
@@ -38,7 +39,7 @@ async function start(handle: (req: http.IncomingMessage, body: string, fake: Fak
       const answer = handle(req, body, fake);
       if (answer) setTimeout(() => res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body), fake.delayMs);
     });
-  });
+  }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   fake.close = () =>

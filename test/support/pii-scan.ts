@@ -52,6 +52,12 @@ export const ALLOWED: ReadonlyArray<{ kind: TeeRecord['kind']; where: RegExp; be
     before: /<input [^>]*name="(username|phone)"[^>]*value="$/,
     why: 'a form answering its own submission keeps what the person typed in the sign-in name or phone field (never shown to anyone else; the pages are no-store)',
   },
+  {
+    kind: 'http',
+    where: /^POST \/dev\/essc\/confirm$/,
+    before: /<input [^>]*name="idNumber"[^>]*value="$/,
+    why: 'SPEC §5: the development card-app simulator (never mounted in production) keeps the ID number its tester typed in its own form',
+  },
 ];
 
 export interface Finding {

@@ -42,6 +42,16 @@ export function flushTee(): void {
 }
 
 const TAPPED = Symbol.for('tongmen.pii-tee');
+const UNTAPPED = Symbol.for('tongmen.pii-tee.untapped');
+
+/**
+ * Leaves a test's stand-in for a third party out of the scan: a fake SMS provider is the operator's
+ * gateway, which receives the phone by design and answers with it as the real one does.
+ */
+export function untapped<T extends http.Server>(server: T): T {
+  (server as T & { [UNTAPPED]?: boolean })[UNTAPPED] = true;
+  return server;
+}
 
 /**
  * Every HTTP answer written by any server in this process (Tongmen nodes, whatever builds them)
@@ -68,6 +78,11 @@ export function tapResponses(): void {
     return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
   } as typeof proto.write;
   proto.end = function (this: http.ServerResponse, ...args: unknown[]) {
+    const server = (this.req?.socket as { server?: { [UNTAPPED]?: boolean } } | undefined)?.server;
+    if (server?.[UNTAPPED]) {
+      chunks.delete(this);
+      return (end as (...a: unknown[]) => http.ServerResponse).apply(this, args);
+    }
     keep(this, args[0], args[1]);
     const body = Buffer.concat(chunks.get(this)?.parts ?? []).toString('utf8');
     chunks.delete(this);
