@@ -369,6 +369,21 @@ describe('issue 10: the web console in Chromium', () => {
     await expect.poll(() => schoolPage.page.textContent('[data-test=cleanup]')).toContain('王老师');
     expect(await schoolPage.page.textContent('[data-test=cleanup]')).not.toContain('李老师');
     await accessible(schoolPage, 'cleanup');
+    // A bulk action on the selected rows (POST /accounts/bulk): one result per account, the new initial password shown once.
+    await schoolPage.page.click('[data-test=cleanup] tr:has-text("王老师") .el-checkbox');
+    await schoolPage.page.click('[data-test=bulk] button[type=submit]');
+    const bulkBox = schoolPage.page.locator('.el-message-box');
+    expect(await bulkBox.textContent()).toContain('对选中的 1 个账号执行“重置密码”？');
+    await bulkBox.locator('button:has-text("确定")').click();
+    const bulkResults = schoolPage.page.locator('.el-dialog:has-text("批量处理结果")');
+    await bulkResults.locator('tr:has-text("王老师")').waitFor();
+    expect(await bulkResults.locator('tr:has-text("王老师")').textContent()).toContain('操作成功');
+    const bulkPassword = (await bulkResults.locator('[data-test=secret]').textContent())!;
+    expect(bulkPassword).not.toBe(newInitial);
+    await accessible(schoolPage, 'cleanup-bulk');
+    await bulkResults.locator('button:has-text("关闭")').click();
+    // The effect, at the provider: the earlier initial password is refused now.
+    expect(await refusedSignIn(operators[0]!.idNumber, newInitial)).toContain('用户名或密码错误。');
 
     // 8. The audit screen shows all of it (R25).
     await go(schoolPage, '审计日志');
