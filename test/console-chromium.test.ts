@@ -204,6 +204,24 @@ describe('issue 10: the web console in Chromium', () => {
     await form.locator('input[name=unitName]').click();
     await expect.poll(() => form.locator('.el-form-item__error').allTextContents()).toContain('手机号须为 11 位中国大陆手机号，以 13–19 开头（可带 +86）。');
     await accessible(province, 'unit-info');
+    // An hrss unit's administrators (R6): add one scoped to 职称, then widen the scope to 职称 + 人才.
+    await province.page.click('.el-tabs__item:has-text("管理员"):not(:has-text("更换"))');
+    const scopedPerson = samplePerson('职称管理员');
+    const scopedForm = province.page.locator('[data-test=add-scoped]');
+    await scopedForm.locator('input[name=scopedName]').fill(scopedPerson.name);
+    await scopedForm.locator('input[name=scopedIdNumber]').fill(scopedPerson.idNumber);
+    await scopedForm.locator('input[name=scopedPhone]').fill(scopedPerson.phone);
+    await scopedForm.locator('label.el-checkbox:has-text("职称")').click();
+    await scopedForm.locator('button[type=submit]').click();
+    await province.page.waitForSelector('[data-test=scoped-created]');
+    const adminRow = province.page.locator('[data-test=hrss-admins] tr:has-text("职称管理员")');
+    await expect.poll(() => adminRow.textContent()).toContain('职称');
+    await province.page.click('[data-test="scope-职称管理员"]');
+    const scopeDialog = province.page.locator('.el-dialog:has([data-test=save-scope])');
+    await scopeDialog.locator('label.el-checkbox:has-text("人才")').click();
+    await accessible(province, 'admin-scope');
+    await scopeDialog.locator('[data-test=save-scope]').click();
+    await expect.poll(() => adminRow.textContent()).toContain('职称、人才');
     // 合作应用 (province only): register a partner app — its secret shown once — rotate, disable.
     await go(province, '合作应用');
     await province.page.click('[data-test=register-client]');
