@@ -120,7 +120,24 @@ async function createUnit(c: ConsolePage, kind: string, name: string, uscc: stri
     code: (await created.locator('[data-test=created-code]').textContent())!.trim(),
     username: (await created.locator('[data-test=created-admin-username]').textContent())!.trim(),
     password: (await created.locator('[data-test=secret]').nth(1).textContent())!.trim(),
+    unitPassword: (await created.locator('[data-test=secret]').nth(0).textContent())!.trim(),
   };
+}
+
+/** A sign-in at the provider's page that does not get through: the page's text. */
+async function refusedSignIn(username: string, password: string): Promise<string> {
+  const context = await browser!.newContext({ locale: 'zh-CN' });
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/console/`);
+  await page.waitForSelector('input[name=username]');
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('form:has(input[name=password]) button[type=submit]');
+  await page.waitForLoadState('networkidle');
+  const text = (await page.textContent('body'))!;
+  await context.close();
+  return text;
 }
 
 describe('issue 10: the web console in Chromium', () => {
@@ -187,6 +204,24 @@ describe('issue 10: the web console in Chromium', () => {
     await form.locator('input[name=unitName]').click();
     await expect.poll(() => form.locator('.el-form-item__error').allTextContents()).toContain('手机号须为 11 位中国大陆手机号，以 13–19 开头（可带 +86）。');
     await accessible(province, 'unit-info');
+    // An hrss unit's administrators (R6): add one scoped to 职称, then widen the scope to 职称 + 人才.
+    await province.page.click('.el-tabs__item:has-text("管理员"):not(:has-text("更换"))');
+    const scopedPerson = samplePerson('职称管理员');
+    const scopedForm = province.page.locator('[data-test=add-scoped]');
+    await scopedForm.locator('input[name=scopedName]').fill(scopedPerson.name);
+    await scopedForm.locator('input[name=scopedIdNumber]').fill(scopedPerson.idNumber);
+    await scopedForm.locator('input[name=scopedPhone]').fill(scopedPerson.phone);
+    await scopedForm.locator('label.el-checkbox:has-text("职称")').click();
+    await scopedForm.locator('button[type=submit]').click();
+    await province.page.waitForSelector('[data-test=scoped-created]');
+    const adminRow = province.page.locator('[data-test=hrss-admins] tr:has-text("职称管理员")');
+    await expect.poll(() => adminRow.textContent()).toContain('职称');
+    await province.page.click('[data-test="scope-职称管理员"]');
+    const scopeDialog = province.page.locator('.el-dialog:has([data-test=save-scope])');
+    await scopeDialog.locator('label.el-checkbox:has-text("人才")').click();
+    await accessible(province, 'admin-scope');
+    await scopeDialog.locator('[data-test=save-scope]').click();
+    await expect.poll(() => adminRow.textContent()).toContain('职称、人才');
     // 合作应用 (province only): register a partner app — its secret shown once — rotate, disable.
     await go(province, '合作应用');
     await province.page.click('[data-test=register-client]');
@@ -264,6 +299,32 @@ describe('issue 10: the web console in Chromium', () => {
     expect(await schoolPage.page.textContent('[data-test=my-requests]')).toContain('待审核');
     await accessible(schoolPage, 'affiliation');
 
+    // 4b. The school replaces its temporary code by its own USCC (R1–R3): live check, a confirmation
+    // naming what changes; the unit account's sign-in name follows (the old one names the new one).
+    await schoolPage.page.click('.el-tabs__item:has-text("本单位信息")');
+    await schoolPage.page.click('[data-test=replace-code]');
+    const codeDialog = schoolPage.page.locator('.el-dialog:has(input[name=newUscc])');
+    await codeDialog.locator('input[name=newUscc]').fill('91350100M000100Y4X');
+    await codeDialog.locator('p').click();
+    await expect.poll(() => codeDialog.locator('.el-form-item__error').textContent()).toContain('第 18 位');
+    expect(await codeDialog.textContent()).toContain('下级单位保留各自现有的代码');
+    await accessible(schoolPage, 'unit-code');
+    const ownCode = sampleUscc(9103);
+    await codeDialog.locator('input[name=newUscc]').fill(sampleUscc(9101)); // taken by the city bureau: the API's refusal, in place
+    await codeDialog.locator('button[type=submit]').click();
+    await schoolPage.page.click('.el-message-box button:has-text("确定")');
+    await expect.poll(() => codeDialog.locator('[data-test=problem]').textContent()).toBe('已有单位使用该代码。');
+    await codeDialog.locator('input[name=newUscc]').fill(ownCode);
+    await codeDialog.locator('button[type=submit]').click();
+    const codeConfirm = schoolPage.page.locator('.el-message-box');
+    expect(await codeConfirm.textContent()).toContain(`将本单位代码由 ${school.code} 更换为 ${ownCode}？单位账号的登录名随之改为 ${ownCode}`);
+    await codeConfirm.locator('button:has-text("确定")').click();
+    await schoolPage.page.waitForSelector('[data-test=code-done]');
+    expect(await schoolPage.page.textContent('[data-test=own-code]')).toBe(ownCode);
+    expect(await refusedSignIn(school.code, school.unitPassword)).toContain(`该单位的临时代码已更换为统一社会信用代码 ${ownCode}，请使用新代码登录。`);
+    const schoolUnitAccount = await signIn(ownCode, school.unitPassword);
+    expect(await schoolUnitAccount.page.textContent('[data-test=unit-name]')).toBe('测试市第一中学');
+
     await go(deptPage, '组织机构管理');
     await go(deptPage, '单位基础信息管理');
     await deptPage.page.click('.el-tabs__item:has-text("归口")');
@@ -326,6 +387,21 @@ describe('issue 10: the web console in Chromium', () => {
     await expect.poll(() => schoolPage.page.textContent('[data-test=cleanup]')).toContain('王老师');
     expect(await schoolPage.page.textContent('[data-test=cleanup]')).not.toContain('李老师');
     await accessible(schoolPage, 'cleanup');
+    // A bulk action on the selected rows (POST /accounts/bulk): one result per account, the new initial password shown once.
+    await schoolPage.page.click('[data-test=cleanup] tr:has-text("王老师") .el-checkbox');
+    await schoolPage.page.click('[data-test=bulk] button[type=submit]');
+    const bulkBox = schoolPage.page.locator('.el-message-box');
+    expect(await bulkBox.textContent()).toContain('对选中的 1 个账号执行“重置密码”？');
+    await bulkBox.locator('button:has-text("确定")').click();
+    const bulkResults = schoolPage.page.locator('.el-dialog:has-text("批量处理结果")');
+    await bulkResults.locator('tr:has-text("王老师")').waitFor();
+    expect(await bulkResults.locator('tr:has-text("王老师")').textContent()).toContain('操作成功');
+    const bulkPassword = (await bulkResults.locator('[data-test=secret]').textContent())!;
+    expect(bulkPassword).not.toBe(newInitial);
+    await accessible(schoolPage, 'cleanup-bulk');
+    await bulkResults.locator('button:has-text("关闭")').click();
+    // The effect, at the provider: the earlier initial password is refused now.
+    expect(await refusedSignIn(operators[0]!.idNumber, newInitial)).toContain('用户名或密码错误。');
 
     // 8. The audit screen shows all of it (R25).
     await go(schoolPage, '审计日志');
@@ -346,7 +422,19 @@ describe('issue 10: the web console in Chromium', () => {
     await cityPage.page.click('[data-test=unit-tree] .el-tree-node__content:has-text("测试市教育局")');
     await expect.poll(() => cityPage.page.textContent('[data-test=unit-title]')).toBe('测试市教育局');
     await accessible(cityPage, 'units-detail');
+    // Disable the department (its accounts cannot sign in), then re-enable it.
+    await cityPage.page.click('[data-test=unit-disable]');
+    const disableBox = cityPage.page.locator('.el-message-box');
+    expect(await disableBox.textContent()).toContain('停用“测试市教育局”？该单位全部账号的会话立即结束');
+    await disableBox.locator('button:has-text("停用单位")').click();
+    await expect.poll(() => cityPage.page.textContent('[data-test=unit-status]')).toBe('已停用');
+    expect(await refusedSignIn(deptAdmin.phone, TEST_NEW_PASSWORD)).toContain('账号已停用');
+    await accessible(cityPage, 'units-disabled');
+    await cityPage.page.click('[data-test=unit-enable]');
+    await cityPage.page.locator('.el-message-box button:has-text("重新启用")').click();
+    await expect.poll(() => cityPage.page.textContent('[data-test=unit-status]')).toBe('正常');
+    expect(await (await signIn(deptAdmin.phone, TEST_NEW_PASSWORD)).page.textContent('[data-test=unit-name]')).toBe('测试市教育局');
 
-    for (const c of [province, cityPage, deptPage, schoolPage]) expect(c.violations, 'CSP violations or page errors').toEqual([]);
+    for (const c of [province, cityPage, deptPage, schoolPage, schoolUnitAccount]) expect(c.violations, 'CSP violations or page errors').toEqual([]);
   }, 180_000);
 });
