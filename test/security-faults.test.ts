@@ -363,7 +363,7 @@ describe.skipIf(!process.env.DATABASE_URL)('suite 6 (b, c): rolling restart and 
     // readiness answers 503 `stopping` from the signal on) and is told to stop while requests it was
     // given are still in flight: it must finish them. (A balancer that keeps re-using idle keep-alive
     // connections to a stopping node can lose a POST sent as the node closes one — HTTP/1.1 has no
-    // way to refuse it safely; that is why deployments deregister first: README, "Deploying for real".)
+    // way to refuse it safely; that is why deployments deregister first: README, "Start and stop".)
     const restartAt = Date.now();
     live.delete(nodes.a.url);
     nodes.a.child.kill('SIGTERM');
