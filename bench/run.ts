@@ -34,6 +34,7 @@ const { values: opt } = parseArgs({
     out: { type: 'string' },
     quick: { type: 'boolean', default: false },
     'keep-db': { type: 'boolean', default: false },
+    only: { type: 'string', default: 'tokens,signin,admin' },
   },
   strict: true,
 });
@@ -44,6 +45,9 @@ const SIGNIN_SECONDS = quick ? 2 : Number(opt['signin-seconds']);
 const SIGNIN_CONCURRENCY = quick ? 2 : Number(opt['signin-concurrency']);
 const ADMIN_WRITES = quick ? 2 : Number(opt['admin-writes']);
 const WORKER_COUNTS = opt.workers.split(',').map(Number);
+/** Which groups to run (`--only tokens,signin,admin`): a shorter loop while working on one of them. */
+const ONLY = new Set(opt.only.split(','));
+for (const g of ONLY) if (!['tokens', 'signin', 'admin'].includes(g)) throw new Error(`--only: unknown group ${g} (tokens, signin, admin)`);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const PARTNER_RESOURCE = 'https://partner.example/api';
 const TITLE_RESOURCE = 'urn:tongmen:title';
@@ -365,40 +369,53 @@ async function benchTongmen(env: NodeJS.ProcessEnv, url: string, workers: number
   try {
     await waitReady(url, server);
     const w = world ?? (await seedWorld(url, env));
-    log(`tongmen ×${workers}: token grants`);
-    const partnerAuth = basic(w.partner.id, w.partner.secret);
-    const cc = await cannon({ url: `${url}/token`, method: 'POST', headers: formHeaders(partnerAuth), body: form({ grant_type: 'client_credentials', resource: PARTNER_RESOURCE }) });
-    const refresh = await cannon({ url: `${url}/token`, method: 'POST', headers: formHeaders(basic(w.title.clientId, w.title.clientSecret)), body: form({ grant_type: 'refresh_token', refresh_token: w.refreshToken }) });
-    const jwt = await freshAccessToken(w);
-    const check = await fetch(`${url}/token/introspection`, { method: 'POST', headers: formHeaders(partnerAuth), body: form({ token: jwt }) });
-    const checked = (await check.json()) as { active?: boolean };
-    if (!checked.active) throw new Error(`the subsystem token does not introspect as active: ${JSON.stringify(checked)}`);
-    const introspect = await cannon({ url: `${url}/token/introspection`, method: 'POST', headers: formHeaders(partnerAuth), body: form({ token: jwt }) });
-    log(`tongmen ×${workers}: password sign-ins (${SIGNIN_SECONDS}s)`);
-    const signIn = await signInLoad(w.title, w.signInUsers, pids, SIGNIN_SECONDS, SIGNIN_CONCURRENCY);
-    log(`tongmen ×${workers}: admin API`);
-    const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
-    const unitRead = await cannon({ url: `${url}/admin/v1/units/${w.deepUnitId}`, headers: bearer(w.adminToken) });
-    const subtreePage = await cannon({ url: `${url}/admin/v1/units?limit=50`, headers: bearer(w.adminToken) });
-    const subtree = await cannon({ url: `${url}/admin/v1/units/${w.provinceUnitId}/tree?depth=1`, headers: bearer(w.adminToken) });
-    const created: string[] = [];
-    const createOperator = await sequential(ADMIN_WRITES, async () => {
-      const res = await fetch(`${url}/admin/v1/accounts`, { method: 'POST', headers: { ...bearer(w.adminToken), 'content-type': 'application/json' }, body: JSON.stringify(person('基准新经办')) });
-      const clone = res.clone();
-      if (res.status === 201) created.push(((await clone.json()) as any).account.id);
-      return res;
-    });
-    const roleGrant = await sequential(created.length, (i) =>
-      fetch(`${url}/admin/v1/roles/title.reviewer/members`, { method: 'POST', headers: { ...bearer(w.adminToken), 'content-type': 'application/json' }, body: JSON.stringify({ accountIds: [created[i]] }) }),
-    );
+    const tokens = ONLY.has('tokens') ? await tokenBenches(url, w) : undefined;
+    let signIn;
+    if (ONLY.has('signin')) {
+      log(`tongmen ×${workers}: password sign-ins (${SIGNIN_SECONDS}s)`);
+      signIn = await signInLoad(w.title, w.signInUsers, pids, SIGNIN_SECONDS, SIGNIN_CONCURRENCY);
+    }
+    const admin = ONLY.has('admin') ? await adminBenches(url, w, workers) : undefined;
     const memoryByPid = pids().map((pid) => ({ pid, ...memory(pid) }));
     return {
       world: w,
-      figures: { workers, cc, refresh, introspect, signIn, admin: { unitRead, subtreePage, subtree, createOperator, roleGrant }, memory: memoryByPid },
+      figures: { workers, ...tokens, signIn, admin, memory: memoryByPid },
     };
   } finally {
     await server.stop();
   }
+}
+
+async function tokenBenches(url: string, w: World) {
+  log('tongmen: token grants');
+  const partnerAuth = basic(w.partner.id, w.partner.secret);
+  const cc = await cannon({ url: `${url}/token`, method: 'POST', headers: formHeaders(partnerAuth), body: form({ grant_type: 'client_credentials', resource: PARTNER_RESOURCE }) });
+  const refresh = await cannon({ url: `${url}/token`, method: 'POST', headers: formHeaders(basic(w.title.clientId, w.title.clientSecret)), body: form({ grant_type: 'refresh_token', refresh_token: w.refreshToken }) });
+  const jwt = await freshAccessToken(w);
+  const check = await fetch(`${url}/token/introspection`, { method: 'POST', headers: formHeaders(partnerAuth), body: form({ token: jwt }) });
+  const checked = (await check.json()) as { active?: boolean };
+  if (!checked.active) throw new Error(`the subsystem token does not introspect as active: ${JSON.stringify(checked)}`);
+  const introspect = await cannon({ url: `${url}/token/introspection`, method: 'POST', headers: formHeaders(partnerAuth), body: form({ token: jwt }) });
+  return { cc, refresh, introspect };
+}
+
+async function adminBenches(url: string, w: World, workers: number) {
+  log(`tongmen ×${workers}: admin API`);
+  const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+  const unitRead = await cannon({ url: `${url}/admin/v1/units/${w.deepUnitId}`, headers: bearer(w.adminToken) });
+  const subtreePage = await cannon({ url: `${url}/admin/v1/units?limit=50`, headers: bearer(w.adminToken) });
+  const subtree = await cannon({ url: `${url}/admin/v1/units/${w.provinceUnitId}/tree?depth=1`, headers: bearer(w.adminToken) });
+  const created: string[] = [];
+  const createOperator = await sequential(ADMIN_WRITES, async () => {
+    const res = await fetch(`${url}/admin/v1/accounts`, { method: 'POST', headers: { ...bearer(w.adminToken), 'content-type': 'application/json' }, body: JSON.stringify(person('基准新经办')) });
+    const clone = res.clone();
+    if (res.status === 201) created.push(((await clone.json()) as any).account.id);
+    return res;
+  });
+  const roleGrant = await sequential(created.length, (i) =>
+    fetch(`${url}/admin/v1/roles/title.reviewer/members`, { method: 'POST', headers: { ...bearer(w.adminToken), 'content-type': 'application/json' }, body: JSON.stringify({ accountIds: [created[i]] }) }),
+  );
+  return { unitRead, subtreePage, subtree, createOperator, roleGrant };
 }
 
 async function benchBaseline(alg: string) {
@@ -444,7 +461,9 @@ function table(result: any): string {
   const a = result.argon2;
   rows.push(
     `machine: ${result.machine.cores} cores, ${result.machine.model}, node ${result.machine.node}; load average at the end ${result.machine.loadAvg.map((x: number) => x.toFixed(1)).join(' ')}`,
-    `argon2id m=${a.params.memoryKiB} KiB t=${a.params.iterations} p=${a.params.parallelism}: ${a.perSecond} verifications/s with ${a.parallel} in parallel, ${a.cpuMsPerVerify} ms CPU each; JWT access tokens ${result.settings.accessTokenAlg} (baseline the same)`,
+    a
+      ? `argon2id m=${a.params.memoryKiB} KiB t=${a.params.iterations} p=${a.params.parallelism}: ${a.perSecond} verifications/s with ${a.parallel} in parallel, ${a.cpuMsPerVerify} ms CPU each; JWT access tokens ${result.settings.accessTokenAlg} (baseline the same)`
+      : `JWT access tokens ${result.settings.accessTokenAlg} (baseline the same)`,
     `${result.settings.connections} connections × ${result.settings.durationSeconds}s per HTTP benchmark; sign-ins ${result.settings.signInConcurrency} at a time for ${result.settings.signInSeconds}s${result.settings.province ? `; province ${result.settings.province.units} units / ${result.settings.province.accounts} accounts` : ''}`,
     '',
   );
@@ -452,32 +471,40 @@ function table(result: any): string {
   rows.push(head, '-'.repeat(head.length + 20));
   const line = (name: string, f: { rps: number; p50: number; p99: number }, r?: number, vs = '') =>
     rows.push(`${pad(name, 34)}${padl(f.rps, 9)}${padl(f.p50, 9)}${padl(f.p99, 9)}${padl(r === undefined ? '' : `${r}×`, 8)}  ${vs}`);
-  line('baseline client credentials', b.cc);
-  line('baseline refresh', b.refresh);
-  line('baseline introspection (opaque)', b.introspect);
+  if (b) {
+    line('baseline client credentials', b.cc);
+    line('baseline refresh', b.refresh);
+    line('baseline introspection (opaque)', b.introspect);
+  }
   for (const t of result.tongmen) {
     const w = `×${t.workers}`;
-    line(`tongmen ${w} client credentials`, t.cc, ratio(t.cc.rps, b.cc.rps), 'baseline');
-    line(`tongmen ${w} refresh`, t.refresh, ratio(t.refresh.rps, b.refresh.rps), 'baseline');
-    line(`tongmen ${w} introspection (JWT)`, t.introspect, ratio(t.introspect.rps, b.introspect.rps), 'baseline');
-    line(`tongmen ${w} password sign-in`, { rps: t.signIn.perSecond, p50: t.signIn.p50, p99: t.signIn.p99 }, ratio(t.signIn.perSecond, result.argon2.perSecond), `argon2id ${result.argon2.perSecond}/s; hash = ${t.signIn.hashCpuShare}% of server CPU`);
-    line(`tongmen ${w} admin: deep unit read`, t.admin.unitRead);
-    line(`tongmen ${w} admin: units page`, t.admin.subtreePage);
-    line(`tongmen ${w} admin: subtree depth 1`, t.admin.subtree);
-    line(`tongmen ${w} admin: create operator`, t.admin.createOperator, undefined, 'sequential');
-    line(`tongmen ${w} admin: role grant`, t.admin.roleGrant, undefined, 'sequential');
+    if (b && t.cc) {
+      line(`tongmen ${w} client credentials`, t.cc, ratio(t.cc.rps, b.cc.rps), 'baseline');
+      line(`tongmen ${w} refresh`, t.refresh, ratio(t.refresh.rps, b.refresh.rps), 'baseline');
+      line(`tongmen ${w} introspection (JWT)`, t.introspect, ratio(t.introspect.rps, b.introspect.rps), 'baseline');
+    }
+    if (a && t.signIn) line(`tongmen ${w} password sign-in`, { rps: t.signIn.perSecond, p50: t.signIn.p50, p99: t.signIn.p99 }, ratio(t.signIn.perSecond, a.perSecond), `argon2id ${a.perSecond}/s; hash = ${t.signIn.hashCpuShare}% of server CPU`);
+    if (t.admin) {
+      line(`tongmen ${w} admin: deep unit read`, t.admin.unitRead);
+      line(`tongmen ${w} admin: units page`, t.admin.subtreePage);
+      line(`tongmen ${w} admin: subtree depth 1`, t.admin.subtree);
+      line(`tongmen ${w} admin: create operator`, t.admin.createOperator, undefined, 'sequential');
+      line(`tongmen ${w} admin: role grant`, t.admin.roleGrant, undefined, 'sequential');
+    }
     rows.push(`${pad(`tongmen ${w} peak RSS`, 34)}${t.memory.map((m: any) => `${m.peakMb} MB`).join(' + ')}  (the node process first, then its children: workers, tsx's esbuild)`);
   }
-  rows.push(`${pad('baseline peak RSS', 34)}${b.memory.peakMb} MB`);
+  if (b) rows.push(`${pad('baseline peak RSS', 34)}${b.memory.peakMb} MB`);
   const one = result.tongmen.find((t: any) => t.workers === 1);
   const two = result.tongmen.find((t: any) => t.workers === 2);
   if (one && two) {
-    rows.push(
-      `scaling 1 → 2 processes: client credentials ${ratio(two.cc.rps, one.cc.rps)}×, refresh ${ratio(two.refresh.rps, one.refresh.rps)}×, introspection ${ratio(two.introspect.rps, one.introspect.rps)}×, sign-in ${ratio(two.signIn.perSecond, one.signIn.perSecond)}×`,
-    );
+    const scale = [
+      ...(one.cc ? [`client credentials ${ratio(two.cc.rps, one.cc.rps)}×`, `refresh ${ratio(two.refresh.rps, one.refresh.rps)}×`, `introspection ${ratio(two.introspect.rps, one.introspect.rps)}×`] : []),
+      ...(one.signIn ? [`sign-in ${ratio(two.signIn.perSecond, one.signIn.perSecond)}×`] : []),
+    ];
+    if (scale.length) rows.push(`scaling 1 → 2 processes: ${scale.join(', ')}`);
   }
-  const errors = [{ ...b, workers: 'baseline' }, ...result.tongmen].flatMap((t: any) =>
-    (['cc', 'refresh', 'introspect'] as const).filter((k) => t[k].non2xx || t[k].errors).map((k) => `${t.workers} ${k}: ${t[k].non2xx} non-2xx, ${t[k].errors} errors`),
+  const errors = [...(b ? [{ ...b, workers: 'baseline' }] : []), ...result.tongmen].flatMap((t: any) =>
+    (['cc', 'refresh', 'introspect'] as const).filter((k) => t[k] && (t[k].non2xx || t[k].errors)).map((k) => `${t.workers} ${k}: ${t[k].non2xx} non-2xx, ${t[k].errors} errors`),
   );
   if (errors.length) rows.push(`WARNING ${errors.join('; ')}`);
   return rows.join('\n');
@@ -511,16 +538,20 @@ try {
   };
   const alg = (await import('../identity/resources.ts')).ACCESS_TOKEN_ALG;
   log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model}), node ${process.version}; JWT access tokens ${alg}`);
-  log('argon2id verification rate');
-  const argon2 = await argon2Rate(quick ? 1 : 10, os.availableParallelism());
-  const baseline = await benchBaseline(alg);
+  let argon2: Awaited<ReturnType<typeof argon2Rate>> | undefined;
+  if (ONLY.has('signin')) {
+    log('argon2id verification rate');
+    argon2 = await argon2Rate(quick ? 1 : 10, os.availableParallelism());
+  }
+  const baseline = ONLY.has('tokens') ? await benchBaseline(alg) : undefined;
   const tongmen = [];
   let world: World | undefined;
   for (const workers of WORKER_COUNTS) {
     const { world: w, figures } = await benchTongmen(env, url, workers, world);
     world = w;
-    const hashCpu = (figures.signIn.signIns * argon2.cpuMsPerVerify) / 1000;
-    tongmen.push({ ...figures, signIn: { ...figures.signIn, hashCpuShare: figures.signIn.serverCpuSeconds ? Math.round((hashCpu / figures.signIn.serverCpuSeconds) * 100) : 0 } });
+    const { signIn } = figures;
+    const hashCpu = signIn && argon2 ? (signIn.signIns * argon2.cpuMsPerVerify) / 1000 : 0;
+    tongmen.push({ ...figures, signIn: signIn && { ...signIn, hashCpuShare: signIn.serverCpuSeconds ? Math.round((hashCpu / signIn.serverCpuSeconds) * 100) : 0 } });
   }
   const result = {
     at: new Date().toISOString(),
