@@ -27,11 +27,12 @@ export class PayloadAdapter implements Adapter {
 
   async find(id: string) {
     const ctx = Provider.ctx;
-    if (this.model === 'RefreshToken' && ctx) {
-      // Issue 11: the refresh grant reads the grant and the session next; one round trip for the three.
-      const rows = await this.payloads.findRefreshBundle(id);
-      for (const row of rows) if (row.model !== 'RefreshToken') this.prefetched.put(ctx, `${row.model}:${row.key}`, row);
-      return PayloadAdapter.toPayload(rows.find((r) => r.model === 'RefreshToken'));
+    if ((this.model === 'RefreshToken' || this.model === 'AuthorizationCode') && ctx) {
+      // Issue 11: the refresh and the code exchange read the grant and the session next; one round trip for the three.
+      const model = this.model;
+      const rows = await this.payloads.findWithGrantAndSession(model, id);
+      for (const row of rows) if (row.model !== model) this.prefetched.put(ctx, `${row.model}:${row.key}`, row);
+      return PayloadAdapter.toPayload(rows.find((r) => r.model === model));
     }
     const early = ctx && this.prefetched.take(ctx, `${this.model}:${id}`);
     if (early) return PayloadAdapter.toPayload(early);

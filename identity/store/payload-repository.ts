@@ -1,5 +1,6 @@
 import type { AdapterPayload } from 'oidc-provider';
 import type { Sequelize, Transaction } from 'sequelize';
+import { GroupWriter } from '../../platform/db/group-writer.ts';
 
 /** One stored provider artifact as the adapter needs it: the payload and, when used, when (epoch seconds). */
 export interface StoredPayload {
@@ -11,6 +12,13 @@ export interface StoredPayload {
 export type PayloadKey = { id: string } | { uid: string } | { userCode: string };
 
 const KEY_COLUMN = { id: 'id', uid: 'uid', userCode: 'user_code' } as const;
+
+interface PendingUpsert {
+  model: string;
+  id: string;
+  payload: AdapterPayload;
+  expiresIn: number | undefined;
+}
 
 /**
  * The one owner of `oidc_payloads`: oidc-provider's artifacts (sessions, grants, codes, tokens),
@@ -43,43 +51,60 @@ export class PayloadRepository {
   }
 
   /**
-   * Issue 11: a refresh token with the grant and the session it depends on, in one round trip
-   * (oidc-provider reads the three one after the other on every refresh). Expired rows are left out.
+   * Issue 11: a refresh token or an authorization code with the grant and the session it depends on,
+   * in one round trip (oidc-provider reads the three one after the other on every refresh and code
+   * exchange). Expired rows are left out.
    */
-  async findRefreshBundle(id: string): Promise<Array<StoredPayload & { model: string; key: string }>> {
+  async findWithGrantAndSession(model: 'RefreshToken' | 'AuthorizationCode', id: string): Promise<Array<StoredPayload & { model: string; key: string }>> {
     return this.rows<StoredPayload & { model: string; key: string }>(
       `WITH rt AS (SELECT payload, consumed_at FROM oidc_payloads
-                   WHERE model = 'RefreshToken' AND id = :id AND (expires_at IS NULL OR expires_at > now()))
-       SELECT 'RefreshToken' AS model, :id AS key, payload, extract(epoch FROM consumed_at)::bigint AS consumed FROM rt
+                   WHERE model = :model AND id = :id AND (expires_at IS NULL OR expires_at > now()))
+       SELECT CAST(:model AS text) AS model, :id AS key, payload, extract(epoch FROM consumed_at)::bigint AS consumed FROM rt
        UNION ALL
        SELECT 'Grant', g.id, g.payload, extract(epoch FROM g.consumed_at)::bigint FROM oidc_payloads g JOIN rt
          ON g.model = 'Grant' AND g.id = rt.payload->>'grantId' WHERE g.expires_at IS NULL OR g.expires_at > now()
        UNION ALL
        SELECT 'Session', s.uid, s.payload, extract(epoch FROM s.consumed_at)::bigint FROM oidc_payloads s JOIN rt
          ON s.model = 'Session' AND s.uid = rt.payload->>'sessionUid' WHERE s.expires_at IS NULL OR s.expires_at > now()`,
-      { id },
+      { model, id },
     );
   }
 
-  /** Lookup columns are copied out of the payload; no `expiresIn` means the row never expires. */
-  async upsert(model: string, id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+  /**
+   * Lookup columns are copied out of the payload; no `expiresIn` means the row never expires.
+   * Concurrent upserts (every token, code and session a busy node issues) are written together
+   * (`GroupWriter`): one statement and one commit per batch; each caller returns once its row is
+   * committed, so any node finds it next.
+   */
+  upsert(model: string, id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+    return this.upserts.add({ model, id, payload, expiresIn });
+  }
+
+  private readonly upserts = new GroupWriter<PendingUpsert>(
+    (rows) => this.upsertMany(rows),
+    (row) => `${row.model}\u0000${row.id}`,
+  );
+
+  private async upsertMany(rows: PendingUpsert[]): Promise<void> {
+    const values = rows.map(({ model, id, payload, expiresIn }) => [
+      model,
+      id,
+      JSON.stringify(payload),
+      payload.grantId ?? null,
+      payload.uid ?? null,
+      payload.userCode ?? null,
+      payload.accountId ?? null,
+      expiresIn ?? null, // NULL propagates to expires_at
+    ]);
     await this.rows(
       `INSERT INTO oidc_payloads (model, id, payload, grant_id, uid, user_code, account_id, expires_at)
-       VALUES (:model, :id, CAST(:payload AS jsonb), :grantId, :uid, :userCode, :accountId,
-         now() + make_interval(secs => CAST(:expiresIn AS int)))
+       SELECT v.model, v.id, CAST(v.payload AS jsonb), v.grant_id, v.uid, v.user_code, v.account_id,
+         now() + make_interval(secs => CAST(CAST(v.expires_in AS text) AS int))
+       FROM (VALUES :values) AS v (model, id, payload, grant_id, uid, user_code, account_id, expires_in)
        ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id,
          uid = EXCLUDED.uid, user_code = EXCLUDED.user_code, account_id = EXCLUDED.account_id,
          expires_at = EXCLUDED.expires_at`,
-      {
-        model,
-        id,
-        payload: JSON.stringify(payload),
-        grantId: payload.grantId ?? null,
-        uid: payload.uid ?? null,
-        userCode: payload.userCode ?? null,
-        accountId: payload.accountId ?? null,
-        expiresIn: expiresIn ?? null, // NULL propagates to expires_at
-      },
+      { values },
     );
   }
 
