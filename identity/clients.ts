@@ -7,6 +7,20 @@ import type { Client as ClientRow } from '../directory/models/index.ts';
 export const EXTRA_CLIENT_METADATA = ['tongmen_kind', 'tongmen_resources', 'tongmen_introspect'] as const;
 
 /**
+ * Issue 11: a client's secret opened once per row read — the live view hands out the same row object
+ * until the client changes (then a new row, opened again), so a partner authenticating on every
+ * request does not pay an AES-GCM decryption each time. Held only as long as the row itself.
+ */
+const openedSecrets = new WeakMap<ClientRow, { sealed: string; secret: string }>();
+function openedSecret(row: ClientRow, sealed: string, pii: PiiCipher): string {
+  const opened = openedSecrets.get(row);
+  if (opened?.sealed === sealed) return opened.secret;
+  const secret = pii.decrypt(sealed);
+  openedSecrets.set(row, { sealed, secret });
+  return secret;
+}
+
+/**
  * oidc-provider metadata of a stored client. `secretMethod` is how a confidential client sends its
  * secret: RFC 6749 §2.3.1 allows HTTP Basic or the form body, and relying-party libraries differ in
  * their default (openid-client posts, many others use Basic), so Tongmen accepts either — same
@@ -17,7 +31,7 @@ export function clientMetadata(
   pii: PiiCipher,
   secretMethod: 'client_secret_basic' | 'client_secret_post' = 'client_secret_basic',
 ): ClientMetadata {
-  const secret = row.secretEnc ? pii.decrypt(row.secretEnc) : undefined;
+  const secret = row.secretEnc ? openedSecret(row, row.secretEnc, pii) : undefined;
   const interactive = row.grantTypes.includes('authorization_code');
   return {
     client_id: row.clientId,
