@@ -136,7 +136,7 @@ export function createDirectory({ config, logger, db, pii, esscPublicKey }: Dire
   const affiliation = new AffiliationService({ db, audit, units: unitRepo, requests: affiliationRequests });
   // Issue 8: which subsystems each account got tokens for, recorded by the provider (roles no member used).
   const subsystemUsage = new SubsystemUsageRecorder({ usage: new SubsystemUsageRepository({ sequelize }), logger });
-  const identityReads: IdentityReads = { clients: clientRepo, accounts: accountRepo, roles: roleRepo, throttles, smsCodes: smsCodeRepo, subsystemUsage };
+  const identityReads: IdentityReads = { clients: clientRepo, accounts: accountRepo, throttles, smsCodes: smsCodeRepo, subsystemUsage };
   // Issue 8: the legacy import, through the same repositories, factory and R17 resolution as the API.
   const imports = new ImportService({
     db,

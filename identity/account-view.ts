@@ -43,13 +43,9 @@ export const isLive = (v: AccountView | undefined): v is AccountView => v !== un
  * limited to that subsystem's catalogue so nothing leaks across subsystems. Unit and administrator
  * accounts never hold business roles.
  */
-export async function subsystemGrants(
-  roles: IdentityReads['roles'],
-  view: AccountView,
-  subsystem: Subsystem,
-): Promise<{ roles: string[]; modules: string[] }> {
+export function subsystemGrants(view: AccountView, subsystem: Subsystem): { roles: string[]; modules: string[] } {
   if (view.kind !== 'operator') return { roles: [], modules: [] };
-  const held = await roles.activeRolesIn(undefined, view.id, subsystem);
+  const held = view.activeRoles.filter((r) => r.subsystem === subsystem);
   const modules = new Set(held.flatMap((r) => r.modules).filter((m) => isModuleOf(subsystem, m)));
   return { roles: held.map((r) => r.code), modules: [...modules].sort() };
 }

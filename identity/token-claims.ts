@@ -23,7 +23,7 @@ function signInAmr(ctx: KoaContextWithOIDC | undefined): string[] | undefined {
  * id lets introspection refuse tokens of a revoked grant. Each token for a subsystem (or the admin
  * API) also records that the account used it (issue 8, the clean-up list of unused roles).
  */
-export function makeExtraTokenClaims(directory: Pick<IdentityReads, 'accounts' | 'roles' | 'subsystemUsage'>) {
+export function makeExtraTokenClaims(directory: Pick<IdentityReads, 'accounts' | 'subsystemUsage'>) {
   return async (ctx: KoaContextWithOIDC, token: AccessToken | ClientCredentials): Promise<UnknownObject | undefined> => {
     if (token.kind !== 'AccessToken') return undefined; // client credentials: no account
     const view = await accountViewOfRequest(directory.accounts, ctx, token.accountId); // findAccount's read
@@ -37,6 +37,6 @@ export function makeExtraTokenClaims(directory: Pick<IdentityReads, 'accounts' |
     const used = subsystem ?? (resource === RESOURCES.admin ? 'org' : undefined);
     if (used) await directory.subsystemUsage.record(view.id, used);
     if (!subsystem) return base;
-    return { ...base, unit_path: view.unitPath, unit_category: view.unitCategory, ...(await subsystemGrants(directory.roles, view, subsystem)) };
+    return { ...base, unit_path: view.unitPath, unit_category: view.unitCategory, ...subsystemGrants(view, subsystem) };
   };
 }

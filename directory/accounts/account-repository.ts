@@ -70,6 +70,8 @@ export interface SignInView {
   mustChange: boolean;
   /** R12 — {@link LIVE_ACCOUNT_SQL}: only a live account signs in, holds sessions or gets tokens. */
   live: boolean;
+  /** R9 — its active business roles (all subsystems, by code), read with the rest: a token's claims need no second query. */
+  activeRoles: Array<{ code: string; subsystem: string; modules: string[] }>;
 }
 
 /** An account on its owner's own page (issue 7): unit, kind, role names, last sign-in. */
@@ -182,7 +184,9 @@ export class AccountRepository {
          p.phone_masked AS "phoneMasked",
          COALESCE((SELECT c.must_change FROM credentials c WHERE c.person_id = a.person_id),
                   (SELECT c.must_change FROM credentials c WHERE c.account_id = a.id), false) AS "mustChange",
-         ${LIVE_ACCOUNT_SQL} AS live
+         ${LIVE_ACCOUNT_SQL} AS live,
+         COALESCE((SELECT json_agg(json_build_object('code', r.code, 'subsystem', r.subsystem, 'modules', r.modules) ORDER BY r.code)
+           FROM account_roles ar JOIN roles r ON r.id = ar.role_id WHERE ar.account_id = a.id AND r.status = 'active'), '[]') AS "activeRoles"
        FROM accounts a JOIN units u ON u.id = a.unit_id LEFT JOIN persons p ON p.id = a.person_id
        WHERE a.id = :accountId`,
       { replacements: { accountId }, type: QueryTypes.SELECT, transaction: tx },

@@ -107,15 +107,6 @@ export class RoleRepository {
     );
   }
 
-  /** R9 — the account's active roles of one subsystem with their modules, by code. */
-  activeRolesIn(tx: Transaction | undefined, accountId: string, subsystem: string) {
-    return this.sequelize.query<{ code: string; modules: string[] }>(
-      `SELECT r.code, r.modules FROM account_roles ar JOIN roles r ON r.id = ar.role_id
-       WHERE ar.account_id = :accountId AND r.subsystem = :subsystem AND r.status = 'active' ORDER BY r.code`,
-      { replacements: { accountId, subsystem }, type: QueryTypes.SELECT, transaction: tx },
-    );
-  }
-
   /** Members of a role within one unit. */
   async members(tx: Transaction | undefined, roleId: string, unitId: string): Promise<string[]> {
     const rows = await this.sequelize.query<{ id: string }>(
