@@ -125,6 +125,22 @@ describe('R24: SSO and the lifetime of the SSO session', () => {
     expect(await oidc.refreshTokenGrant(r.config, r.tokens.refresh_token!)).toHaveProperty('access_token');
   });
 
+  it('R24, issue 11: refreshes within a minute slide the session once; a refresh a minute later slides it again', async () => {
+    const who = await freshOperator('节流戊');
+    const r = await signedIn('title', who);
+    const t0 = Date.now();
+    clockAt(t0, 10 * MIN);
+    await refreshAndSlide(r, who.accountId);
+    const slid = (await sessionExp(who.accountId))!;
+    clockAt(t0, 10 * MIN + 30_000);
+    await oidc.refreshTokenGrant(r.config, r.tokens.refresh_token!);
+    await new Promise((res) => setTimeout(res, 300)); // a slide lands within milliseconds of the response
+    expect(await sessionExp(who.accountId)).toBe(slid);
+    clockAt(t0, 11 * MIN + 5_000);
+    await refreshAndSlide(r, who.accountId);
+    expect((await sessionExp(who.accountId))!).toBeGreaterThanOrEqual(slid + 60);
+  });
+
   it('R24: past the absolute lifetime the session is over, activity or not', async () => {
     const who = await freshOperator('期满丁');
     const r = await signedIn('title', who);
