@@ -311,6 +311,56 @@ describe('hot paths', () => {
   });
 });
 
+describe('issue 11: round trips of the token endpoint', () => {
+  /** The SQL the server sends while `run` goes on, each statement followed by its replacements. */
+  async function statementsDuring(run: () => Promise<unknown>) {
+    const { sequelize } = server.tongmen.base.db;
+    const seen: string[] = [];
+    const query = sequelize.query.bind(sequelize);
+    sequelize.query = ((sql: unknown, options: { replacements?: unknown } | undefined) => {
+      seen.push(`${String(sql)} -- ${JSON.stringify(options?.replacements ?? {})}`);
+      return (query as (s: unknown, o: unknown) => unknown)(sql, options);
+    }) as typeof sequelize.query;
+    try {
+      await run();
+    } finally {
+      sequelize.query = query;
+    }
+    return seen;
+  }
+
+  it('a refresh reads the account and its roles in one query (and its token still carries the roles)', async () => {
+    const { tokens } = await titleSession('op');
+    let refreshed: oidc.TokenEndpointResponse | undefined;
+    const seen = await statementsDuring(async () => (refreshed = await oidc.refreshTokenGrant(await config('title'), tokens.refresh_token!)));
+    expect(seen.filter((q) => /account_roles/.test(q))).toHaveLength(1);
+    expect(seen.filter((q) => /account_roles/.test(q) && /FROM accounts a JOIN units u/.test(q))).toHaveLength(1);
+    const { payload } = await jwtVerify(refreshed!.access_token, createRemoteJWKSet(new URL(`${server.url}/jwks`)));
+    expect(payload).toMatchObject({ roles: ['title.reviewer'], modules: ['title:unit-recommend', 'title:unit-verify'] });
+  });
+
+  it('the code exchange reads the code with its grant and session in one query', async () => {
+    const seen = await statementsDuring(() => titleSession('op'));
+    expect(seen.filter((q) => /WITH rt AS/.test(q) && /"model":"AuthorizationCode"/.test(q))).toHaveLength(1);
+    // No separate read of a grant or a session by its key (the provider's own lookups).
+    const lookups = seen.filter((q) => /^SELECT payload\b.*WHERE model = :model AND (id|uid) = :value/s.test(q.trim()));
+    expect(lookups.filter((q) => /"model":"(Grant|Session)"/.test(q))).toEqual([]);
+  });
+
+  it('partner grants issued at the same moment are stored together: fewer statements than tokens, every token live', async () => {
+    const partner = await config('partner-title');
+    let issued: string[] = [];
+    const seen = await statementsDuring(async () => {
+      issued = (await Promise.all(Array.from({ length: 30 }, () => oidc.clientCredentialsGrant(partner, { resource: 'https://partner.example/api' })))).map((t) => t.access_token);
+    });
+    const inserts = seen.filter((q) => /INSERT INTO oidc_payloads/.test(q));
+    expect(inserts.length).toBeGreaterThan(0);
+    expect(inserts.length).toBeLessThan(30);
+    expect(new Set(issued).size).toBe(30);
+    for (const token of issued) expect(await introspect('partner-title', token)).toMatchObject({ active: true });
+  });
+});
+
 describe('storage', () => {
   it('never returns expired artifacts; the cleanup deletes them in batches', async () => {
     const { sequelize } = server.tongmen.base.db;

@@ -112,12 +112,11 @@ export class CredentialService {
 
     const limit = this.deps.config.signInThrottlePerMinute;
     const address = `signin-ip:${input.meta.ip ?? 'unknown'}`;
-    const throttled = await this.deps.db.transaction(async (tx) => {
-      if ((await this.deps.throttles.hit(address, ADDRESS_WINDOW_SECONDS, tx)) <= limit) return false;
-      await record(tx, 'throttled');
-      return true;
-    });
-    if (throttled) return { ok: false, reason: 'throttled', answer: 'throttled' };
+    // One statement, no transaction around it (issue 11: a sign-in's round trips); a refusal's audit event follows.
+    if ((await this.deps.throttles.hit(address, ADDRESS_WINDOW_SECONDS)) > limit) {
+      await this.deps.db.transaction((tx) => record(tx, 'throttled'));
+      return { ok: false, reason: 'throttled', answer: 'throttled' };
+    }
 
     const credentialId = await this.repo.findIdBySignInName(name);
     if (!credentialId) {
