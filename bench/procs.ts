@@ -48,3 +48,21 @@ export function memory(pid: number): { peakMb: number; rssMb: number } {
     return { peakMb: 0, rssMb: 0 };
   }
 }
+
+/**
+ * The PostgreSQL server processes serving one database on this machine (their titles name it:
+ * `postgres: … <user> <database> <client> <state>`); empty when PostgreSQL runs elsewhere.
+ */
+export function databaseBackends(database: string): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (title.startsWith('postgres:') && title.split(' ').includes(database)) out.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return out;
+}
