@@ -22,7 +22,7 @@ describe.skipIf(!process.env.DATABASE_URL)('issue 11: npm run bench (smoke)', ()
       ['--import', 'tsx', 'bench/run.ts', '--quick', '--workers', '1', '--out', out],
       { cwd: path.resolve(import.meta.dirname, '..'), env: { ...process.env }, maxBuffer: 16 * 1024 * 1024 },
     );
-    for (const row of ['baseline client credentials', 'tongmen ×1 client credentials', 'tongmen ×1 introspection (JWT)', 'tongmen ×1 password sign-in', 'tongmen ×1 admin: role grant', 'tongmen ×1 peak RSS']) {
+    for (const row of ['baseline client credentials', 'tongmen ×1 client credentials', 'tongmen ×1 introspection (JWT)', 'tongmen ×1 password sign-in', 'CPU per sign-in: hash', 'tongmen ×1 admin: role grant', 'tongmen ×1 peak RSS']) {
       expect(stdout).toContain(row);
     }
     const result = JSON.parse(readFileSync(out, 'utf8'));
@@ -39,5 +39,21 @@ describe.skipIf(!process.env.DATABASE_URL)('issue 11: npm run bench (smoke)', ()
     expect(one.admin.createOperator.non2xx).toBe(0);
     expect(one.admin.roleGrant.non2xx).toBe(0);
     expect(one.memory[0].peakMb).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('--province seeds a province through npm run seed:province and measures the admin API on it (--only admin)', async () => {
+    const out = path.join(dir, 'province.json');
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'bench/run.ts', '--quick', '--workers', '1', '--province', '--units', '120', '--accounts', '600', '--only', 'admin', '--out', out],
+      { cwd: path.resolve(import.meta.dirname, '..'), env: { ...process.env }, maxBuffer: 16 * 1024 * 1024 },
+    );
+    expect(stdout).toMatch(/province 120 units \/ 600 accounts, loaded in [\d.]+ s \(\d+ units\/s, \d+ operators\/s/);
+    expect(stdout).not.toContain('baseline client credentials');
+    const [one] = JSON.parse(readFileSync(out, 'utf8')).tongmen;
+    for (const k of ['unitRead', 'unitReadAlone', 'subtreePageAlone', 'accountsPage', 'createOperator', 'roleGrant']) {
+      expect(one.admin[k].requests).toBeGreaterThan(0);
+      expect(one.admin[k].non2xx).toBe(0);
+    }
   }, 300_000);
 });
