@@ -64,6 +64,19 @@ export class AuditRepository {
     return (rows as ChainHead[])[0]!;
   }
 
+  /**
+   * The head, locked, with the affiliation path of the event's unit in the same round trip (issue 11:
+   * the chain's lock is every write's one point of order; it is held from here to the commit, so each
+   * round trip saved while holding it counts for all writers).
+   */
+  async lockHeadWithPath(tx: Transaction, unitId: string | null): Promise<ChainHead & { unitPath: string[] | null }> {
+    const [rows] = await this.sequelize.query(
+      'SELECT h.seq, h.hash, (SELECT u.path FROM units u WHERE u.id = CAST(:unitId AS uuid)) AS "unitPath" FROM audit_chain_head() h',
+      { replacements: { unitId }, transaction: tx },
+    );
+    return (rows as Array<ChainHead & { unitPath: string[] | null }>)[0]!;
+  }
+
   /** Issue 8 (import batches) — several events in one statement; the chain trigger checks each row in order. */
   async insertMany(tx: Transaction, rows: NewAuditRow[]): Promise<void> {
     for (let i = 0; i < rows.length; i += 1000) {

@@ -93,10 +93,9 @@ export class AuditService {
   }
 
   async record(tx: Transaction, input: AuditInput): Promise<AuditEvent> {
-    const head = await this.events.lockHead(tx);
     // The unit's affiliation path when it happened: who may read the event later (R10, R25).
-    const unitPath = input.unitId ? await this.units.pathOf(tx, input.unitId) : null;
-    const { event, row } = this.build(input, head, unitPath);
+    const { unitPath, ...head } = await this.events.lockHeadWithPath(tx, input.unitId ?? null);
+    const { event, row } = this.build(input, head, input.unitId ? unitPath : null);
     await this.events.insert(tx, row);
     this.tell(tx, [event]);
     return event;
