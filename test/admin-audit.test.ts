@@ -39,6 +39,16 @@ describe('audit events (R10, R25)', () => {
     expect(province.map((e) => e.unitId)).toEqual(expect.arrayContaining([f.city2.unitId, f.employer.unitId, null]));
   });
 
+  it('R25: an event keeps the affiliation path its unit had when it happened (who may read it later)', async () => {
+    const { sequelize } = f.core.base.db;
+    const event = await f.core.base.db.transaction((tx) => f.core.base.audit.record(tx, { action: 'unit.update', unitId: f.employer.unitId }));
+    const [rows] = await sequelize.query('SELECT unit_path FROM audit_events WHERE seq = :seq', { replacements: { seq: event.seq } });
+    expect((rows as Array<{ unit_path: string[] }>)[0]!.unit_path).toEqual([f.province.unitId, f.city.unitId, f.county.unitId, f.employer.unitId]);
+    const none = await f.core.base.db.transaction((tx) => f.core.base.audit.record(tx, { action: 'signin.password', result: 'failure' }));
+    const [empty] = await sequelize.query('SELECT unit_path FROM audit_events WHERE seq = :seq', { replacements: { seq: none.seq } });
+    expect((empty as Array<{ unit_path: string[] }>)[0]!.unit_path).toEqual([]);
+  });
+
   it('R10: a unit outside the jurisdiction is not found (404); a unit inside narrows to its subtree', async () => {
     expect((await get(f.city.adminId, `?unitId=${f.city2.unitId}`)).status).toBe(404);
     const employer = await all(f.city.adminId, `&unitId=${f.employer.unitId}`);
