@@ -1,6 +1,6 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { decodeCursor } from '../../platform/pagination.ts';
-import { JURISDICTION_SQL } from '../authz/jurisdiction.ts';
+import { JURISDICTION_SQL, jurisdictionFilterOf } from '../authz/jurisdiction.ts';
 import { dbNow, plain, UnitModel, type Unit, type UnitCategory, type UnitKind } from '../models/index.ts';
 
 export interface UnitFilter {
@@ -254,7 +254,8 @@ export class UnitRepository {
    * within the jurisdiction of `jurisdictionUnitId` (R10: below a created, not yet affiliated unit lie
    * units that are not), by name then id, at most `perParent` of each and `cap` in all; `after` (name,
    * id) continues the children of a single parent. Each row says whether it has children of its own.
-   * One query per level, each parent's children read in order from `(parent_unit_id, name, id)`.
+   * One query per level, each parent's children read in order from `(parent_unit_id, name, id)`; the
+   * jurisdiction is checked on those rows ({@link jurisdictionFilterOf}), never through the path index.
    */
   children(
     tx: Transaction | undefined,
@@ -267,8 +268,8 @@ export class UnitRepository {
       `SELECT c.* FROM unnest(CAST(:parents AS uuid[])) WITH ORDINALITY AS p(id, ord)
        CROSS JOIN LATERAL (
          SELECT ${COLUMNS}, p.ord,
-           EXISTS (SELECT 1 FROM units k WHERE k.parent_unit_id = u.id AND k.path @> ARRAY[CAST(:jurisdictionUnitId AS uuid)]) AS "hasChildren"
-         FROM units u WHERE u.parent_unit_id = p.id AND ${JURISDICTION_SQL} ${after}
+           EXISTS (SELECT 1 FROM units k WHERE k.parent_unit_id = u.id AND CAST(:jurisdictionUnitId AS uuid) = ANY(k.path)) AS "hasChildren"
+         FROM units u WHERE u.parent_unit_id = p.id AND ${jurisdictionFilterOf('jurisdictionUnitId')} ${after}
          ORDER BY u.name, u.id LIMIT :perParent) c
        ORDER BY c.ord, c.name, c.id LIMIT :cap`,
       {
@@ -282,7 +283,7 @@ export class UnitRepository {
   /** Issue 11 — whether the unit has confirmed children within the jurisdiction (R10). */
   async hasChildren(tx: Transaction | undefined, jurisdictionUnitId: string, id: string): Promise<boolean> {
     const rows = await this.sequelize.query(
-      `SELECT 1 FROM units k WHERE k.parent_unit_id = :id AND k.path @> ARRAY[CAST(:jurisdictionUnitId AS uuid)] LIMIT 1`,
+      `SELECT 1 FROM units k WHERE k.parent_unit_id = :id AND CAST(:jurisdictionUnitId AS uuid) = ANY(k.path) LIMIT 1`,
       { replacements: { id, jurisdictionUnitId }, type: QueryTypes.SELECT, transaction: tx },
     );
     return rows.length > 0;
