@@ -42,8 +42,12 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
     });
   // PGlite executes one statement at a time; a small pool keeps its queue short.
   const sequelize = connect(url, config.dbPoolMax ?? (embedded ? 4 : 10));
+  // One round trip per new connection: the server role (R25), and no parallel plans (issue 11).
+  // Tongmen's statements are short lookups by index; when PostgreSQL misjudges a row count it starts
+  // parallel workers, and starting them cost more than the whole query — a role's members in a unit
+  // of the seeded province took 26 ms with a worker, 0.8 ms without.
   sequelize.addHook('afterConnect', async (connection) => {
-    await (connection as pg.Client).query(`SET ROLE ${APP_ROLE}`);
+    await (connection as pg.Client).query(`SET ROLE ${APP_ROLE}; SET max_parallel_workers_per_gather = 0`);
   });
   try {
     const owner = connect(ownerUrl, 1);
