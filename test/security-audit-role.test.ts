@@ -34,7 +34,7 @@ describe('the server database role (R25, issue 5 item 2)', () => {
   });
 
   it('issue 11: the server\'s sessions never plan parallel workers (short lookups; starting workers cost more than the query)', async () => {
-    expect(await q('SHOW max_parallel_workers_per_gather')).toEqual([{ max_parallel_workers_per_gather: '0' }]);
+    expect(await sequelize().query('SHOW max_parallel_workers_per_gather', { plain: true })).toEqual({ max_parallel_workers_per_gather: '0' });
   });
 
   it('R25: as the server role, UPDATE, DELETE and TRUNCATE are refused on audit_events, a monthly partition and the default partition', async () => {
