@@ -52,6 +52,9 @@ const result = await esbuild.build({
   platform: 'node',
   target: 'node22',
   packages: 'external',
+  // cli/start.ts settles the process's settings before the rest loads (and the packages the rest
+  // imports, which a bundle would hoist above them): the rest is a chunk of its own.
+  splitting: true,
   metafile: true,
   logLevel: 'warning',
 });
