@@ -4,12 +4,10 @@ import { SHUTDOWN_GRACE_MS, startServer } from '../server/app.ts';
 import { openCore } from '../server/core.ts';
 import { joinClusterMetrics, serveClusterMetrics } from '../server/cluster-metrics.ts';
 import { loadConfig, type Config } from '../platform/config.ts';
-import { startEmbeddedDatabase } from '../platform/db/embedded.ts';
 import { isAppError } from '../platform/errors.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { loadDemo } from '../directory/bootstrap/demo.ts';
 import { consoleAddress, demoBanner } from './demo-banner.ts';
-import { startDemoSubsystems } from './demo-subsystems.ts';
 
 /**
  * The server of `npm start` (loaded by cli/start.ts): on PORT (default 3000), on the embedded
@@ -59,9 +57,12 @@ async function maybeLoadDemo({ base, services }: Core, issuer: string) {
 }
 
 /** The demo's four subsystems beside the server (embedded database only: a real PostgreSQL never gets the demo). */
-function demoSubsystems(issuer: string, clients: Awaited<ReturnType<typeof maybeLoadDemo>>) {
-  if (!config.demo || config.database.kind !== 'embedded') return Promise.resolve(async () => {});
-  return startDemoSubsystems({ issuer, dataDir: config.database.dataDir, subsystemUrls: config.subsystemUrls, clients, logger });
+async function demoSubsystems(issuer: string, clients: Awaited<ReturnType<typeof maybeLoadDemo>>) {
+  if (!config.demo || config.database.kind !== 'embedded') return async () => {};
+  const { dataDir } = config.database;
+  // Loaded only here: the subsystems' OIDC client libraries and stores stay out of a production node (issue 11).
+  const { startDemoSubsystems } = await import('./demo-subsystems.ts');
+  return startDemoSubsystems({ issuer, dataDir, subsystemUrls: config.subsystemUrls, clients, logger });
 }
 
 function warnAboutSettings(log: Logger, c: Config) {
@@ -93,7 +94,7 @@ async function serve(env: NodeJS.ProcessEnv, embeddedDemo: boolean) {
  * socket) or nothing at all with an external one, migrates and seeds once, then forks the workers.
  */
 async function supervise() {
-  const embedded = config.database.kind === 'embedded' ? await startEmbeddedDatabase(config.database.dataDir) : null;
+  const embedded = config.database.kind === 'embedded' ? await (await import('../platform/db/embedded.ts')).startEmbeddedDatabase(config.database.dataDir) : null;
   const workerEnv: NodeJS.ProcessEnv = embedded
     ? { ...process.env, DATABASE_URL: embedded.url, TONGMEN_EMBEDDED_PRIMARY: 'true', DB_POOL_MAX: String(config.dbPoolMax ?? 3) }
     : { ...process.env };

@@ -42,7 +42,8 @@ function fresh(): boolean {
 if (process.argv.includes('--if-stale') && fresh()) process.exit(0);
 
 const started = Date.now();
-fs.rmSync(dist, { recursive: true, force: true });
+// Written over the previous build, not after deleting it: a process starting meanwhile (a test, the
+// bench) still finds every file. Chunk names carry their content's hash; the old ones go after.
 const result = await esbuild.build({
   absWorkingDir: root,
   entryPoints: { start: entry },
@@ -58,6 +59,8 @@ const result = await esbuild.build({
   metafile: true,
   logLevel: 'warning',
 });
-fs.writeFileSync(metaFile, JSON.stringify(Object.keys(result.metafile.inputs)));
+const written = new Set(Object.keys(result.metafile.outputs).map((p) => path.basename(p)));
+for (const f of fs.readdirSync(dist)) if (f.endsWith('.js') && !written.has(f)) fs.rmSync(path.join(dist, f));
 fs.cpSync(assets, path.join(dist, 'assets'), { recursive: true });
+fs.writeFileSync(metaFile, JSON.stringify(Object.keys(result.metafile.inputs)));
 process.stdout.write(`Server built into dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
