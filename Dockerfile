@@ -20,6 +20,9 @@ COPY scripts/build-console.ts ./scripts/build-console.ts
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
 COPY --from=console /app/console/dist ./console/dist
+# The server compiled to JavaScript (issue 11: no TypeScript loader in the running process); `npm start`
+# finds it up to date and runs it.
+RUN npx tsx scripts/build-server.ts
 ENV PORT=3000
 EXPOSE 3000
 CMD ["npm", "start"]

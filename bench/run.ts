@@ -386,7 +386,8 @@ async function freshAccessToken(w: World): Promise<string> {
 
 async function benchTongmen(env: NodeJS.ProcessEnv, url: string, workers: number, world: World | undefined) {
   const profileDir = opt.profile ? path.resolve(opt.profile, `tongmen-w${workers}`) : undefined;
-  const args = [...(profileDir ? [`--cpu-prof`, `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx', 'cli/start.ts'];
+  // As `npm start` runs it: the compiled build (scripts/build-server.ts, brought up to date below).
+  const args = [...(profileDir ? [`--cpu-prof`, `--cpu-prof-dir=${profileDir}`] : []), 'dist/start.js'];
   const server = startProcess(args, { ...env, WORKERS: String(workers) });
   const pids = () => processTree(server.child.pid!);
   try {
@@ -589,6 +590,7 @@ try {
     log('argon2id verification rate');
     argon2 = await argon2Rate(quick ? 1 : 10, os.availableParallelism());
   }
+  await cli('scripts/build-server.ts', ['--if-stale'], process.env);
   const baseline = ONLY.has('tokens') ? await benchBaseline(alg) : undefined;
   const tongmen = [];
   let world: World | undefined;

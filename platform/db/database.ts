@@ -2,7 +2,6 @@ import pg from 'pg';
 import { Sequelize, type Transaction } from 'sequelize';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { startEmbeddedDatabase } from './embedded.ts';
 import { migrate } from './migrate.ts';
 import { APP_ROLE } from './migrations/0003-audit-integrity.ts';
 
@@ -29,7 +28,8 @@ export interface Database {
  * the servers: `npm run migrate`) also against a compromised node.
  */
 export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
-  const embedded = config.database.kind === 'embedded' ? await startEmbeddedDatabase(config.database.dataDir) : null;
+  // PGlite is loaded only for the embedded database: a node on PostgreSQL never needs its megabytes (issue 11).
+  const embedded = config.database.kind === 'embedded' ? await (await import('./embedded.ts')).startEmbeddedDatabase(config.database.dataDir) : null;
   const url = config.database.kind === 'external' ? config.database.url : embedded!.url;
   const ownerUrl = (config.database.kind === 'external' && config.database.ownerUrl) || url;
   const connect = (target: string, max: number) =>

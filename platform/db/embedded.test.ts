@@ -10,6 +10,20 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tongmen-embedded-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('embedded database (PGlite)', () => {
+  it('starts with 32 MB of shared buffers and keeps the settings initdb chose (issue 11, memory)', async () => {
+    const db = await startEmbeddedDatabase('memory://');
+    const client = new pg.Client({ connectionString: db.url });
+    try {
+      await client.connect();
+      const show = async (name: string) => Object.values((await client.query(`SHOW ${name}`)).rows[0] as Record<string, string>)[0];
+      expect(await show('shared_buffers')).toBe('32MB');
+      expect(await show('TimeZone')).toBe('UTC');
+    } finally {
+      await client.end();
+      await db.stop();
+    }
+  });
+
   it('persists under DATA_DIR and refuses a second opener with a clear error', async () => {
     const db = await startEmbeddedDatabase(dir);
     try {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { AppError } from '../errors.ts';
+import { PGLITE_START_PARAMS } from './pglite-settings.ts';
 
 /** A PGlite database served over the PostgreSQL wire protocol on a loopback port. */
 export interface EmbeddedDatabase {
@@ -24,7 +25,7 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
   const releaseLock = inMemory ? () => {} : acquireDataDirLock(dataDir);
   let db: PGlite;
   try {
-    db = await PGlite.create(inMemory ? undefined : path.join(dataDir, 'pg'));
+    db = await PGlite.create(inMemory ? undefined : path.join(dataDir, 'pg'), { startParams: [...PGLITE_START_PARAMS] });
   } catch (err) {
     releaseLock();
     throw err;

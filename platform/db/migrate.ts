@@ -1,5 +1,4 @@
-import { Umzug } from 'umzug';
-import type { Sequelize } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import * as directory from './migrations/0001-directory.ts';
 import * as platform from './migrations/0002-platform.ts';
 import * as auditIntegrity from './migrations/0003-audit-integrity.ts';
@@ -121,40 +120,49 @@ async function applyMigrations(sequelize: Sequelize): Promise<string[]> {
     await run(
       `CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
-    const umzug = new Umzug<(sql: string) => Promise<unknown>>({
-      migrations: MIGRATIONS.map(([name, m]) => ({
-        name,
-        up: ({ context }) => m.up({ context }),
-        down: ({ context }) => m.down({ context }),
-      })),
-      // A function here is umzug's context factory: it returns the SQL runner handed to migrations.
-      context: () => (sql: string) => sequelize.query(sql, { transaction: tx }),
-      storage: {
-        async executed() {
-          const [rows] = await sequelize.query('SELECT name FROM schema_migrations ORDER BY name', { transaction: tx });
-          return (rows as Array<{ name: string }>).map((r) => r.name);
-        },
-        async logMigration({ name }) {
-          await sequelize.query('INSERT INTO schema_migrations (name) VALUES (:name)', {
-            replacements: { name },
-            transaction: tx,
-          });
-        },
-        async unlogMigration({ name }) {
-          await sequelize.query('DELETE FROM schema_migrations WHERE name = :name', {
-            replacements: { name },
-            transaction: tx,
-          });
-        },
-      },
-      logger: undefined,
-    });
-    const applied = await umzug.up();
+    // umzug (and the command-line parser its index loads) only when there is something to apply:
+    // a node starting on a current schema never loads it (issue 11, memory).
+    const done = new Set((await run<{ name: string }>('SELECT name FROM schema_migrations')).map((r) => r.name));
+    const applied = MIGRATIONS.some(([name]) => !done.has(name)) ? await runUmzug(sequelize, tx) : [];
     await sequelize.query(GRANT_APP_ROLE, { transaction: tx });
     // The audit table is partitioned by month: twelve months ready ahead, the default partition empty.
     await sequelize.query('SELECT audit_maintain_partitions()', { transaction: tx });
-    return applied.map((m) => m.name);
+    return applied;
   });
+}
+
+/** Applies the pending migrations in order, each logged in `schema_migrations`, within `tx`. */
+async function runUmzug(sequelize: Sequelize, tx: Transaction): Promise<string[]> {
+  const { Umzug } = await import('umzug');
+  const umzug = new Umzug<(sql: string) => Promise<unknown>>({
+    migrations: MIGRATIONS.map(([name, m]) => ({
+      name,
+      up: ({ context }) => m.up({ context }),
+      down: ({ context }) => m.down({ context }),
+    })),
+    // A function here is umzug's context factory: it returns the SQL runner handed to migrations.
+    context: () => (sql: string) => sequelize.query(sql, { transaction: tx }),
+    storage: {
+      async executed() {
+        const [rows] = await sequelize.query('SELECT name FROM schema_migrations ORDER BY name', { transaction: tx });
+        return (rows as Array<{ name: string }>).map((r) => r.name);
+      },
+      async logMigration({ name }) {
+        await sequelize.query('INSERT INTO schema_migrations (name) VALUES (:name)', {
+          replacements: { name },
+          transaction: tx,
+        });
+      },
+      async unlogMigration({ name }) {
+        await sequelize.query('DELETE FROM schema_migrations WHERE name = :name', {
+          replacements: { name },
+          transaction: tx,
+        });
+      },
+    },
+    logger: undefined,
+  });
+  return (await umzug.up()).map((m) => m.name);
 }
 
 /**

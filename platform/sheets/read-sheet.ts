@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { badRequest } from '../errors.ts';
 
 /** One data row of a sheet: its line as the user sees it (the header is line 1) and its cells as text. */
@@ -34,7 +34,9 @@ export async function readSheet(name: string, bytes: Uint8Array): Promise<Sheet>
 }
 
 async function xlsxLines(name: string, bytes: Uint8Array): Promise<string[][]> {
-  const book = new ExcelJS.Workbook();
+  // Loaded on the first xlsx only: exceljs and its zip libraries are megabytes the server never needs otherwise (issue 11).
+  const { default: Excel } = await import('exceljs');
+  const book = new Excel.Workbook();
   try {
     // exceljs's typing wants its own Buffer type; the bytes are what it reads.
     await book.xlsx.load(Buffer.from(bytes) as unknown as ExcelJS.Buffer);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { PGLITE_START_PARAMS } from '../../platform/db/pglite-settings.ts';
 
 /**
  * A subsystem's own SQL store. A subsystem never reads Tongmen's tables: it keeps its data in a
@@ -37,7 +38,7 @@ export async function openSqlRunner(where: Omit<StoreLocation, 'runner'>): Promi
     };
   }
   if (where.dataDir) fs.mkdirSync(where.dataDir, { recursive: true });
-  const db = await PGlite.create(where.dataDir);
+  const db = await PGlite.create(where.dataDir, { startParams: [...PGLITE_START_PARAMS] });
   return {
     query: async <T>(sql: string, params: unknown[] = []) => (await db.query<T>(sql, params)).rows,
     close: () => db.close(),
