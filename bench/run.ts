@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import autocannon from 'autocannon';
+import * as esbuild from 'esbuild';
 import pg from 'pg';
 import { argon2Hasher } from '../directory/credentials/password-hasher.ts';
 import { sampleIdNumber, samplePhone, sampleUscc } from '../directory/codes/synthetic-codes.ts';
@@ -446,10 +447,20 @@ async function adminBenches(url: string, w: World, workers: number) {
   return { unitRead, subtreePage, subtree, unitReadAlone, subtreePageAlone, accountsPage, createOperator, roleGrant };
 }
 
+/** The baseline compiled like Tongmen's server (no TypeScript loader in either process's time or memory). */
+const baselineScript = path.join(ROOT, 'dist', 'bench-baseline.js');
+async function buildBaseline() {
+  await esbuild.build({
+    absWorkingDir: ROOT, entryPoints: ['bench/baseline.ts'], outfile: baselineScript,
+    bundle: true, packages: 'external', platform: 'node', format: 'esm', target: 'node22', logLevel: 'warning',
+  });
+}
+
 async function benchBaseline(alg: string) {
+  await buildBaseline();
   let info: any;
   const ready = new Promise<void>((resolve) => {
-    const proc = startProcess(['--import', 'tsx', 'bench/baseline.ts'], { ...process.env, BENCH_ALG: alg }, (line) => {
+    const proc = startProcess([baselineScript], { ...process.env, BENCH_ALG: alg }, (line) => {
       try {
         info = JSON.parse(line);
         resolve();
@@ -538,7 +549,7 @@ function table(result: any): string {
       line(`tongmen ${w} admin: create operator`, t.admin.createOperator, undefined, 'sequential');
       line(`tongmen ${w} admin: role grant`, t.admin.roleGrant, undefined, 'sequential');
     }
-    rows.push(`${pad(`tongmen ${w} peak RSS`, 34)}${t.memory.map((m: any) => `${m.peakMb} MB`).join(' + ')}  (the node process first, then its children: workers, tsx's esbuild)`);
+    rows.push(`${pad(`tongmen ${w} peak RSS`, 34)}${t.memory.map((m: any) => `${m.peakMb} MB`).join(' + ')}  (the node process first, then its workers)`);
   }
   if (b) rows.push(`${pad('baseline peak RSS', 34)}${b.memory.peakMb} MB`);
   const one = result.tongmen.find((t: any) => t.workers === 1);
