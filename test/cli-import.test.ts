@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleIdNumber, samplePhone, sampleUscc } from '../directory/codes/synthetic-codes.ts';
-import { freshDatabaseEnv } from './support/database.ts';
+import { freshDatabaseEnvOnDisk } from './support/database.ts';
 import { ACCOUNT_HEADERS, GRANT_HEADERS, UNIT_HEADERS, toCsv, toXlsx } from './support/legacy-sheets.ts';
 
 /**
@@ -19,8 +19,8 @@ const run = (script: string, ...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { env, encoding: 'utf8', timeout: 120_000, cwd: process.cwd() });
 
 beforeAll(async () => {
-  const db = await freshDatabaseEnv();
-  env = { ...process.env, DATABASE_URL: '', ...(db.DATABASE_URL ? db : { DATA_DIR: path.join(dir, 'data') }), ISSUER: 'https://iam.example.gov.cn', LOG_LEVEL: 'warn' };
+  const db = await freshDatabaseEnvOnDisk(path.join(dir, 'data'));
+  env = { ...process.env, DATABASE_URL: '', ...db, ISSUER: 'https://iam.example.gov.cn', LOG_LEVEL: 'warn' };
   const boot = run('cli/bootstrap.ts', '--unit-name', '某省人社厅', '--uscc', ROOT, '--admin-name', '张三', '--admin-id-number', sampleIdNumber(42), '--admin-phone', samplePhone(42), '--json');
   expect(boot.status, boot.stderr).toBe(0);
   const employer = sampleUscc(400_001);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabaseEnv } from './support/database.ts';
+import { freshDatabaseEnvOnDisk } from './support/database.ts';
 
 /**
  * `npm run keys:rotate` and `npm run keys:list` (issue 7, R24) as an operator runs them, on this
@@ -12,8 +12,8 @@ import { freshDatabaseEnv } from './support/database.ts';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tongmen-keys-'));
 let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
-  const db = await freshDatabaseEnv();
-  env = { ...process.env, DATABASE_URL: '', ...(db.DATABASE_URL ? db : { DATA_DIR: dataDir }), ISSUER: 'https://iam.example.gov.cn', LOG_LEVEL: 'warn' };
+  const db = await freshDatabaseEnvOnDisk(dataDir);
+  env = { ...process.env, DATABASE_URL: '', ...db, ISSUER: 'https://iam.example.gov.cn', LOG_LEVEL: 'warn' };
 });
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 

@@ -12,7 +12,7 @@ import { RESOURCES } from '../directory/catalogue/modules.ts';
 import { FormBrowser } from './support/browser.ts';
 import { clientConfig, pkceAuthorizationUrl, signIn } from './support/oidc.ts';
 import { adminCall } from './support/admin-token.ts';
-import { freshDatabaseEnv } from './support/database.ts';
+import { freshDatabaseEnvOnDisk } from './support/database.ts';
 import * as oidc from 'openid-client';
 
 /**
@@ -47,9 +47,8 @@ const passwordSignIn = (username: string, password: string, newPassword?: string
   signIn({ issuer: server.url, clientId: 'admin-console', redirectUri: `${server.url}/console/callback`, resource: RESOURCES.admin, username, password, ...(newPassword ? { newPassword } : {}) });
 
 beforeAll(async () => {
-  const fresh = await freshDatabaseEnv();
-  // The embedded database lives in a folder here, so that the command and then the server open it in turn.
-  dbEnv = fresh.DATABASE_URL ? fresh : { DATA_DIR: path.join(dir, 'data') };
+  // The embedded database lives in a folder, so that the command and then the server open it in turn.
+  dbEnv = await freshDatabaseEnvOnDisk(path.join(dir, 'data'));
   // The bootstrap inside the command registers the console's callback under the issuer: the server's, known beforehand.
   port = await freePort();
   issuer = `http://127.0.0.1:${port}`;

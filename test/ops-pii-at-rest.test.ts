@@ -11,7 +11,7 @@ import { bootstrapProvince } from '../directory/bootstrap/bootstrap.ts';
 import { createPiiCipher, parsePiiKey, type PiiCipher } from '../platform/crypto/pii.ts';
 import { openAdminFixture } from './support/admin-fixture.ts';
 import { samplePerson } from './support/core.ts';
-import { freshDatabaseEnv } from './support/database.ts';
+import { freshDatabaseEnvOnDisk } from './support/database.ts';
 import { testLogger } from './support/pii-tee.ts';
 
 /**
@@ -81,7 +81,7 @@ describe('issue 12: PII_KEY rotation without downtime', () => {
     const k1 = key('k1');
     const k2 = key('k2');
     // One database across restarts: a server's clone on PostgreSQL, a folder for the embedded database.
-    const dbEnv = process.env.DATABASE_URL ? await freshDatabaseEnv() : { DATA_DIR: dataDir };
+    const dbEnv = await freshDatabaseEnvOnDisk(dataDir);
     const start = async (extra: Record<string, string>) => {
       const node = await startServer({ NODE_ENV: 'test', PORT: '0', ADMIN_MFA: 'off', DEMO: 'off', LOG_LEVEL: 'silent', AUDIT_CHECKPOINT_FILE: 'off', ...dbEnv, ...extra }, testLogger('silent'));
       nodes.push(node);

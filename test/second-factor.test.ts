@@ -9,7 +9,7 @@ import type { RunningServer } from '../server/app.ts';
 import { RESOURCES } from '../directory/catalogue/modules.ts';
 import { argon2Hasher } from '../directory/credentials/password-hasher.ts';
 import { FormBrowser } from './support/browser.ts';
-import { freshDatabaseEnv } from './support/database.ts';
+import { freshDatabaseEnvOnDisk } from './support/database.ts';
 import { startTestServer } from './support/harness.ts';
 import { adminCall } from './support/admin-token.ts';
 import { clientConfig, pkceAuthorizationUrl, signIn } from './support/oidc.ts';
@@ -54,7 +54,7 @@ async function addPerson(kind: 'admin' | 'operator', unit: { id: string; kind: '
 
 beforeAll(async () => {
   // Restarts keep the database: a clone on real PostgreSQL, a data folder for the embedded one.
-  dbEnv = process.env.DATABASE_URL ? await freshDatabaseEnv() : { DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'tongmen-r23-')) };
+  dbEnv = await freshDatabaseEnvOnDisk(fs.mkdtempSync(path.join(os.tmpdir(), 'tongmen-r23-')));
   await serve('hrss');
   rp = await startFakeRp();
   const world = await seedWorld(server.tongmen.base, rp.url);

@@ -16,7 +16,7 @@ import { AuditRepository } from '../directory/audit/audit-repository.ts';
 import { hashOf, toAuditEvent } from '../directory/audit/audit-service.ts';
 import { AuditCheckpointer } from '../directory/audit/audit-upkeep.ts';
 import { isAuthentic, parseCheckpoints, type Checkpoint } from '../directory/audit/audit-checkpoints.ts';
-import { freshDatabaseEnv } from './support/database.ts';
+import { freshDatabaseEnv, freshDatabaseEnvOnDisk } from './support/database.ts';
 
 /**
  * Issue 5 item 2 (R25): the chain anchored outside the database. The running server emits signed
@@ -36,8 +36,8 @@ type Sql = (text: string, params?: unknown[]) => Promise<Array<Record<string, un
 let base: { env: Record<string, string>; copy(name: string, tamper: (sql: Sql) => Promise<void>): Promise<Record<string, string>> };
 
 beforeAll(async () => {
-  const dbEnv = await freshDatabaseEnv();
-  const env = dbEnv.DATABASE_URL ? dbEnv : { DATA_DIR: path.join(tmp, 'base') };
+  const dbEnv = await freshDatabaseEnvOnDisk(path.join(tmp, 'base'));
+  const env = dbEnv;
   const config = loadConfig({ NODE_ENV: 'test', ...env, AUDIT_CHECKPOINT_KEY: key, AUDIT_CHECKPOINT_FILE: checkpointFile });
   const core = await openCore(config, 'http://localhost:0', createLogger('silent'));
   const checkpointer = new AuditCheckpointer({ events: new AuditRepository({ sequelize: core.base.db.sequelize }), config: config.auditCheckpoints, logger: createLogger('silent') });

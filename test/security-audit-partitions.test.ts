@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
 import { openCore } from '../server/core.ts';
-import { freshDatabaseEnv } from './support/database.ts';
+import { freshDatabaseEnv, freshDatabaseEnvOnDisk } from './support/database.ts';
 import { asOwner, partitionOf } from './support/audit-attacker.ts';
 
 /**
@@ -27,8 +27,7 @@ const monthsAhead = (n: number) => {
 
 describe('audit partitions (R25, issue 5 item 3)', () => {
   it('R25: events written with the clock 14 months ahead land in the default partition; the next start moves them to their month, and the chain verifies', async () => {
-    const dbEnv = await freshDatabaseEnv();
-    const env = { NODE_ENV: 'test', ...(dbEnv.DATABASE_URL ? dbEnv : { DATA_DIR: path.join(tmp, 'restart') }) };
+    const env = { NODE_ENV: 'test', ...(await freshDatabaseEnvOnDisk(path.join(tmp, 'restart'))) };
     const open = () => openCore(loadConfig(env), 'http://localhost:0', createLogger('silent'));
     const where = async (core: Awaited<ReturnType<typeof open>>) =>
       (await core.base.db.sequelize.query(`SELECT tableoid::regclass::text AS part, count(*)::int AS n FROM audit_events GROUP BY 1 ORDER BY 1`))[0];

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startServer } from '../server/app.ts';
 import { createLogger } from '../platform/logger.ts';
-import { freshDatabaseEnv } from './support/database.ts';
+import { freshDatabaseEnv, freshDatabaseEnvOnDisk } from './support/database.ts';
 import { spawnStart } from './support/start-process.ts';
 
 /**
@@ -31,12 +31,11 @@ const freePort = () =>
     });
   });
 
-/** The database of a spawned node: a fresh PostgreSQL database, or an embedded one in a temporary folder. */
+/** The database of a spawned node: a fresh migrated PostgreSQL database, or a migrated embedded one in a folder. */
 async function databaseEnv(): Promise<Record<string, string>> {
-  if (process.env.DATABASE_URL) return freshDatabaseEnv();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tongmen-life-'));
   dirs.push(dir);
-  return { DATABASE_URL: '', DATA_DIR: dir };
+  return { DATABASE_URL: '', ...(await freshDatabaseEnvOnDisk(dir)) };
 }
 
 /** `npm start` in a child process on a fixed port; its output is collected. */

@@ -29,6 +29,16 @@ export async function freshDatabaseEnv(): Promise<Record<string, string>> {
   return { DATABASE_URL: u.toString() };
 }
 
+/**
+ * freshDatabaseEnv for a database that other processes or later starts open too (a spawned command
+ * or node, a restart): on the embedded engine the migrated copy is a folder already; only without the
+ * global setup (no template) does it fall back to the empty folder `dir`, migrated on first open.
+ */
+export async function freshDatabaseEnvOnDisk(dir: string): Promise<Record<string, string>> {
+  const env = await freshDatabaseEnv();
+  return env.DATA_DIR === 'memory://' ? { DATA_DIR: dir } : env;
+}
+
 const embeddedCopies: string[] = [];
 
 /** A copy of the run's migrated PGlite folder, removed when this test process exits. */
