@@ -388,7 +388,7 @@ async function freshAccessToken(w: World): Promise<string> {
 async function benchTongmen(env: NodeJS.ProcessEnv, url: string, workers: number, world: World | undefined) {
   const profileDir = opt.profile ? path.resolve(opt.profile, `tongmen-w${workers}`) : undefined;
   // As `npm start` runs it: the compiled build (scripts/build-server.ts, brought up to date below).
-  const args = [...(profileDir ? [`--cpu-prof`, `--cpu-prof-dir=${profileDir}`] : []), 'dist/start.js'];
+  const args = [...(profileDir ? [`--cpu-prof`, `--cpu-prof-dir=${profileDir}`] : []), ...START_ARGS];
   const server = startProcess(args, { ...env, WORKERS: String(workers) });
   const pids = () => processTree(server.child.pid!);
   try {
@@ -447,6 +447,11 @@ async function adminBenches(url: string, w: World, workers: number) {
   return { unitRead, subtreePage, subtree, unitReadAlone, subtreePageAlone, accountsPage, createOperator, roleGrant };
 }
 
+/** `npm start`'s node arguments (V8 flags, then the compiled server): the bench runs the server as deployed. */
+const START_ARGS = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start as string).split(/\s+/).slice(1);
+/** The same V8 flags for the baseline, so that neither process is tuned and the other not. */
+const NODE_FLAGS = START_ARGS.filter((a) => a.startsWith('--'));
+
 /** The baseline compiled like Tongmen's server (no TypeScript loader in either process's time or memory). */
 const baselineScript = path.join(ROOT, 'dist', 'bench-baseline.js');
 async function buildBaseline() {
@@ -460,7 +465,7 @@ async function benchBaseline(alg: string) {
   await buildBaseline();
   let info: any;
   const ready = new Promise<void>((resolve) => {
-    const proc = startProcess([baselineScript], { ...process.env, BENCH_ALG: alg }, (line) => {
+    const proc = startProcess([...NODE_FLAGS, baselineScript], { ...process.env, BENCH_ALG: alg }, (line) => {
       try {
         info = JSON.parse(line);
         resolve();
