@@ -66,3 +66,25 @@ export function databaseBackends(database: string): number[] {
   }
   return out;
 }
+
+/** CPU seconds used meanwhile by the server's processes, the database's backends and this process (the load generator or user agents). */
+export interface CpuSplit {
+  server: number;
+  database: number;
+  harness: number;
+}
+
+/**
+ * Starts counting CPU time; the function returned says how much each side used since. Processes
+ * are listed again at the end (a backend or worker that started meanwhile counts from 0; one that
+ * ended meanwhile is lost, which the server's pooled connections make rare).
+ */
+export function cpuMeter(server: () => number[], database: () => number[]): () => CpuSplit {
+  const start = new Map([...server(), ...database()].map((p) => [p, cpuSeconds(p)]));
+  const own = process.cpuUsage();
+  const since = (pids: number[]) => pids.reduce((s, p) => s + cpuSeconds(p) - (start.get(p) ?? 0), 0);
+  return () => {
+    const harness = process.cpuUsage(own);
+    return { server: since(server()), database: since(database()), harness: (harness.user + harness.system) / 1e6 };
+  };
+}

@@ -12,7 +12,7 @@ import { argon2Hasher } from '../directory/credentials/password-hasher.ts';
 import { sampleIdNumber, samplePhone, sampleUscc } from '../directory/codes/synthetic-codes.ts';
 import { generatePiiKey } from '../platform/crypto/pii.ts';
 import { basic, passwordSignIn, type SignInClient } from './signin.ts';
-import { cpuSeconds, databaseBackends, memory, processTree } from './procs.ts';
+import { cpuMeter, databaseBackends, memory, processTree } from './procs.ts';
 
 /**
  * `npm run bench` (issue 11): Tongmen on a fresh PostgreSQL database (created and dropped here),
@@ -72,8 +72,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function adminQuery(sql: string) {
-  const c = new pg.Client({ connectionString: databaseUrl });
+async function adminQuery(sql: string, url = databaseUrl) {
+  const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
     await c.query(sql);
@@ -149,9 +149,23 @@ interface Figure {
   errors: number;
   non2xx: number;
   requests: number;
+  /** CPU milliseconds per request: the server's processes, PostgreSQL's backends of the bench database, the load generator. */
+  cpu?: { serverMs: number; databaseMs: number; harnessMs: number };
 }
 
-async function cannon(o: { url: string; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string; seconds?: number; connections?: number }): Promise<Figure> {
+/** The processes a run's CPU time is counted on: the server (its whole tree) and, for Tongmen, the bench database's backends. */
+interface Sides {
+  server: () => number[];
+  database?: () => number[];
+}
+
+const perRequest = (split: { server: number; database: number; harness: number }, n: number) => {
+  const ms = (sec: number) => (n ? Math.round(((sec * 1000) / n) * 100) / 100 : 0);
+  return { serverMs: ms(split.server), databaseMs: ms(split.database), harnessMs: ms(split.harness) };
+};
+
+async function cannon(o: { url: string; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string; seconds?: number; connections?: number; sides?: Sides }): Promise<Figure> {
+  const cpu = o.sides ? cpuMeter(o.sides.server, o.sides.database ?? (() => [])) : undefined;
   const r = await autocannon({
     url: o.url,
     method: o.method ?? 'GET',
@@ -167,6 +181,7 @@ async function cannon(o: { url: string; method?: 'GET' | 'POST'; headers?: Recor
     errors: r.errors + r.timeouts,
     non2xx: r.non2xx,
     requests: r.requests.total,
+    ...(cpu ? { cpu: perRequest(cpu(), r.requests.total) } : {}),
   };
 }
 
@@ -221,15 +236,11 @@ async function argon2Rate(seconds: number, parallel: number) {
   };
 }
 
-/** Full password sign-ins, `concurrency` at a time for `seconds`; the server's CPU time over the same window. */
-async function signInLoad(client: SignInClient, usernames: string[], pids: () => number[], seconds: number, concurrency: number) {
+/** Full password sign-ins, `concurrency` at a time for `seconds`; where their CPU time went over the same window. */
+async function signInLoad(client: SignInClient, usernames: string[], sides: Sides, seconds: number, concurrency: number) {
   // Where a sign-in's CPU goes: the server, PostgreSQL's backends of the bench database (when on this
   // machine), and this process (the user agents: fetch, HTML forms, PKCE, the token exchange).
-  const backends = () => databaseBackends(dbName);
-  const sum = (list: number[]) => list.reduce((s, p) => s + cpuSeconds(p), 0);
-  const db0 = new Map(backends().map((p) => [p, cpuSeconds(p)]));
-  const agent0 = process.cpuUsage();
-  const cpu0 = sum(pids());
+  const cpu = cpuMeter(sides.server, sides.database ?? (() => []));
   let done = 0;
   let failed = 0;
   const times: number[] = [];
@@ -252,19 +263,18 @@ async function signInLoad(client: SignInClient, usernames: string[], pids: () =>
     }),
   );
   const secs = (performance.now() - t0) / 1000;
-  const cpu = sum(pids()) - cpu0;
-  const agent = process.cpuUsage(agent0);
-  const databaseCpu = backends().reduce((s, p) => s + cpuSeconds(p) - (db0.get(p) ?? 0), 0);
+  const used = cpu();
   times.sort((a, b) => a - b);
   if (firstError) log(`sign-in failures (${failed}): ${firstError}`);
+  const round = (sec: number) => Math.round(sec * 100) / 100;
   return {
     perSecond: Math.round((done / secs) * 10) / 10,
     p50: Math.round(times[Math.floor(times.length / 2)] ?? 0),
     p99: Math.round(times[Math.floor(times.length * 0.99)] ?? 0),
     failed,
-    serverCpuSeconds: Math.round(cpu * 100) / 100,
-    databaseCpuSeconds: Math.round(databaseCpu * 100) / 100,
-    agentCpuSeconds: Math.round(((agent.user + agent.system) / 1e6) * 100) / 100,
+    serverCpuSeconds: round(used.server),
+    databaseCpuSeconds: round(used.database),
+    agentCpuSeconds: round(used.harness),
     signIns: done,
   };
 }
@@ -318,6 +328,11 @@ async function seedWorld(url: string, env: NodeJS.ProcessEnv): Promise<World> {
     log(`seeding the province: ${opt.units} units, ${opt.accounts} accounts (npm run seed:province)`);
     await run('npm', ['run', '--silent', 'seed:province', '--', '--units', opt.units, '--accounts', opt.accounts, '--out', file], { cwd: ROOT, env, maxBuffer: 64 * 1024 * 1024 });
     seedSeconds = Math.round((performance.now() - t0) / 100) / 10;
+    // What autovacuum and the checkpointer would catch up on within minutes of a million-row load is done
+    // now, outside every benchmark's window: fresh planner statistics, the dirty pages written.
+    log('ANALYZE and CHECKPOINT after the load');
+    await adminQuery('ANALYZE', env.DATABASE_URL);
+    await adminQuery('CHECKPOINT', env.DATABASE_URL);
     const seeded = JSON.parse(readFileSync(file, 'utf8'));
     province = { unitId: seeded.provinceUnitId, ...seeded.provinceAdmin, deepUnitId: seeded.deepUnitId };
     largeUnitId = seeded.largeUnitId;
@@ -391,36 +406,44 @@ async function benchTongmen(env: NodeJS.ProcessEnv, url: string, workers: number
   const args = [...(profileDir ? [`--cpu-prof`, `--cpu-prof-dir=${profileDir}`] : []), ...START_ARGS];
   const server = startProcess(args, { ...env, WORKERS: String(workers) });
   const pids = () => processTree(server.child.pid!);
+  const sides: Sides = { server: pids, database: () => databaseBackends(dbName) };
   try {
     await waitReady(url, server);
     const w = world ?? (await seedWorld(url, env));
-    const tokens = ONLY.has('tokens') ? await tokenBenches(url, w) : undefined;
+    // The peak so far after each group: which load drove the process's memory up.
+    const peaks: Array<{ after: string; peakMb: number[] }> = [];
+    const peakAfter = (after: string) => peaks.push({ after, peakMb: pids().map((pid) => memory(pid).peakMb) });
+    peakAfter('start');
+    const tokens = ONLY.has('tokens') ? await tokenBenches(url, w, sides) : undefined;
+    if (tokens) peakAfter('token grants');
     let signIn;
     if (ONLY.has('signin')) {
       log(`tongmen ×${workers}: password sign-ins (${SIGNIN_SECONDS}s)`);
-      signIn = await signInLoad(w.title, w.signInUsers, pids, SIGNIN_SECONDS, SIGNIN_CONCURRENCY);
+      signIn = await signInLoad(w.title, w.signInUsers, sides, SIGNIN_SECONDS, SIGNIN_CONCURRENCY);
+      peakAfter('sign-ins');
     }
     const admin = ONLY.has('admin') ? await adminBenches(url, w, workers) : undefined;
+    if (admin) peakAfter('admin API');
     const memoryByPid = pids().map((pid) => ({ pid, ...memory(pid) }));
     return {
       world: w,
-      figures: { workers, ...tokens, signIn, admin, memory: memoryByPid },
+      figures: { workers, ...tokens, signIn, admin, memory: memoryByPid, peaks },
     };
   } finally {
     await server.stop();
   }
 }
 
-async function tokenBenches(url: string, w: World) {
+async function tokenBenches(url: string, w: World, sides: Sides) {
   log('tongmen: token grants');
   const partnerAuth = basic(w.partner.id, w.partner.secret);
-  const cc = await cannon({ url: `${url}/token`, method: 'POST', headers: formHeaders(partnerAuth), body: form({ grant_type: 'client_credentials', resource: PARTNER_RESOURCE }) });
-  const refresh = await cannon({ url: `${url}/token`, method: 'POST', headers: formHeaders(basic(w.title.clientId, w.title.clientSecret)), body: form({ grant_type: 'refresh_token', refresh_token: w.refreshToken }) });
+  const cc = await cannon({ url: `${url}/token`, method: 'POST', headers: formHeaders(partnerAuth), body: form({ grant_type: 'client_credentials', resource: PARTNER_RESOURCE }), sides });
+  const refresh = await cannon({ url: `${url}/token`, method: 'POST', headers: formHeaders(basic(w.title.clientId, w.title.clientSecret)), body: form({ grant_type: 'refresh_token', refresh_token: w.refreshToken }), sides });
   const jwt = await freshAccessToken(w);
   const check = await fetch(`${url}/token/introspection`, { method: 'POST', headers: formHeaders(partnerAuth), body: form({ token: jwt }) });
   const checked = (await check.json()) as { active?: boolean };
   if (!checked.active) throw new Error(`the subsystem token does not introspect as active: ${JSON.stringify(checked)}`);
-  const introspect = await cannon({ url: `${url}/token/introspection`, method: 'POST', headers: formHeaders(partnerAuth), body: form({ token: jwt }) });
+  const introspect = await cannon({ url: `${url}/token/introspection`, method: 'POST', headers: formHeaders(partnerAuth), body: form({ token: jwt }), sides });
   return { cc, refresh, introspect };
 }
 
@@ -478,14 +501,15 @@ async function benchBaseline(alg: string) {
   await ready;
   try {
     const auth = basic(info.clientId, info.clientSecret);
+    const sides: Sides = { server: () => [baselineProc!.child.pid!] };
     log('baseline: token grants');
     // Refresh first: the in-memory adapter is an LRU of 1,000 entries, which the client-credentials
     // run's tokens would flush the grant and refresh token out of.
-    const refresh = await cannon({ url: `${info.url}/token`, method: 'POST', headers: formHeaders(auth), body: form({ grant_type: 'refresh_token', refresh_token: info.refreshToken }) });
-    const cc = await cannon({ url: `${info.url}/token`, method: 'POST', headers: formHeaders(auth), body: form({ grant_type: 'client_credentials', resource: info.partnerResource }) });
+    const refresh = await cannon({ url: `${info.url}/token`, method: 'POST', headers: formHeaders(auth), body: form({ grant_type: 'refresh_token', refresh_token: info.refreshToken }), sides });
+    const cc = await cannon({ url: `${info.url}/token`, method: 'POST', headers: formHeaders(auth), body: form({ grant_type: 'client_credentials', resource: info.partnerResource }), sides });
     const tokenRes = await fetch(`${info.url}/token`, { method: 'POST', headers: formHeaders(auth), body: form({ grant_type: 'client_credentials', resource: info.partnerResource }) });
     const opaque = ((await tokenRes.json()) as { access_token: string }).access_token;
-    const introspect = await cannon({ url: `${info.url}/token/introspection`, method: 'POST', headers: formHeaders(auth), body: form({ token: opaque }) });
+    const introspect = await cannon({ url: `${info.url}/token/introspection`, method: 'POST', headers: formHeaders(auth), body: form({ token: opaque }), sides });
     return { cc, refresh, introspect, memory: memory(baselineProc!.child.pid!) };
   } finally {
     await baselineProc?.stop();
@@ -520,17 +544,30 @@ function table(result: any): string {
   rows.push(head, '-'.repeat(head.length + 20));
   const line = (name: string, f: { rps: number; p50: number; p99: number }, r?: number, vs = '') =>
     rows.push(`${pad(name, 34)}${padl(f.rps, 9)}${padl(f.p50, 9)}${padl(f.p99, 9)}${padl(r === undefined ? '' : `${r}×`, 8)}  ${vs}`);
+  // Where a request's CPU went: on 2 shared cores the rate is bounded by the sum over every process.
+  const cpuLine = (f: Figure) => {
+    if (!f.cpu) return;
+    const { serverMs, databaseMs, harnessMs } = f.cpu;
+    const db = databaseMs ? ` + PostgreSQL ${databaseMs}` : '';
+    rows.push(`${pad('', 34)}CPU ms per request: server ${serverMs}${db} + load generator ${harnessMs} = ${Math.round((serverMs + databaseMs + harnessMs) * 100) / 100}`);
+  };
   if (b) {
     line('baseline client credentials', b.cc);
+    cpuLine(b.cc);
     line('baseline refresh', b.refresh);
+    cpuLine(b.refresh);
     line('baseline introspection (opaque)', b.introspect);
+    cpuLine(b.introspect);
   }
   for (const t of result.tongmen) {
     const w = `×${t.workers}`;
     if (b && t.cc) {
       line(`tongmen ${w} client credentials`, t.cc, ratio(t.cc.rps, b.cc.rps), 'baseline');
+      cpuLine(t.cc);
       line(`tongmen ${w} refresh`, t.refresh, ratio(t.refresh.rps, b.refresh.rps), 'baseline');
+      cpuLine(t.refresh);
       line(`tongmen ${w} introspection (JWT)`, t.introspect, ratio(t.introspect.rps, b.introspect.rps), 'baseline');
+      cpuLine(t.introspect);
     }
     if (a && t.signIn) {
       const s = t.signIn;
@@ -555,6 +592,7 @@ function table(result: any): string {
       line(`tongmen ${w} admin: role grant`, t.admin.roleGrant, undefined, 'sequential');
     }
     rows.push(`${pad(`tongmen ${w} peak RSS`, 34)}${t.memory.map((m: any) => `${m.peakMb} MB`).join(' + ')}  (the node process first, then its workers)`);
+    if (t.peaks?.length) rows.push(`${pad('', 34)}peak so far after ${t.peaks.map((p: any) => `${p.after} ${p.peakMb.join(' + ')}`).join(', ')} MB`);
   }
   if (b) rows.push(`${pad('baseline peak RSS', 34)}${b.memory.peakMb} MB`);
   const one = result.tongmen.find((t: any) => t.workers === 1);

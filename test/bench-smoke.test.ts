@@ -22,7 +22,7 @@ describe.skipIf(!process.env.DATABASE_URL)('issue 11: npm run bench (smoke)', ()
       ['--import', 'tsx', 'bench/run.ts', '--quick', '--workers', '1', '--out', out],
       { cwd: path.resolve(import.meta.dirname, '..'), env: { ...process.env }, maxBuffer: 16 * 1024 * 1024 },
     );
-    for (const row of ['baseline client credentials', 'tongmen ×1 client credentials', 'tongmen ×1 introspection (JWT)', 'tongmen ×1 password sign-in', 'CPU per sign-in: hash', 'tongmen ×1 admin: role grant', 'tongmen ×1 peak RSS']) {
+    for (const row of ['baseline client credentials', 'tongmen ×1 client credentials', 'tongmen ×1 introspection (JWT)', 'tongmen ×1 password sign-in', 'CPU per sign-in: hash', 'CPU ms per request: server', 'tongmen ×1 admin: role grant', 'tongmen ×1 peak RSS']) {
       expect(stdout).toContain(row);
     }
     const result = JSON.parse(readFileSync(out, 'utf8'));
@@ -33,7 +33,12 @@ describe.skipIf(!process.env.DATABASE_URL)('issue 11: npm run bench (smoke)', ()
     for (const k of ['cc', 'refresh', 'introspect']) {
       expect(one[k].requests).toBeGreaterThan(0);
       expect(one[k].non2xx).toBe(0);
+      // Where each request's CPU went: Tongmen's server and its database's backends, and the baseline's process.
+      expect(one[k].cpu.serverMs).toBeGreaterThan(0);
+      expect(one[k].cpu.databaseMs).toBeGreaterThanOrEqual(0);
+      expect(result.baseline[k].cpu.serverMs).toBeGreaterThan(0);
     }
+    expect(one.cc.cpu.databaseMs).toBeGreaterThan(0); // each grant's opaque token is written
     expect(one.signIn.signIns).toBeGreaterThan(0);
     expect(one.signIn.failed).toBe(0);
     expect(one.admin.createOperator.non2xx).toBe(0);
