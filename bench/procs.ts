@@ -74,17 +74,24 @@ export interface CpuSplit {
   harness: number;
 }
 
+/** The processes a run's CPU time is counted on: the server (its whole tree) and, for Tongmen, the database's backends. */
+export interface Sides {
+  server: () => number[];
+  database?: () => number[];
+}
+
 /**
  * Starts counting CPU time; the function returned says how much each side used since. Processes
  * are listed again at the end (a backend or worker that started meanwhile counts from 0; one that
  * ended meanwhile is lost, which the server's pooled connections make rare).
  */
-export function cpuMeter(server: () => number[], database: () => number[]): () => CpuSplit {
-  const start = new Map([...server(), ...database()].map((p) => [p, cpuSeconds(p)]));
+export function cpuMeter(sides: Sides): () => CpuSplit {
+  const database = sides.database ?? (() => []);
+  const start = new Map([...sides.server(), ...database()].map((p) => [p, cpuSeconds(p)]));
   const own = process.cpuUsage();
   const since = (pids: number[]) => pids.reduce((s, p) => s + cpuSeconds(p) - (start.get(p) ?? 0), 0);
   return () => {
     const harness = process.cpuUsage(own);
-    return { server: since(server()), database: since(database()), harness: (harness.user + harness.system) / 1e6 };
+    return { server: since(sides.server()), database: since(database()), harness: (harness.user + harness.system) / 1e6 };
   };
 }

@@ -20,23 +20,48 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const { values, positionals } = parseArgs({
-  options: { during: { type: 'string' }, top: { type: 'string', default: '30' } },
-  allowPositionals: true,
-  strict: true,
-});
-const [file] = positionals;
-if (!file) {
-  process.stderr.write('usage: npm run bench:profile -- <file.cpuprofile> [--during <regex>] [--top N]\n');
+const USAGE = 'usage: npm run bench:profile -- <file.cpuprofile> [--during <regex>] [--top N]';
+const refuse = (why: string): never => {
+  process.stderr.write(`${why}\n${USAGE}\n`);
   process.exit(2);
+};
+
+let parsed;
+try {
+  parsed = parseArgs({ options: { during: { type: 'string' }, top: { type: 'string', default: '30' } }, allowPositionals: true, strict: true });
+} catch (err) {
+  refuse((err as Error).message);
 }
-const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
-const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+const { values, positionals } = parsed!;
+const [file] = positionals;
+if (!file) refuse('no profile given');
+const top = /^\d+$/.test(values.top) ? Number(values.top) : refuse(`--top: not a count: ${values.top}`);
+let during: RegExp | undefined;
+try {
+  during = values.during === undefined ? undefined : new RegExp(values.during);
+} catch {
+  refuse(`--during: not a regular expression: ${values.during}`);
+}
+let profile: Profile;
+try {
+  profile = JSON.parse(readFileSync(file!, 'utf8')) as Profile;
+  if (!Array.isArray(profile.nodes) || !Array.isArray(profile.samples) || !Array.isArray(profile.timeDeltas)) throw new Error('no nodes, samples and timeDeltas');
+} catch (err) {
+  refuse(`${file}: not a readable V8 CPU profile (${(err as Error).message})`);
+}
+
+const nodes = new Map(profile!.nodes.map((n) => [n.id, n]));
 const parentOf = new Map<number, number>();
-for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+for (const n of profile!.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+// Samples share their leaf nodes: each node's stack (leaf first) is walked once.
+const stacks = new Map<number, ProfileNode[]>();
 const stack = (id: number) => {
-  const out: ProfileNode[] = [];
-  for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) out.push(nodes.get(at)!);
+  let out = stacks.get(id);
+  if (!out) {
+    out = [];
+    for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) out.push(nodes.get(at)!);
+    stacks.set(id, out);
+  }
   return out;
 };
 const name = (n: ProfileNode) => {
@@ -44,27 +69,27 @@ const name = (n: ProfileNode) => {
   return `${functionName || '(anonymous)'} ${url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')}:${lineNumber}`;
 };
 
-let clock = profile.startTime;
-const second = profile.samples.map((_, i) => Math.floor(((clock += profile.timeDeltas[i]!) - profile.startTime) / 1e6));
-const during = values.during ? new RegExp(values.during) : undefined;
+const { startTime, samples, timeDeltas } = profile!;
+let clock = startTime;
+const second = samples.map((_, i) => Math.floor(((clock += timeDeltas[i] ?? 0) - startTime) / 1e6));
 const chosen = new Set<number>();
-profile.samples.forEach((id, i) => {
+samples.forEach((id, i) => {
   if (!during || stack(id).some((n) => during.test(n.callFrame.functionName) || during.test(n.callFrame.url))) chosen.add(second[i]!);
 });
 
 const own = new Map<string, number>();
 const inclusive = new Map<string, number>();
 let busy = 0;
-profile.samples.forEach((id, i) => {
+samples.forEach((id, i) => {
   if (!chosen.has(second[i]!)) return;
   const frames = stack(id);
   if (frames[0]!.callFrame.functionName === '(idle)') return;
   busy++;
-  own.set(name(frames[0]!), (own.get(name(frames[0]!)) ?? 0) + 1);
+  const leaf = name(frames[0]!);
+  own.set(leaf, (own.get(leaf) ?? 0) + 1);
   for (const key of new Set(frames.map(name))) inclusive.set(key, (inclusive.get(key) ?? 0) + 1);
 });
 
-const top = Number(values.top);
 const print = (title: string, counts: Map<string, number>) => {
   process.stdout.write(`${title}\n`);
   for (const [key, n] of [...counts].sort((a, b) => b[1] - a[1]).slice(0, top)) {

@@ -12,7 +12,7 @@ import { argon2Hasher } from '../directory/credentials/password-hasher.ts';
 import { sampleIdNumber, samplePhone, sampleUscc } from '../directory/codes/synthetic-codes.ts';
 import { generatePiiKey } from '../platform/crypto/pii.ts';
 import { basic, passwordSignIn, type SignInClient } from './signin.ts';
-import { cpuMeter, databaseBackends, memory, processTree } from './procs.ts';
+import { cpuMeter, databaseBackends, memory, processTree, type CpuSplit, type Sides } from './procs.ts';
 
 /**
  * `npm run bench` (issue 11): Tongmen on a fresh PostgreSQL database (created and dropped here),
@@ -153,19 +153,13 @@ interface Figure {
   cpu?: { serverMs: number; databaseMs: number; harnessMs: number };
 }
 
-/** The processes a run's CPU time is counted on: the server (its whole tree) and, for Tongmen, the bench database's backends. */
-interface Sides {
-  server: () => number[];
-  database?: () => number[];
-}
-
-const perRequest = (split: { server: number; database: number; harness: number }, n: number) => {
+const perRequest = (split: CpuSplit, n: number) => {
   const ms = (sec: number) => (n ? Math.round(((sec * 1000) / n) * 100) / 100 : 0);
   return { serverMs: ms(split.server), databaseMs: ms(split.database), harnessMs: ms(split.harness) };
 };
 
 async function cannon(o: { url: string; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string; seconds?: number; connections?: number; sides?: Sides }): Promise<Figure> {
-  const cpu = o.sides ? cpuMeter(o.sides.server, o.sides.database ?? (() => [])) : undefined;
+  const cpu = o.sides ? cpuMeter(o.sides) : undefined;
   const r = await autocannon({
     url: o.url,
     method: o.method ?? 'GET',
@@ -240,7 +234,7 @@ async function argon2Rate(seconds: number, parallel: number) {
 async function signInLoad(client: SignInClient, usernames: string[], sides: Sides, seconds: number, concurrency: number) {
   // Where a sign-in's CPU goes: the server, PostgreSQL's backends of the bench database (when on this
   // machine), and this process (the user agents: fetch, HTML forms, PKCE, the token exchange).
-  const cpu = cpuMeter(sides.server, sides.database ?? (() => []));
+  const cpu = cpuMeter(sides);
   let done = 0;
   let failed = 0;
   const times: number[] = [];

@@ -51,4 +51,23 @@ describe('issue 11: npm run bench:profile', () => {
     expect(out).toMatch(/25\.0 % {2}\(garbage collector\)/);
     expect(out).not.toContain('query');
   });
+
+  it('refuses bad input with a clear line and exit code 2, never a stack trace', async () => {
+    const refusal = async (args: string[]) => {
+      const err = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/profile-summary.ts', ...args], { cwd: path.resolve(import.meta.dirname, '..') }).then(
+        () => undefined,
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(err?.code).toBe(2);
+      expect(err?.stderr).toContain('usage: npm run bench:profile');
+      expect(err?.stderr).not.toMatch(/\n\s+at /);
+      return err!.stderr;
+    };
+    expect(await refusal([])).toContain('no profile given');
+    expect(await refusal([file, '--during', '(unclosed'])).toContain('--during: not a regular expression: (unclosed');
+    expect(await refusal([file, '--top', 'many'])).toContain('--top: not a count: many');
+    expect(await refusal([path.join(dir, 'missing.cpuprofile')])).toContain('not a readable V8 CPU profile');
+    writeFileSync(path.join(dir, 'other.json'), '{"a":1}');
+    expect(await refusal([path.join(dir, 'other.json')])).toContain('no nodes, samples and timeDeltas');
+  });
 });
